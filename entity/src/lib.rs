@@ -1,0 +1,14 @@
+//! sea-orm entities, one file per table. Every table but `tenant` carries
+//! `tenant_id`; the root crate's tenant scope is the only way queries reach them.
+
+mod decimal_text;
+
+pub mod api_key;
+pub mod article;
+pub mod counter;
+pub mod customer;
+pub mod event;
+pub mod idempotency_record;
+pub mod tenant;
+
+pub use decimal_text::DecimalText;

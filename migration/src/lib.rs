@@ -1,0 +1,38 @@
+//! Schema migrations, one file per table, applied in order. Never edit a landed
+//! migration; add a new one.
+
+// async_trait's generated signatures cannot name SchemaManager's lifetime.
+#![allow(elided_lifetimes_in_paths)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_tenant;
+mod m20261121_000002_create_api_key;
+mod m20261121_000003_create_counter;
+mod m20261121_000004_create_customer;
+mod m20261121_000005_create_article;
+mod m20261121_000006_create_idempotency_record;
+mod m20261121_000007_create_event;
+
+/// Every migration of the schema.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_tenant::Migration),
+            Box::new(m20261121_000002_create_api_key::Migration),
+            Box::new(m20261121_000003_create_counter::Migration),
+            Box::new(m20261121_000004_create_customer::Migration),
+            Box::new(m20261121_000005_create_article::Migration),
+            Box::new(m20261121_000006_create_idempotency_record::Migration),
+            Box::new(m20261121_000007_create_event::Migration),
+        ]
+    }
+}
+
+/// A 64-bit auto-increment primary key (`INTEGER PRIMARY KEY` on SQLite).
+pub(crate) fn big_pk_auto<T: IntoIden>(name: T) -> ColumnDef {
+    sea_orm_migration::schema::big_integer(name).auto_increment().primary_key().take()
+}

@@ -1,0 +1,100 @@
+//! `App::build(settings)`: the one way to start a gateway, used by `main` and
+//! by the tests alike.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
+use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
+
+use crate::auth::KeyVerifier;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::http::GatewayLayer;
+use crate::metrics::Metrics;
+use crate::rpc::{dispatch, middleware::CallLayer};
+use crate::service::tenant::{self, NewTenant};
+use crate::state::AppState;
+
+/// Any failure while starting.
+pub type BuildError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A running gateway.
+#[derive(Debug)]
+pub struct App {
+    addr: SocketAddr,
+    handle: ServerHandle,
+    state: Arc<AppState>,
+}
+
+impl App {
+    /// Connects, migrates, binds and starts serving, with the system clock.
+    pub async fn build(settings: Settings) -> Result<App, BuildError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`App::build`] with an injected clock.
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<App, BuildError> {
+        let db = Db::connect(&settings.database).await?;
+        db.migrate().await?;
+        let state = Arc::new(AppState {
+            keys: KeyVerifier::new(&settings.auth)?,
+            metrics: Metrics::default(),
+            settings,
+            db,
+            clock,
+        });
+        let server = &state.settings.server;
+        let config = ServerConfig::builder()
+            .max_request_body_size(server.max_body_bytes)
+            .max_response_body_size(u32::MAX)
+            .max_connections(10_000)
+            .set_batch_request_config(BatchRequestConfig::Unlimited)
+            .http_only()
+            .build();
+        let http = tower::ServiceBuilder::new().layer(GatewayLayer::new(state.clone()));
+        let rpc = RpcServiceBuilder::new().layer(CallLayer { max_batch: server.max_batch });
+        let listener = Server::builder()
+            .set_config(config)
+            .set_http_middleware(http)
+            .set_rpc_middleware(rpc)
+            .build(server.bind.as_str())
+            .await?;
+        let addr = listener.local_addr()?;
+        let handle = listener.start(dispatch::module(state.clone())?);
+        tracing::info!(%addr, "recur gateway listening");
+        Ok(App { addr, handle, state })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Shared state, for tools that act next to the server (CLI, tests).
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until the server is stopped.
+    pub async fn run_until_stopped(self) {
+        self.handle.stopped().await;
+    }
+
+    /// Stops serving and waits until the server is down.
+    pub async fn stop(self) {
+        let _ = self.handle.stop();
+        self.handle.stopped().await;
+    }
+}
+
+/// On the first start with an empty database: tenant `default` and its admin key.
+pub async fn bootstrap_default_tenant(state: &AppState) -> Result<Option<NewTenant>, BuildError> {
+    if !tenant::none_exist(&state.db.write).await? {
+        return Ok(None);
+    }
+    let hasher = state.keys.hasher();
+    let created = tenant::create(&state.db.write, &hasher, "default", false, None, state.clock.now()).await?;
+    Ok(Some(created))
+}

@@ -1,0 +1,120 @@
+//! Subcommands other than argument parsing.
+
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use serde_json::json;
+
+use recur::App;
+use recur::app::{BuildError, bootstrap_default_tenant};
+use recur::auth::hashing::Hasher;
+use recur::clock::{Clock, SystemClock};
+use recur::config::Settings;
+use recur::db::Db;
+use recur::db::scope::TenantId;
+use recur::rpc::values;
+use recur::service::keys::{self, KeyScope};
+use recur::service::tenant;
+
+#[derive(Subcommand, Debug)]
+pub enum TenantCommand {
+    /// Creates a tenant and prints {"TENANT_ID":..,"API_KEY":..} on stdout.
+    Create {
+        name: String,
+        /// A test tenant: own clock, `rk_test_` keys, billing.run may move its clock.
+        #[arg(long)]
+        test: bool,
+        /// Start of a test tenant's clock (default: now), e.g. 2024-01-31T00:00:00Z.
+        #[arg(long, requires = "test")]
+        clock: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Creates a key and prints {"KEY_ID":..,"API_KEY":..} on stdout.
+    Create {
+        #[arg(long)]
+        tenant: i64,
+        /// An admin key (billing.run, key management).
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Revokes a key; effective on the next call.
+    Revoke { key_id: i64 },
+}
+
+async fn connect(settings: &Settings) -> Result<Db, BuildError> {
+    let db = Db::connect(&settings.database).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+pub async fn serve(settings: Settings) -> Result<(), BuildError> {
+    let app = App::build(settings).await?;
+    if let Some(created) = bootstrap_default_tenant(&app.state()).await? {
+        let key = created.key.plain.expose();
+        let addr = app.local_addr();
+        println!("Created tenant \"default\" (TENANT_ID {}). Its admin API key, shown only now:", created.tenant_id);
+        println!("  {key}");
+        println!(
+            "Try: curl -s http://{addr}/rpc -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system.ping\"}}'"
+        );
+    }
+    let stopper = tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    tokio::select! {
+        _ = stopper => tracing::info!("shutting down"),
+        () = app.run_until_stopped() => {}
+    }
+    Ok(())
+}
+
+pub async fn migrate(settings: Settings) -> Result<(), BuildError> {
+    connect(&settings).await?.close().await;
+    eprintln!("migrations applied");
+    Ok(())
+}
+
+pub async fn tenant(settings: Settings, command: TenantCommand) -> Result<(), BuildError> {
+    let TenantCommand::Create { name, test, clock } = command;
+    let clock: Option<DateTime<Utc>> = clock.as_deref().map(values::datetime).transpose()?;
+    let db = connect(&settings).await?;
+    let hasher = Hasher::new(&settings.auth);
+    let created = tenant::create(&db.write, &hasher, &name, test, clock, SystemClock.now()).await?;
+    println!("{}", json!({ "TENANT_ID": created.tenant_id, "API_KEY": created.key.plain.expose() }));
+    db.close().await;
+    Ok(())
+}
+
+pub async fn key(settings: Settings, command: KeyCommand) -> Result<(), BuildError> {
+    let db = connect(&settings).await?;
+    match command {
+        KeyCommand::Create { tenant: tenant_id, admin, note } => {
+            let row = tenant::find(&db.write, tenant_id).await?.ok_or("no such tenant")?;
+            let hasher = Hasher::new(&settings.auth);
+            let scope = if admin { KeyScope::Admin } else { KeyScope::Default };
+            let created = keys::insert(
+                &db.write,
+                &hasher,
+                TenantId::trusted_for_operator(row.id),
+                row.is_test,
+                scope,
+                note.as_deref(),
+                SystemClock.now(),
+            )
+            .await?;
+            println!("{}", json!({ "KEY_ID": created.key_id, "API_KEY": created.plain.expose() }));
+        }
+        KeyCommand::Revoke { key_id } => {
+            if !keys::revoke_any(&db.write, key_id, SystemClock.now()).await? {
+                return Err("no such active key".into());
+            }
+            eprintln!("key {key_id} revoked");
+        }
+    }
+    db.close().await;
+    Ok(())
+}

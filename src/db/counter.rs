@@ -1,0 +1,38 @@
+//! Gapless per-tenant counters.
+
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DbErr, DeriveIden, StatementBuilder};
+
+use super::scope::TenantId;
+
+#[derive(DeriveIden)]
+enum Counter {
+    Table,
+    TenantId,
+    Name,
+    Value,
+}
+
+/// Bumps counter `name` of `tenant` and returns the new value (1 for a new
+/// counter). Run it inside the transaction that uses the number: a rollback
+/// returns the number, and concurrent writers serialize on the row.
+pub async fn next<C: ConnectionTrait>(db: &C, tenant: TenantId, name: &str) -> Result<i64, DbErr> {
+    let insert = Query::insert()
+        .into_table(Counter::Table)
+        .columns([Counter::TenantId, Counter::Name, Counter::Value])
+        .values([tenant.get().into(), name.into(), 1i64.into()])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns([Counter::TenantId, Counter::Name])
+                .value(Counter::Value, Expr::col((Counter::Table, Counter::Value)).add(1))
+                .to_owned(),
+        )
+        .returning_col(Counter::Value)
+        .to_owned();
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one(StatementBuilder::build(&insert, &backend))
+        .await?
+        .ok_or_else(|| DbErr::Custom("counter upsert returned no row".into()))?;
+    row.try_get_by_index::<i64>(0)
+}

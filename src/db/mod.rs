@@ -1,0 +1,88 @@
+//! Database access: connection pools, the tenant scope, counters.
+
+pub mod counter;
+pub mod scope;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr};
+
+use crate::config::DatabaseSettings;
+
+/// The pools of one process.
+///
+/// SQLite has one writer: every write transaction goes through a pool of one
+/// connection, so writers queue in-process instead of failing with
+/// `SQLITE_BUSY`, while reads use their own pool against the WAL. On
+/// PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: DatabaseConnection,
+    pub write: DatabaseConnection,
+}
+
+impl Db {
+    /// Connects (creating a SQLite file if the URL asks for it).
+    pub async fn connect(settings: &DatabaseSettings) -> Result<Db, DbErr> {
+        if settings.url.starts_with("sqlite:") {
+            let read = Database::connect(sqlite_options(settings, settings.max_connections.max(1))).await?;
+            let write = Database::connect(sqlite_options(settings, 1)).await?;
+            Ok(Db { read, write })
+        } else {
+            let mut options = ConnectOptions::new(settings.url.clone());
+            options
+                .max_connections(settings.max_connections.max(2))
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .sqlx_logging(false);
+            let pool = Database::connect(options).await?;
+            Ok(Db { read: pool.clone(), write: pool })
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.write, None).await
+    }
+
+    /// The backend (SQLite or PostgreSQL).
+    pub fn backend(&self) -> DatabaseBackend {
+        self.write.get_database_backend()
+    }
+
+    /// True when every write goes through one connection (SQLite).
+    pub fn is_sqlite(&self) -> bool {
+        self.backend() == DatabaseBackend::Sqlite
+    }
+
+    /// Closes both pools.
+    pub async fn close(self) {
+        let _ = self.read.close().await;
+        let _ = self.write.close().await;
+    }
+}
+
+fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptions {
+    let synchronous = match settings.sqlite_synchronous.to_ascii_lowercase().as_str() {
+        "off" => SqliteSynchronous::Off,
+        "full" => SqliteSynchronous::Full,
+        "extra" => SqliteSynchronous::Extra,
+        _ => SqliteSynchronous::Normal,
+    };
+    let busy = Duration::from_millis(settings.busy_timeout_ms);
+    let mut options = ConnectOptions::new(settings.url.clone());
+    options
+        .max_connections(connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(60))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(synchronous)
+                .busy_timeout(busy)
+                .foreign_keys(true)
+        });
+    options
+}

@@ -1,0 +1,5 @@
+//! Pure billing rules: money, codes, intervals and periods. No I/O, no sea-orm.
+
+pub mod codes;
+pub mod interval;
+pub mod money;

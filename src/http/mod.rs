@@ -1,0 +1,135 @@
+//! The HTTP side in front of jsonrpsee: routing of `/health`, `/metrics` and
+//! hosted pages, and authentication of `POST /rpc` (and `POST /`), which puts
+//! the caller into the request extensions for the method handlers.
+
+mod responses;
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use futures::FutureExt;
+use http::{Method, StatusCode};
+use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
+use sea_orm::ConnectionTrait;
+use tower::{Layer, Service};
+
+use crate::rpc::dispatch::RequestMeta;
+use crate::state::AppState;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Layer for [`Gateway`].
+#[derive(Clone, Debug)]
+pub struct GatewayLayer {
+    state: Arc<AppState>,
+    requests: Arc<AtomicU64>,
+}
+
+impl GatewayLayer {
+    /// The gateway over `state`.
+    pub fn new(state: Arc<AppState>) -> Self {
+        GatewayLayer { state, requests: Arc::new(AtomicU64::new(0)) }
+    }
+}
+
+impl<S> Layer<S> for GatewayLayer {
+    type Service = Gateway<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Gateway { inner, state: self.state.clone(), requests: self.requests.clone() }
+    }
+}
+
+/// See the module docs.
+#[derive(Clone, Debug)]
+pub struct Gateway<S> {
+    inner: S,
+    state: Arc<AppState>,
+    requests: Arc<AtomicU64>,
+}
+
+impl<S> Service<HttpRequest<HttpBody>> for Gateway<S>
+where
+    S: Service<HttpRequest<HttpBody>, Response = HttpResponse> + Clone + Send + 'static,
+    S::Error: Into<BoxError> + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = HttpResponse;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, BoxError>> + Send + 'static>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, mut request: HttpRequest<HttpBody>) -> Self::Future {
+        let state = self.state.clone();
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        match (method, path.as_str()) {
+            (Method::GET | Method::HEAD, "/health") => Box::pin(health(state)),
+            (Method::GET, "/metrics") => {
+                let body = state.metrics.render();
+                async move { Ok(responses::text(StatusCode::OK, "text/plain; version=0.0.4", body)) }.boxed()
+            }
+            (_, "/" | "/rpc") => {
+                // Take the service that was polled ready; leave a fresh clone behind.
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                let request_id = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+                async move {
+                    if has_key_in_query(request.uri().query()) {
+                        return Ok(responses::unauthorized());
+                    }
+                    let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                    let principal = match state.keys.authenticate(&state.db.read, header).await {
+                        Ok(principal) => principal,
+                        Err(crate::error::AppError::Internal(cause)) => {
+                            tracing::error!(request_id, error = %cause, "authentication failed");
+                            return Ok(responses::internal_error());
+                        }
+                        Err(_) => return Ok(responses::unauthorized()),
+                    };
+                    let idempotency_key = request
+                        .headers()
+                        .get("idempotency-key")
+                        .and_then(|v| v.to_str().ok())
+                        .filter(|k| (1..=255).contains(&k.len()))
+                        .map(str::to_owned);
+                    request.extensions_mut().insert(principal);
+                    request.extensions_mut().insert(RequestMeta { request_id, idempotency_key });
+                    inner.call(request).await.map_err(Into::into)
+                }
+                .boxed()
+            }
+            _ => async move { Ok(responses::json(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#.into())) }.boxed(),
+        }
+    }
+}
+
+/// A key must never travel in a URL (logs, proxies and browser history keep them).
+fn has_key_in_query(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        q.split('&').any(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = name.to_ascii_lowercase();
+            matches!(name.as_str(), "api_key" | "apikey" | "key" | "token" | "access_token")
+                || value.starts_with("rk_live_")
+                || value.starts_with("rk_test_")
+        })
+    })
+}
+
+async fn health(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {
+    let backend = state.db.read.get_database_backend();
+    let probe = sea_orm::Statement::from_string(backend, "SELECT 1");
+    Ok(match state.db.read.execute(probe).await {
+        Ok(_) => responses::json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            responses::json(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"unavailable"}"#.into())
+        }
+    })
+}

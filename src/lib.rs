@@ -1,0 +1,21 @@
+//! recur: subscription billing behind one JSON-RPC 2.0 endpoint.
+//!
+//! Data flows one way: `http` (auth, routing) -> `rpc` (envelope, tags, errors)
+//! -> `service` (one use case, one transaction) -> `domain` (pure rules) ->
+//! `entity` (rows).
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod metrics;
+pub mod rpc;
+pub mod service;
+pub mod state;
+pub mod telemetry;
+
+pub use app::App;

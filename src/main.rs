@@ -1,0 +1,64 @@
+//! The `recur` command line: serve, migrate, tenants and keys.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use recur::config::Settings;
+
+mod cli;
+
+/// Subscription billing behind one JSON-RPC 2.0 endpoint.
+#[derive(Parser, Debug)]
+#[command(name = "recur", version, about)]
+struct Args {
+    /// Directory holding default.toml and $RECUR_ENV.toml.
+    #[arg(long, global = true, default_value = "config", env = "RECUR_CONFIG_DIR")]
+    config_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Runs the gateway (creates and migrates the database first).
+    Serve,
+    /// Applies pending database migrations and exits.
+    Migrate,
+    /// Tenant administration.
+    Tenant {
+        #[command(subcommand)]
+        command: cli::TenantCommand,
+    },
+    /// API key administration.
+    Key {
+        #[command(subcommand)]
+        command: cli::KeyCommand,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let settings = match Settings::load(&args.config_dir) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("recur: configuration: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    recur::telemetry::init(&settings.log);
+    let outcome = match args.command {
+        Command::Serve => cli::serve(settings).await,
+        Command::Migrate => cli::migrate(settings).await,
+        Command::Tenant { command } => cli::tenant(settings, command).await,
+        Command::Key { command } => cli::key(settings, command).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("recur: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The params envelope of every call: `FILTER`, `DATA`, `LIMIT`, `OFFSET`,
+//! `IDEMPOTENCY_KEY`, `DRY_RUN` (API.md section 2).
+
+use sha2::{Digest, Sha256};
+
+use super::json::{self, Json, JsonError};
+use super::tags::Tags;
+use super::values;
+use crate::error::{AppError, AppResult};
+
+/// Page size when `LIMIT` is not given.
+pub const DEFAULT_LIMIT: u64 = 10;
+
+/// Limits the envelope parser enforces.
+#[derive(Clone, Copy, Debug)]
+pub struct EnvelopeLimits {
+    pub max_depth: usize,
+    pub max_limit: u64,
+}
+
+/// One call's params, parsed.
+#[derive(Debug, Default)]
+pub struct Envelope {
+    pub filter: Tags,
+    pub data: Tags,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub idempotency_key: Option<String>,
+    pub dry_run: bool,
+    /// Params in canonical form (upper-cased envelope keys and tags, sorted,
+    /// without `IDEMPOTENCY_KEY`); the idempotency fingerprint hashes it.
+    canonical: String,
+    max_limit: u64,
+}
+
+impl Envelope {
+    /// Parses the raw params text (`None` when params were omitted).
+    pub fn parse(raw: Option<&str>, limits: EnvelopeLimits) -> AppResult<Envelope> {
+        let mut envelope = Envelope { max_limit: limits.max_limit, ..Envelope::default() };
+        let Some(raw) = raw else { return Ok(envelope) };
+        let value = json::parse(raw, limits.max_depth.saturating_sub(1)).map_err(|err| match err {
+            JsonError::TooDeep(_) => {
+                AppError::InvalidRequest(format!("JSON nested deeper than {} levels", limits.max_depth))
+            }
+            JsonError::Syntax(_) => AppError::Parse,
+        })?;
+        let members = match value {
+            Json::Object(members) => members,
+            Json::Array(items) if items.is_empty() => Vec::new(),
+            Json::Null => Vec::new(),
+            Json::Array(_) => {
+                return Err(AppError::InvalidParams {
+                    message: "params must be an object (FILTER, DATA, LIMIT, ...), not a list".into(),
+                    tag: None,
+                });
+            }
+            other => {
+                return Err(AppError::InvalidParams {
+                    message: format!("params must be an object, got {}", other.kind()),
+                    tag: None,
+                });
+            }
+        };
+        let mut canonical_members = Vec::with_capacity(members.len());
+        let mut seen: Vec<String> = Vec::with_capacity(members.len());
+        for (key, value) in members {
+            let key = key.to_ascii_uppercase();
+            if seen.contains(&key) {
+                return Err(AppError::invalid(key, "given twice"));
+            }
+            seen.push(key.clone());
+            match key.as_str() {
+                "FILTER" | "DATA" => {
+                    let canonical_value = upper_case_keys(&value);
+                    let tags = Tags::from_json(&key, String::new(), value)?;
+                    if key == "FILTER" {
+                        envelope.filter = tags;
+                    } else {
+                        envelope.data = tags;
+                    }
+                    canonical_members.push((key, canonical_value));
+                }
+                "LIMIT" | "OFFSET" => {
+                    let parsed = match &value {
+                        Json::Null => None,
+                        Json::String(s) if s.is_empty() => None,
+                        v => Some(values::integer(v).map_err(|m| AppError::invalid(key.as_str(), m))?),
+                    };
+                    if let Some(n) = parsed {
+                        let max = if key == "LIMIT" { limits.max_limit as i64 } else { i64::MAX };
+                        let min = if key == "LIMIT" { 1 } else { 0 };
+                        if n < min || n > max {
+                            return Err(AppError::invalid(key.as_str(), format!("must be between {min} and {max}")));
+                        }
+                        if key == "LIMIT" {
+                            envelope.limit = Some(n as u64);
+                        } else {
+                            envelope.offset = Some(n as u64);
+                        }
+                    }
+                    canonical_members.push((key, value));
+                }
+                "IDEMPOTENCY_KEY" => match value {
+                    Json::String(s) if (1..=255).contains(&s.len()) => envelope.idempotency_key = Some(s),
+                    Json::Null => {}
+                    _ => return Err(AppError::invalid("IDEMPOTENCY_KEY", "must be a string of 1 to 255 characters")),
+                },
+                "DRY_RUN" => {
+                    envelope.dry_run = match value {
+                        Json::Null => false,
+                        v => values::boolean(&v).map_err(|m| AppError::invalid("DRY_RUN", m))?,
+                    };
+                    canonical_members.push((key, Json::Bool(envelope.dry_run)));
+                }
+                _ => {
+                    return Err(AppError::invalid(
+                        key,
+                        "unknown params key (use FILTER, DATA, LIMIT, OFFSET, IDEMPOTENCY_KEY, DRY_RUN)",
+                    ));
+                }
+            }
+        }
+        Json::Object(canonical_members).write_canonical(&mut envelope.canonical);
+        Ok(envelope)
+    }
+
+    /// Page size: `LIMIT` or the default.
+    pub fn limit(&self) -> u64 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).min(self.max_limit)
+    }
+
+    /// Rows to skip.
+    pub fn offset(&self) -> u64 {
+        self.offset.unwrap_or(0)
+    }
+
+    /// Refuses tags no reader took, in FILTER and DATA.
+    pub fn finish(&self) -> AppResult<()> {
+        self.filter.finish()?;
+        self.data.finish()
+    }
+
+    /// SHA-256 (hex) over the method and the canonical params.
+    pub fn fingerprint(&self, method: &str) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(method.as_bytes());
+        hasher.update(b"\n");
+        hasher.update(self.canonical.as_bytes());
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// The same value with the object keys of its top level upper-cased (tags are
+/// case-insensitive, so `{"quantity":1}` and `{"QUANTITY":1}` are the same call).
+fn upper_case_keys(value: &Json) -> Json {
+    match value {
+        Json::Object(members) => {
+            Json::Object(members.iter().map(|(k, v)| (k.to_ascii_uppercase(), v.clone())).collect())
+        }
+        Json::Array(items) if items.is_empty() => Json::Object(Vec::new()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: EnvelopeLimits = EnvelopeLimits { max_depth: 64, max_limit: 1000 };
+
+    #[test]
+    fn case_and_php_empty_arrays_are_tolerated() {
+        let env = Envelope::parse(Some(r#"{"filter":[],"data":{"quantity":2},"limit":"5"}"#), LIMITS)
+            .expect("valid envelope");
+        assert_eq!(env.limit(), 5);
+        assert!(env.filter.is_empty());
+        assert!(env.data.contains("QUANTITY"));
+    }
+
+    #[test]
+    fn positional_params_and_unknown_keys_are_refused() {
+        let err = Envelope::parse(Some("[1,2]"), LIMITS).expect_err("positional");
+        assert_eq!(err.code(), -32602);
+        let err = Envelope::parse(Some(r#"{"FILTERS":{}}"#), LIMITS).expect_err("unknown key");
+        assert_eq!(err.code(), -32602);
+        let err = Envelope::parse(Some(r#"{"LIMIT":1001}"#), LIMITS).expect_err("over the cap");
+        assert_eq!(err.code(), -32602);
+    }
+
+    #[test]
+    fn fingerprints_ignore_key_case_and_the_idempotency_key() {
+        let a = Envelope::parse(Some(r#"{"DATA":{"A":1,"b":"x"},"IDEMPOTENCY_KEY":"k1"}"#), LIMITS).expect("a");
+        let b = Envelope::parse(Some(r#"{"data":{"B":"x","a":1},"idempotency_key":"k2"}"#), LIMITS).expect("b");
+        let c = Envelope::parse(Some(r#"{"DATA":{"A":2,"B":"x"}}"#), LIMITS).expect("c");
+        assert_eq!(a.fingerprint("m"), b.fingerprint("m"));
+        assert_ne!(a.fingerprint("m"), c.fingerprint("m"));
+        assert_ne!(a.fingerprint("m"), a.fingerprint("n"));
+    }
+}

@@ -1,0 +1,117 @@
+//! The RPC-level middleware: batches and notifications as API.md section 2
+//! wants them.
+//!
+//! jsonrpsee's own batch loop calls the inner service directly and drops
+//! notifications unrun. Here batch entries go back through `call` one by one,
+//! in order (each its own transaction), notifications run and answer nothing,
+//! and a batch over the limit answers one error object with code 1013.
+
+use jsonrpsee::core::middleware::{Batch, BatchEntry, Notification, RpcServiceT};
+use jsonrpsee::server::{BatchResponseBuilder, MethodResponse};
+use jsonrpsee::types::{Id, Request, TwoPointZero};
+use tower::Layer;
+
+use super::dispatch::RequestMeta;
+use crate::error::AppError;
+
+/// Largest batch response in bytes (100 pages of 1000 rows fit).
+const MAX_BATCH_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Layer for [`CallService`].
+#[derive(Clone, Copy, Debug)]
+pub struct CallLayer {
+    pub max_batch: usize,
+}
+
+impl<S> Layer<S> for CallLayer {
+    type Service = CallService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CallService { inner, max_batch: self.max_batch }
+    }
+}
+
+/// See the module docs.
+#[derive(Clone, Debug)]
+pub struct CallService<S> {
+    inner: S,
+    max_batch: usize,
+}
+
+impl<S> RpcServiceT for CallService<S>
+where
+    S: RpcServiceT<MethodResponse = MethodResponse, BatchResponse = MethodResponse, NotificationResponse = MethodResponse>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    type MethodResponse = MethodResponse;
+    type BatchResponse = MethodResponse;
+    type NotificationResponse = MethodResponse;
+
+    fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+        self.inner.call(request)
+    }
+
+    fn batch<'a>(&self, batch: Batch<'a>) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
+        let service = self.clone();
+        async move {
+            if batch.len() > service.max_batch {
+                let err = AppError::TooLarge(format!("a batch holds at most {} entries", service.max_batch));
+                return MethodResponse::error(Id::Null, err.to_error_object());
+            }
+            let mut responses = BatchResponseBuilder::new_with_limit(MAX_BATCH_RESPONSE_BYTES);
+            let mut got_notification = false;
+            for entry in batch {
+                match entry {
+                    Ok(BatchEntry::Call(mut request)) => {
+                        forget_header_key(&mut request.extensions);
+                        if let Err(too_big) = responses.append(service.call(request).await) {
+                            return too_big;
+                        }
+                    }
+                    Ok(BatchEntry::Notification(mut notification)) => {
+                        got_notification = true;
+                        forget_header_key(&mut notification.extensions);
+                        service.notification(notification).await;
+                    }
+                    Err(err) => {
+                        let (err, id) = err.into_parts();
+                        if let Err(too_big) = responses.append(MethodResponse::error(id, err)) {
+                            return too_big;
+                        }
+                    }
+                }
+            }
+            if responses.is_empty() && got_notification {
+                MethodResponse::notification()
+            } else {
+                MethodResponse::from_batch(responses.finish())
+            }
+        }
+    }
+
+    fn notification<'a>(&self, notification: Notification<'a>) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
+        let request = Request {
+            jsonrpc: TwoPointZero,
+            id: Id::Null,
+            method: notification.method,
+            params: notification.params,
+            extensions: notification.extensions,
+        };
+        let inner = self.inner.clone();
+        async move {
+            let _ = inner.call(request).await;
+            MethodResponse::notification()
+        }
+    }
+}
+
+/// The `Idempotency-Key` header names one call; inside a batch it would tie
+/// every entry to the same key, so batch entries ignore it.
+fn forget_header_key(extensions: &mut jsonrpsee::Extensions) {
+    if let Some(meta) = extensions.get_mut::<RequestMeta>() {
+        meta.idempotency_key = None;
+    }
+}

@@ -1,0 +1,202 @@
+//! Customers: create, update, find, delete.
+
+use std::collections::BTreeMap;
+
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use sha2::{Digest, Sha256};
+
+use super::{Ctx, WriteCtx, events};
+use crate::db::counter;
+use crate::db::scope::Scope;
+use crate::error::{AppError, AppResult, DbResultExt, OptionExt};
+use entity::customer::{ActiveModel, Column, Entity, Model};
+
+/// A change to a customer's fields. `None` = keep; `Some(None)` = clear.
+#[derive(Debug, Default, Clone)]
+pub struct CustomerPatch {
+    pub customer_type: Option<String>,
+    pub organization: Option<Option<String>>,
+    pub salutation: Option<Option<String>>,
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub address_2: Option<Option<String>>,
+    pub zipcode: Option<Option<String>>,
+    pub city: Option<Option<String>>,
+    pub country_code: Option<Option<String>>,
+    pub language_code: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub vat_id: Option<Option<String>>,
+    pub currency_code: Option<Option<String>>,
+    pub customer_ext_uid: Option<Option<String>>,
+    pub x_attributes: Option<Option<BTreeMap<String, String>>>,
+}
+
+/// Filters of `customer.get`; all given must match.
+#[derive(Debug, Default)]
+pub struct CustomerFilter {
+    pub customer_id: Option<i64>,
+    pub customer_ext_uid: Option<String>,
+    pub customer_number: Option<i64>,
+    pub email: Option<String>,
+    pub country_code: Option<String>,
+    pub term: Option<String>,
+}
+
+/// The public HASH of a customer: changes with every change.
+pub fn hash(model: &Model) -> String {
+    let digest = Sha256::digest(format!("customer:{}:{}:{}", model.id, model.version, model.created.timestamp()));
+    hex::encode(&digest[..16])
+}
+
+fn apply(model: &mut ActiveModel, patch: CustomerPatch) {
+    macro_rules! set {
+        ($($field:ident),*) => {$(
+            if let Some(value) = patch.$field { model.$field = Set(value); }
+        )*};
+    }
+    set!(
+        organization, salutation, first_name, last_name, address, address_2, zipcode, city, country_code,
+        language_code, email, phone, vat_id, currency_code, customer_ext_uid
+    );
+    if let Some(kind) = patch.customer_type {
+        model.customer_type = Set(kind);
+    }
+    if let Some(attributes) = patch.x_attributes {
+        model.x_attributes = Set(attributes.map(|m| serde_json::json!(m)));
+    }
+}
+
+/// Business customers need an organization, consumers a last name.
+fn check_complete(model: &ActiveModel) -> AppResult<()> {
+    let given = |v: &sea_orm::ActiveValue<Option<String>>| matches!(v, Set(Some(s)) | sea_orm::ActiveValue::Unchanged(Some(s)) if !s.is_empty());
+    let kind = match &model.customer_type {
+        Set(k) | sea_orm::ActiveValue::Unchanged(k) => k.as_str(),
+        NotSet => "consumer",
+    };
+    if kind == "business" && !given(&model.organization) {
+        return Err(AppError::invalid("ORGANIZATION", "required for CUSTOMER_TYPE business"));
+    }
+    if kind == "consumer" && !given(&model.last_name) && !given(&model.organization) {
+        return Err(AppError::invalid("LAST_NAME", "required for CUSTOMER_TYPE consumer"));
+    }
+    Ok(())
+}
+
+/// Creates a customer with the tenant's next customer number.
+pub async fn create(ctx: &WriteCtx, patch: CustomerPatch) -> AppResult<Model> {
+    let mut model = ActiveModel {
+        id: NotSet,
+        tenant_id: Set(ctx.tenant.id.get()),
+        customer_type: Set("consumer".into()),
+        version: Set(1),
+        created: Set(ctx.now),
+        updated: Set(ctx.now),
+        deleted: Set(None),
+        ..Default::default()
+    };
+    if patch.customer_type.is_none() && matches!(patch.organization, Some(Some(_))) {
+        model.customer_type = Set("business".into());
+    }
+    apply(&mut model, patch);
+    check_complete(&model)?;
+    model.customer_number = Set(counter::next(&ctx.db, ctx.tenant.id, "customer").await?);
+    let id = Entity::insert(model)
+        .exec(&ctx.db)
+        .await
+        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?
+        .last_insert_id;
+    let created = get_one(ctx, id).await?;
+    events::append(ctx, "customer", id, "customer.created", serde_json::json!({"CUSTOMER_NUMBER": created.customer_number})).await?;
+    Ok(created)
+}
+
+/// Applies a patch to a customer.
+pub async fn update(ctx: &WriteCtx, id: i64, patch: CustomerPatch) -> AppResult<Model> {
+    let current = get_one(ctx, id).await?;
+    let version = current.version;
+    let mut model: ActiveModel = current.into();
+    apply(&mut model, patch);
+    check_complete(&model)?;
+    model.version = Set(version + 1);
+    model.updated = Set(ctx.now);
+    Entity::update(model)
+        .filter(Column::TenantId.eq(ctx.tenant.id.get()))
+        .exec(&ctx.db)
+        .await
+        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?;
+    events::append(ctx, "customer", id, "customer.updated", serde_json::json!({})).await?;
+    get_one(ctx, id).await
+}
+
+/// Deletes a customer. The row stays (invoices will point at it) but vanishes
+/// from every query, and its external id is released.
+pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
+    get_one(ctx, id).await?;
+    Entity::update_many()
+        .col_expr(Column::Deleted, Expr::value(ctx.now))
+        .col_expr(Column::CustomerExtUid, Expr::value(Option::<String>::None))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::TenantId.eq(ctx.tenant.id.get()))
+        .filter(Column::Id.eq(id))
+        .exec(&ctx.db)
+        .await?;
+    events::append(ctx, "customer", id, "customer.deleted", serde_json::json!({})).await?;
+    Ok(())
+}
+
+/// One live customer of this tenant, or 1004.
+pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
+    ctx.find::<Entity>()
+        .filter(Column::Id.eq(id))
+        .filter(Column::Deleted.is_null())
+        .one(&ctx.db)
+        .await?
+        .or_not_found("CUSTOMER_ID", "customer")
+}
+
+/// A page of customers matching every given filter, by id.
+pub async fn find<C: ConnectionTrait>(ctx: &Ctx<C>, filter: CustomerFilter, limit: u64, offset: u64) -> AppResult<Vec<Model>> {
+    let mut query = ctx.find::<Entity>().filter(Column::Deleted.is_null());
+    if let Some(id) = filter.customer_id {
+        query = query.filter(Column::Id.eq(id));
+    }
+    if let Some(uid) = filter.customer_ext_uid {
+        query = query.filter(Column::CustomerExtUid.eq(uid));
+    }
+    if let Some(number) = filter.customer_number {
+        query = query.filter(Column::CustomerNumber.eq(number));
+    }
+    if let Some(email) = filter.email {
+        query = query.filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()));
+    }
+    if let Some(country) = filter.country_code {
+        query = query.filter(Column::CountryCode.eq(country));
+    }
+    if let Some(term) = filter.term {
+        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+        let mut any = Condition::any();
+        for column in [Column::Organization, Column::FirstName, Column::LastName, Column::Email] {
+            any = any.add(Expr::expr(Func::lower(Expr::col(column))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')));
+        }
+        query = query.filter(any);
+    }
+    Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
+}
+
+/// Escapes `%`, `_` and `\` so a search term matches literally.
+pub fn escape_like(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,28 @@
+//! Appending to the timeline, always in the caller's transaction.
+
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, NotSet};
+use serde_json::Value;
+
+use super::Ctx;
+use crate::error::AppResult;
+
+/// Appends one event about `subject`/`subject_id` at the call's "now".
+pub async fn append<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    subject: &str,
+    subject_id: i64,
+    event_type: &str,
+    data: Value,
+) -> AppResult<i64> {
+    let row = entity::event::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(ctx.tenant.id.get()),
+        subject: Set(subject.to_owned()),
+        subject_id: Set(subject_id),
+        event_type: Set(event_type.to_owned()),
+        data: Set(data),
+        created: Set(ctx.now),
+    };
+    let inserted = entity::event::Entity::insert(row).exec(&ctx.db).await?;
+    Ok(inserted.last_insert_id)
+}

@@ -1,0 +1,65 @@
+//! Tenants: creation (CLI and first start) and the test clock.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, TransactionTrait};
+
+use super::keys::{self, KeyScope, NewKey};
+use crate::auth::hashing::Hasher;
+use crate::db::scope::TenantId;
+use crate::error::{AppError, AppResult};
+
+/// A new tenant and its first admin key.
+#[derive(Debug)]
+pub struct NewTenant {
+    pub tenant_id: i64,
+    pub key: NewKey,
+}
+
+/// Creates a tenant with its first admin key. Test tenants get a clock that
+/// starts at `clock` (default: `now`).
+pub async fn create<C: TransactionTrait>(
+    db: &C,
+    hasher: &Hasher,
+    name: &str,
+    is_test: bool,
+    clock: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<NewTenant> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 200 {
+        return Err(AppError::invalid("NAME", "must be 1 to 200 characters"));
+    }
+    let mut secret = [0u8; 32];
+    OsRng.fill_bytes(&mut secret);
+    let txn = db.begin().await?;
+    let tenant = entity::tenant::ActiveModel {
+        id: NotSet,
+        name: Set(name.to_owned()),
+        is_test: Set(is_test),
+        clock: Set(is_test.then(|| clock.unwrap_or(now))),
+        link_secret: Set(hex::encode(secret)),
+        created: Set(now),
+    };
+    let tenant_id = entity::tenant::Entity::insert(tenant).exec(&txn).await?.last_insert_id;
+    let key = keys::insert(&txn, hasher, TenantId::trusted(tenant_id), is_test, KeyScope::Admin, Some("first admin key"), now).await?;
+    txn.commit().await?;
+    Ok(NewTenant { tenant_id, key })
+}
+
+/// True when no tenant exists yet (first start).
+pub async fn none_exist<C: ConnectionTrait>(db: &C) -> AppResult<bool> {
+    Ok(entity::tenant::Entity::find().count(db).await? == 0)
+}
+
+/// A tenant's test clock; `None` for live tenants (they use the system clock).
+pub async fn test_clock<C: ConnectionTrait>(db: &C, tenant: TenantId) -> AppResult<Option<DateTime<Utc>>> {
+    let row = entity::tenant::Entity::find_by_id(tenant.get()).one(db).await?;
+    Ok(row.and_then(|t| t.clock))
+}
+
+/// Whether a tenant exists (for the CLI, which takes ids from the operator).
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<entity::tenant::Model>> {
+    Ok(entity::tenant::Entity::find_by_id(id).one(db).await?)
+}

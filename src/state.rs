@@ -1,0 +1,19 @@
+//! What every request can reach: settings, pools, clock, key verifier, metrics.
+
+use std::sync::Arc;
+
+use crate::auth::KeyVerifier;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::metrics::Metrics;
+
+/// Shared state of one running gateway.
+#[derive(Debug)]
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub keys: KeyVerifier,
+    pub metrics: Metrics,
+}
