@@ -35,7 +35,10 @@ impl App {
     }
 
     /// Like [`App::build`] with an injected clock.
-    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<App, BuildError> {
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<App, BuildError> {
         let db = Db::connect(&settings.database).await?;
         db.migrate().await?;
         let state = Arc::new(AppState {
@@ -54,7 +57,9 @@ impl App {
             .http_only()
             .build();
         let http = tower::ServiceBuilder::new().layer(GatewayLayer::new(state.clone()));
-        let rpc = RpcServiceBuilder::new().layer(CallLayer { max_batch: server.max_batch });
+        let rpc = RpcServiceBuilder::new().layer(CallLayer {
+            max_batch: server.max_batch,
+        });
         let listener = Server::builder()
             .set_config(config)
             .set_http_middleware(http)
@@ -64,7 +69,11 @@ impl App {
         let addr = listener.local_addr()?;
         let handle = listener.start(dispatch::module(state.clone())?);
         tracing::info!(%addr, "recur gateway listening");
-        Ok(App { addr, handle, state })
+        Ok(App {
+            addr,
+            handle,
+            state,
+        })
     }
 
     /// The bound address (useful with port 0).
@@ -95,6 +104,14 @@ pub async fn bootstrap_default_tenant(state: &AppState) -> Result<Option<NewTena
         return Ok(None);
     }
     let hasher = state.keys.hasher();
-    let created = tenant::create(&state.db.write, &hasher, "default", false, None, state.clock.now()).await?;
+    let created = tenant::create(
+        &state.db.write,
+        &hasher,
+        "default",
+        false,
+        None,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Some(created))
 }

@@ -124,7 +124,10 @@ pub struct IdempotencySettings {
 
 impl Default for IdempotencySettings {
     fn default() -> Self {
-        Self { retention_hours: 24, pending_timeout_seconds: 300 }
+        Self {
+            retention_hours: 24,
+            pending_timeout_seconds: 300,
+        }
     }
 }
 
@@ -136,7 +139,9 @@ pub struct HostedSettings {
 
 impl Default for HostedSettings {
     fn default() -> Self {
-        Self { link_ttl_hours: 24 * 7 }
+        Self {
+            link_ttl_hours: 24 * 7,
+        }
     }
 }
 
@@ -151,7 +156,10 @@ pub struct LogSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self { format: "pretty".into(), level: "info".into() }
+        Self {
+            format: "pretty".into(),
+            level: "info".into(),
+        }
     }
 }
 

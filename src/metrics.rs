@@ -10,8 +10,13 @@ use std::time::Duration;
 use crate::rpc::METHODS;
 
 /// Upper bounds of the latency buckets, in microseconds (labels below in seconds).
-const BUCKETS: [u64; 12] = [500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 5_000_000];
-const BUCKET_LABELS: [&str; 12] = ["0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "5"];
+const BUCKETS: [u64; 12] = [
+    500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
+    5_000_000,
+];
+const BUCKET_LABELS: [&str; 12] = [
+    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "5",
+];
 
 #[derive(Debug, Default)]
 struct MethodStats {
@@ -34,7 +39,10 @@ pub struct Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics {
-            methods: METHODS.iter().map(|m| (m.name, MethodStats::default())).collect(),
+            methods: METHODS
+                .iter()
+                .map(|m| (m.name, MethodStats::default()))
+                .collect(),
             errors_by_code: Mutex::new(HashMap::new()),
             billing_runs: AtomicU64::new(0),
             invoices_created: AtomicU64::new(0),
@@ -46,7 +54,9 @@ impl Default for Metrics {
 impl Metrics {
     /// Records one call of `method`.
     pub fn observe(&self, method: &'static str, error_code: Option<i32>, elapsed: Duration) {
-        let Some(stats) = self.methods.get(method) else { return };
+        let Some(stats) = self.methods.get(method) else {
+            return;
+        };
         stats.calls.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         stats.micros.fetch_add(micros, Ordering::Relaxed);
@@ -65,7 +75,8 @@ impl Metrics {
     pub fn observe_billing_run(&self, invoices: u64, closed: u64) {
         self.billing_runs.fetch_add(1, Ordering::Relaxed);
         self.invoices_created.fetch_add(invoices, Ordering::Relaxed);
-        self.subscriptions_closed.fetch_add(closed, Ordering::Relaxed);
+        self.subscriptions_closed
+            .fetch_add(closed, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition.
@@ -75,14 +86,21 @@ impl Metrics {
         names.sort();
         out.push_str("# HELP recur_rpc_calls_total JSON-RPC calls per method.\n# TYPE recur_rpc_calls_total counter\n");
         for name in &names {
-            let _ = writeln!(out, "recur_rpc_calls_total{{method=\"{name}\"}} {}", self.methods[**name].calls.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "recur_rpc_calls_total{{method=\"{name}\"}} {}",
+                self.methods[**name].calls.load(Ordering::Relaxed)
+            );
         }
         out.push_str("# HELP recur_rpc_errors_total JSON-RPC calls answered with an error, per method and code.\n# TYPE recur_rpc_errors_total counter\n");
         if let Ok(map) = self.errors_by_code.lock() {
             let mut entries: Vec<_> = map.iter().collect();
             entries.sort();
             for ((method, code), count) in entries {
-                let _ = writeln!(out, "recur_rpc_errors_total{{method=\"{method}\",code=\"{code}\"}} {count}");
+                let _ = writeln!(
+                    out,
+                    "recur_rpc_errors_total{{method=\"{method}\",code=\"{code}\"}} {count}"
+                );
             }
         }
         out.push_str("# HELP recur_rpc_duration_seconds Latency of JSON-RPC calls.\n# TYPE recur_rpc_duration_seconds histogram\n");
@@ -91,10 +109,16 @@ impl Metrics {
             let mut cumulative = 0;
             for (i, label) in BUCKET_LABELS.iter().enumerate() {
                 cumulative += stats.buckets[i].load(Ordering::Relaxed);
-                let _ = writeln!(out, "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"{label}\"}} {cumulative}");
+                let _ = writeln!(
+                    out,
+                    "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"{label}\"}} {cumulative}"
+                );
             }
             let calls = stats.calls.load(Ordering::Relaxed);
-            let _ = writeln!(out, "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"+Inf\"}} {calls}");
+            let _ = writeln!(
+                out,
+                "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"+Inf\"}} {calls}"
+            );
             let micros = stats.micros.load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
@@ -102,14 +126,29 @@ impl Metrics {
                 micros / 1_000_000,
                 micros % 1_000_000
             );
-            let _ = writeln!(out, "recur_rpc_duration_seconds_count{{method=\"{name}\"}} {calls}");
+            let _ = writeln!(
+                out,
+                "recur_rpc_duration_seconds_count{{method=\"{name}\"}} {calls}"
+            );
         }
         out.push_str("# HELP recur_billing_runs_total Billing runs finished.\n# TYPE recur_billing_runs_total counter\n");
-        let _ = writeln!(out, "recur_billing_runs_total {}", self.billing_runs.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "recur_billing_runs_total {}",
+            self.billing_runs.load(Ordering::Relaxed)
+        );
         out.push_str("# HELP recur_billing_invoices_total Invoices issued by billing runs.\n# TYPE recur_billing_invoices_total counter\n");
-        let _ = writeln!(out, "recur_billing_invoices_total {}", self.invoices_created.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "recur_billing_invoices_total {}",
+            self.invoices_created.load(Ordering::Relaxed)
+        );
         out.push_str("# HELP recur_billing_closed_total Subscriptions closed by billing runs.\n# TYPE recur_billing_closed_total counter\n");
-        let _ = writeln!(out, "recur_billing_closed_total {}", self.subscriptions_closed.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "recur_billing_closed_total {}",
+            self.subscriptions_closed.load(Ordering::Relaxed)
+        );
         out
     }
 }

@@ -3,6 +3,8 @@
 
 // async_trait's generated signatures cannot name SchemaManager's lifetime.
 #![allow(elided_lifetimes_in_paths)]
+// Iden enums spell the column names, which often start with the table name.
+#![allow(clippy::enum_variant_names)]
 
 pub use sea_orm_migration::prelude::*;
 
@@ -34,5 +36,8 @@ impl MigratorTrait for Migrator {
 
 /// A 64-bit auto-increment primary key (`INTEGER PRIMARY KEY` on SQLite).
 pub(crate) fn big_pk_auto<T: IntoIden>(name: T) -> ColumnDef {
-    sea_orm_migration::schema::big_integer(name).auto_increment().primary_key().take()
+    sea_orm_migration::schema::big_integer(name)
+        .auto_increment()
+        .primary_key()
+        .take()
 }

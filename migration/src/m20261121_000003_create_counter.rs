@@ -1,6 +1,5 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
-
 use crate::m20261121_000001_create_tenant::Tenant;
 
 #[derive(DeriveMigrationName)]
@@ -28,7 +27,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Counter::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Counter::Table).to_owned())
+            .await
     }
 }
 

@@ -16,6 +16,7 @@ use sea_orm::ConnectionTrait;
 use tower::{Layer, Service};
 
 use crate::rpc::dispatch::RequestMeta;
+use crate::rpc::middleware::NoContent;
 use crate::state::AppState;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -30,7 +31,10 @@ pub struct GatewayLayer {
 impl GatewayLayer {
     /// The gateway over `state`.
     pub fn new(state: Arc<AppState>) -> Self {
-        GatewayLayer { state, requests: Arc::new(AtomicU64::new(0)) }
+        GatewayLayer {
+            state,
+            requests: Arc::new(AtomicU64::new(0)),
+        }
     }
 }
 
@@ -38,7 +42,11 @@ impl<S> Layer<S> for GatewayLayer {
     type Service = Gateway<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Gateway { inner, state: self.state.clone(), requests: self.requests.clone() }
+        Gateway {
+            inner,
+            state: self.state.clone(),
+            requests: self.requests.clone(),
+        }
     }
 }
 
@@ -72,7 +80,14 @@ where
             (Method::GET | Method::HEAD, "/health") => Box::pin(health(state)),
             (Method::GET, "/metrics") => {
                 let body = state.metrics.render();
-                async move { Ok(responses::text(StatusCode::OK, "text/plain; version=0.0.4", body)) }.boxed()
+                async move {
+                    Ok(responses::text(
+                        StatusCode::OK,
+                        "text/plain; version=0.0.4",
+                        body,
+                    ))
+                }
+                .boxed()
             }
             (_, "/" | "/rpc") => {
                 // Take the service that was polled ready; leave a fresh clone behind.
@@ -83,7 +98,10 @@ where
                     if has_key_in_query(request.uri().query()) {
                         return Ok(responses::unauthorized());
                     }
-                    let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                    let header = request
+                        .headers()
+                        .get(http::header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok());
                     let principal = match state.keys.authenticate(&state.db.read, header).await {
                         Ok(principal) => principal,
                         Err(crate::error::AppError::Internal(cause)) => {
@@ -99,12 +117,27 @@ where
                         .filter(|k| (1..=255).contains(&k.len()))
                         .map(str::to_owned);
                     request.extensions_mut().insert(principal);
-                    request.extensions_mut().insert(RequestMeta { request_id, idempotency_key });
-                    inner.call(request).await.map_err(Into::into)
+                    request.extensions_mut().insert(RequestMeta {
+                        request_id,
+                        idempotency_key,
+                    });
+                    let mut response = inner.call(request).await.map_err(Into::into)?;
+                    if response.extensions().get::<NoContent>().is_some() {
+                        *response.status_mut() = StatusCode::NO_CONTENT;
+                        *response.body_mut() = HttpBody::default();
+                        response.headers_mut().remove(http::header::CONTENT_TYPE);
+                    }
+                    Ok(response)
                 }
                 .boxed()
             }
-            _ => async move { Ok(responses::json(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#.into())) }.boxed(),
+            _ => async move {
+                Ok(responses::json(
+                    StatusCode::NOT_FOUND,
+                    r#"{"error":"not found"}"#.into(),
+                ))
+            }
+            .boxed(),
         }
     }
 }
@@ -115,8 +148,10 @@ fn has_key_in_query(query: Option<&str>) -> bool {
         q.split('&').any(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = name.to_ascii_lowercase();
-            matches!(name.as_str(), "api_key" | "apikey" | "key" | "token" | "access_token")
-                || value.starts_with("rk_live_")
+            matches!(
+                name.as_str(),
+                "api_key" | "apikey" | "key" | "token" | "access_token"
+            ) || value.starts_with("rk_live_")
                 || value.starts_with("rk_test_")
         })
     })
@@ -129,7 +164,10 @@ async fn health(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {
         Ok(_) => responses::json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
         Err(err) => {
             tracing::error!(error = %err, "health check failed");
-            responses::json(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"unavailable"}"#.into())
+            responses::json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"status":"unavailable"}"#.into(),
+            )
         }
     })
 }

@@ -3,10 +3,10 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::Reply;
 use super::envelope::Envelope;
 use super::tags::Tags;
 use super::wire::{self, reply};
-use super::Reply;
 use crate::error::{AppError, AppResult};
 use crate::service::article::{self as service, ArticleFilter, ArticlePatch};
 use crate::service::{ReadCtx, WriteCtx};
@@ -61,20 +61,33 @@ impl<'a> ArticleOut<'a> {
     }
 }
 
-fn given<T>(d: &mut Tags, tag: &str, read: impl FnOnce(&mut Tags, &str) -> AppResult<Option<T>>) -> AppResult<Option<Option<T>>> {
-    if d.contains(tag) { read(d, tag).map(Some) } else { Ok(None) }
+fn given<T>(
+    d: &mut Tags,
+    tag: &str,
+    read: impl FnOnce(&mut Tags, &str) -> AppResult<Option<T>>,
+) -> AppResult<Option<Option<T>>> {
+    if d.contains(tag) {
+        read(d, tag).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
     let unit_price = d.non_negative("UNIT_PRICE")?;
     if let Some(price) = unit_price {
-        if price.scale() > crate::domain::money::UNIT_PRICE_DECIMALS && price.normalize().scale() > crate::domain::money::UNIT_PRICE_DECIMALS {
+        if price.scale() > crate::domain::money::UNIT_PRICE_DECIMALS
+            && price.normalize().scale() > crate::domain::money::UNIT_PRICE_DECIMALS
+        {
             return Err(AppError::invalid("UNIT_PRICE", "at most 4 decimals"));
         }
     }
     let vat_percent = d.non_negative("VAT_PERCENT")?;
     if vat_percent.is_some_and(|v| v > rust_decimal::Decimal::ONE_HUNDRED) {
-        return Err(AppError::invalid("VAT_PERCENT", "must be between 0 and 100"));
+        return Err(AppError::invalid(
+            "VAT_PERCENT",
+            "must be between 0 and 100",
+        ));
     }
     let duration = match given(d, "SUBSCRIPTION_DURATION", |d, t| d.integer_in(t, 0, 1200))? {
         Some(Some(0)) => Some(None),
@@ -107,7 +120,10 @@ fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
 fn article_number(d: &mut Tags) -> AppResult<String> {
     let number = d.require_text("ARTICLE_NUMBER")?;
     if number.len() > 100 || number.contains('#') {
-        return Err(AppError::invalid("ARTICLE_NUMBER", "at most 100 characters, without '#'"));
+        return Err(AppError::invalid(
+            "ARTICLE_NUMBER",
+            "at most 100 characters, without '#'",
+        ));
     }
     Ok(number)
 }
@@ -132,7 +148,9 @@ pub async fn create(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let patch = parse_patch(&mut env.data)?;
     env.finish()?;
     let created = service::create(ctx, number, patch).await?;
-    reply(&json!({ "STATUS": "success", "ARTICLE_ID": (!ctx.dry_run).then_some(created.id), "ARTICLE_NUMBER": created.article_number }))
+    reply(
+        &json!({ "STATUS": "success", "ARTICLE_ID": (!ctx.dry_run).then_some(created.id), "ARTICLE_NUMBER": created.article_number }),
+    )
 }
 
 /// `article.update`.
@@ -141,7 +159,9 @@ pub async fn update(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let patch = parse_patch(&mut env.data)?;
     env.finish()?;
     let updated = service::update(ctx, &number, patch).await?;
-    reply(&json!({ "STATUS": "success", "ARTICLE_ID": updated.id, "ARTICLE_NUMBER": updated.article_number }))
+    reply(
+        &json!({ "STATUS": "success", "ARTICLE_ID": updated.id, "ARTICLE_NUMBER": updated.article_number }),
+    )
 }
 
 /// `article.delete`.

@@ -26,7 +26,9 @@ pub struct RequestMeta {
 }
 
 /// The jsonrpsee module with every method of the table.
-pub fn module(state: Arc<AppState>) -> Result<RpcModule<AppState>, jsonrpsee::core::RegisterMethodError> {
+pub fn module(
+    state: Arc<AppState>,
+) -> Result<RpcModule<AppState>, jsonrpsee::core::RegisterMethodError> {
     let mut module = RpcModule::from_arc(state);
     for spec in METHODS {
         module.register_async_method(spec.name, move |params, state, extensions| {
@@ -46,17 +48,31 @@ async fn dispatch(
     let meta = extensions.get::<RequestMeta>().cloned().unwrap_or_default();
     let result = run(spec, params, &state, &extensions, &meta).await;
     let elapsed = started.elapsed();
-    state.metrics.observe(spec.name, result.as_ref().err().map(AppError::code), elapsed);
+    state.metrics.observe(
+        spec.name,
+        result.as_ref().err().map(AppError::code),
+        elapsed,
+    );
     match result {
         Ok(reply) => {
-            tracing::debug!(method = spec.name, request_id = meta.request_id, elapsed_us = elapsed.as_micros() as u64, "call");
+            tracing::debug!(
+                method = spec.name,
+                request_id = meta.request_id,
+                elapsed_us = elapsed.as_micros() as u64,
+                "call"
+            );
             Ok(reply)
         }
         Err(err) => {
             if let AppError::Internal(cause) = &err {
                 tracing::error!(method = spec.name, request_id = meta.request_id, error = %cause, "internal error");
             } else {
-                tracing::debug!(method = spec.name, request_id = meta.request_id, code = err.code(), "refused");
+                tracing::debug!(
+                    method = spec.name,
+                    request_id = meta.request_id,
+                    code = err.code(),
+                    "refused"
+                );
             }
             Err(err.to_error_object())
         }
@@ -70,16 +86,24 @@ async fn run(
     extensions: &Extensions,
     meta: &RequestMeta,
 ) -> AppResult<Reply> {
-    let principal = extensions.get::<Principal>().ok_or(AppError::Unauthorized)?;
+    let principal = extensions
+        .get::<Principal>()
+        .ok_or(AppError::Unauthorized)?;
     if spec.scope == Scope::Admin && !principal.admin {
-        return Err(AppError::Forbidden(format!("{} needs an admin key", spec.name)));
+        return Err(AppError::Forbidden(format!(
+            "{} needs an admin key",
+            spec.name
+        )));
     }
     let limits = EnvelopeLimits {
         max_depth: state.settings.server.max_json_depth,
         max_limit: state.settings.server.max_limit,
     };
     let mut envelope = Envelope::parse(params.as_str(), limits)?;
-    let tenant = TenantRef { id: principal.tenant, is_test: principal.is_test };
+    let tenant = TenantRef {
+        id: principal.tenant,
+        is_test: principal.is_test,
+    };
     match spec.handler {
         Handler::Read(handler) => run_read(handler, state, tenant, &mut envelope).await,
         Handler::Write(handler) => {
@@ -99,11 +123,23 @@ async fn now_for(state: &AppState, tenant: TenantRef) -> AppResult<chrono::DateT
     Ok(state.clock.now())
 }
 
-async fn run_read(handler: ReadFn, state: &Arc<AppState>, tenant: TenantRef, envelope: &mut Envelope) -> AppResult<Reply> {
+async fn run_read(
+    handler: ReadFn,
+    state: &Arc<AppState>,
+    tenant: TenantRef,
+    envelope: &mut Envelope,
+) -> AppResult<Reply> {
     if envelope.idempotency_key.is_some() || envelope.dry_run {
         return Err(AppError::InvalidParams {
             message: "IDEMPOTENCY_KEY and DRY_RUN apply to writes only".into(),
-            tag: Some(if envelope.dry_run { "DRY_RUN" } else { "IDEMPOTENCY_KEY" }.into()),
+            tag: Some(
+                if envelope.dry_run {
+                    "DRY_RUN"
+                } else {
+                    "IDEMPOTENCY_KEY"
+                }
+                .into(),
+            ),
         });
     }
     let ctx = Ctx {
@@ -130,7 +166,14 @@ async fn run_write(
     if envelope.limit.is_some() || envelope.offset.is_some() {
         return Err(AppError::InvalidParams {
             message: format!("{} is a write: LIMIT and OFFSET do not apply", spec.name),
-            tag: Some(if envelope.limit.is_some() { "LIMIT" } else { "OFFSET" }.into()),
+            tag: Some(
+                if envelope.limit.is_some() {
+                    "LIMIT"
+                } else {
+                    "OFFSET"
+                }
+                .into(),
+            ),
         });
     }
     let now = now_for(state, tenant).await?;
@@ -189,7 +232,11 @@ async fn write_transaction(
         Ok(reply) => envelope.finish().map(|_| reply),
         Err(err) => Err(err),
     };
-    let Ctx { db: txn, after_commit, .. } = ctx;
+    let Ctx {
+        db: txn,
+        after_commit,
+        ..
+    } = ctx;
     let reply = match result {
         Ok(reply) => reply,
         Err(err) => {

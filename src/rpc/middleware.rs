@@ -27,7 +27,10 @@ impl<S> Layer<S> for CallLayer {
     type Service = CallService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        CallService { inner, max_batch: self.max_batch }
+        CallService {
+            inner,
+            max_batch: self.max_batch,
+        }
     }
 }
 
@@ -40,8 +43,11 @@ pub struct CallService<S> {
 
 impl<S> RpcServiceT for CallService<S>
 where
-    S: RpcServiceT<MethodResponse = MethodResponse, BatchResponse = MethodResponse, NotificationResponse = MethodResponse>
-        + Clone
+    S: RpcServiceT<
+            MethodResponse = MethodResponse,
+            BatchResponse = MethodResponse,
+            NotificationResponse = MethodResponse,
+        > + Clone
         + Send
         + Sync
         + 'static,
@@ -50,7 +56,10 @@ where
     type BatchResponse = MethodResponse;
     type NotificationResponse = MethodResponse;
 
-    fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+    fn call<'a>(
+        &self,
+        request: Request<'a>,
+    ) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
         self.inner.call(request)
     }
 
@@ -58,7 +67,10 @@ where
         let service = self.clone();
         async move {
             if batch.len() > service.max_batch {
-                let err = AppError::TooLarge(format!("a batch holds at most {} entries", service.max_batch));
+                let err = AppError::TooLarge(format!(
+                    "a batch holds at most {} entries",
+                    service.max_batch
+                ));
                 return MethodResponse::error(Id::Null, err.to_error_object());
             }
             let mut responses = BatchResponseBuilder::new_with_limit(MAX_BATCH_RESPONSE_BYTES);
@@ -85,14 +97,17 @@ where
                 }
             }
             if responses.is_empty() && got_notification {
-                MethodResponse::notification()
+                silent()
             } else {
                 MethodResponse::from_batch(responses.finish())
             }
         }
     }
 
-    fn notification<'a>(&self, notification: Notification<'a>) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
+    fn notification<'a>(
+        &self,
+        notification: Notification<'a>,
+    ) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
         let request = Request {
             jsonrpc: TwoPointZero,
             id: Id::Null,
@@ -103,9 +118,20 @@ where
         let inner = self.inner.clone();
         async move {
             let _ = inner.call(request).await;
-            MethodResponse::notification()
+            silent()
         }
     }
+}
+
+/// Marks a response that must go out as an empty body: jsonrpsee would
+/// write `null` for a notification, JSON-RPC wants nothing at all.
+#[derive(Clone, Copy, Debug)]
+pub struct NoContent;
+
+fn silent() -> MethodResponse {
+    let mut response = MethodResponse::notification();
+    response.extensions_mut().insert(NoContent);
+    response
 }
 
 /// The `Idempotency-Key` header names one call; inside a batch it would tie

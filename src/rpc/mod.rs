@@ -73,7 +73,10 @@ macro_rules! read {
 
 macro_rules! write {
     ($f:path) => {{
-        fn handler<'a>(ctx: &'a WriteCtx, env: &'a mut Envelope) -> BoxFuture<'a, AppResult<Reply>> {
+        fn handler<'a>(
+            ctx: &'a WriteCtx,
+            env: &'a mut Envelope,
+        ) -> BoxFuture<'a, AppResult<Reply>> {
             Box::pin($f(ctx, env))
         }
         Handler::Write(handler)
@@ -82,24 +85,89 @@ macro_rules! write {
 
 macro_rules! method {
     ($name:literal, $scope:ident, $handler:expr, $summary:literal) => {
-        MethodSpec { name: $name, scope: Scope::$scope, handler: $handler, summary: $summary }
+        MethodSpec {
+            name: $name,
+            scope: Scope::$scope,
+            handler: $handler,
+            summary: $summary,
+        }
     };
 }
 
 /// Every method of the gateway: the one place names, scopes and handlers meet.
 pub static METHODS: &[MethodSpec] = &[
-    method!("system.ping", Default, read!(system::ping), "Tests a key: answers STATUS, TENANT_ID and the tenant's NOW."),
-    method!("customer.get", Default, read!(customer::get), "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM)."),
-    method!("customer.create", Default, write!(customer::create), "Creates a customer; answers CUSTOMER_ID, CUSTOMER_NUMBER, HASH."),
-    method!("customer.update", Default, write!(customer::update), "Changes a customer's fields."),
-    method!("customer.delete", Default, write!(customer::delete), "Deletes a customer without running subscriptions or unpaid invoices."),
-    method!("article.get", Default, read!(article::get), "Articles matching FILTER (ARTICLE_NUMBER, IS_ADDON, TAGS)."),
-    method!("article.create", Default, write!(article::create), "Creates a plan or add-on article."),
-    method!("article.update", Default, write!(article::update), "Changes an article; running subscriptions keep their terms."),
-    method!("article.delete", Default, write!(article::delete), "Deletes an article no subscription uses."),
-    method!("key.create", Admin, write!(key::create), "Creates an API key; the key is shown once."),
-    method!("key.get", Admin, read!(key::get), "Lists the tenant's API keys (hints only)."),
-    method!("key.revoke", Admin, write!(key::revoke), "Revokes an API key, effective on the next call."),
+    method!(
+        "system.ping",
+        Default,
+        read!(system::ping),
+        "Tests a key: answers STATUS, TENANT_ID and the tenant's NOW."
+    ),
+    method!(
+        "customer.get",
+        Default,
+        read!(customer::get),
+        "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM)."
+    ),
+    method!(
+        "customer.create",
+        Default,
+        write!(customer::create),
+        "Creates a customer; answers CUSTOMER_ID, CUSTOMER_NUMBER, HASH."
+    ),
+    method!(
+        "customer.update",
+        Default,
+        write!(customer::update),
+        "Changes a customer's fields."
+    ),
+    method!(
+        "customer.delete",
+        Default,
+        write!(customer::delete),
+        "Deletes a customer without running subscriptions or unpaid invoices."
+    ),
+    method!(
+        "article.get",
+        Default,
+        read!(article::get),
+        "Articles matching FILTER (ARTICLE_NUMBER, IS_ADDON, TAGS)."
+    ),
+    method!(
+        "article.create",
+        Default,
+        write!(article::create),
+        "Creates a plan or add-on article."
+    ),
+    method!(
+        "article.update",
+        Default,
+        write!(article::update),
+        "Changes an article; running subscriptions keep their terms."
+    ),
+    method!(
+        "article.delete",
+        Default,
+        write!(article::delete),
+        "Deletes an article no subscription uses."
+    ),
+    method!(
+        "key.create",
+        Admin,
+        write!(key::create),
+        "Creates an API key; the key is shown once."
+    ),
+    method!(
+        "key.get",
+        Admin,
+        read!(key::get),
+        "Lists the tenant's API keys (hints only)."
+    ),
+    method!(
+        "key.revoke",
+        Admin,
+        write!(key::revoke),
+        "Revokes an API key, effective on the next call."
+    ),
 ];
 
 /// The spec of a method by name.

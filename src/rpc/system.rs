@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
+use super::Reply;
 use super::envelope::Envelope;
 use super::wire::{self, reply};
-use super::Reply;
 use crate::error::AppResult;
 use crate::service::ReadCtx;
 

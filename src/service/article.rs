@@ -1,10 +1,11 @@
 //! Articles: plans and add-ons.
 
+use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect,
 };
-use rust_decimal::Decimal;
 
 use super::customer::escape_like;
 use super::{Ctx, WriteCtx, events};
@@ -96,9 +97,18 @@ fn apply(model: &mut ActiveModel, patch: ArticlePatch) {
 }
 
 /// Creates an article; the number must be new in this tenant.
-pub async fn create(ctx: &WriteCtx, article_number: String, patch: ArticlePatch) -> AppResult<Model> {
-    let title = patch.title.clone().ok_or_else(|| AppError::invalid("TITLE", "required"))?;
-    let unit_price = patch.unit_price.ok_or_else(|| AppError::invalid("UNIT_PRICE", "required"))?;
+pub async fn create(
+    ctx: &WriteCtx,
+    article_number: String,
+    patch: ArticlePatch,
+) -> AppResult<Model> {
+    let title = patch
+        .title
+        .clone()
+        .ok_or_else(|| AppError::invalid("TITLE", "required"))?;
+    let unit_price = patch
+        .unit_price
+        .ok_or_else(|| AppError::invalid("UNIT_PRICE", "required"))?;
     let mut model = ActiveModel {
         id: NotSet,
         tenant_id: Set(ctx.tenant.id.get()),
@@ -126,9 +136,19 @@ pub async fn create(ctx: &WriteCtx, article_number: String, patch: ArticlePatch)
     let id = Entity::insert(model)
         .exec(&ctx.db)
         .await
-        .or_conflict("ARTICLE_NUMBER", "an article with this ARTICLE_NUMBER exists")?
+        .or_conflict(
+            "ARTICLE_NUMBER",
+            "an article with this ARTICLE_NUMBER exists",
+        )?
         .last_insert_id;
-    events::append(ctx, "article", id, "article.created", serde_json::json!({"ARTICLE_NUMBER": article_number})).await?;
+    events::append(
+        ctx,
+        "article",
+        id,
+        "article.created",
+        serde_json::json!({"ARTICLE_NUMBER": article_number}),
+    )
+    .await?;
     get_one(ctx, &article_number).await
 }
 
@@ -140,8 +160,18 @@ pub async fn update(ctx: &WriteCtx, article_number: &str, patch: ArticlePatch) -
     let mut model: ActiveModel = current.into();
     apply(&mut model, patch);
     model.updated = Set(ctx.now);
-    Entity::update(model).filter(Column::TenantId.eq(ctx.tenant.id.get())).exec(&ctx.db).await?;
-    events::append(ctx, "article", id, "article.updated", serde_json::json!({"ARTICLE_NUMBER": article_number})).await?;
+    Entity::update(model)
+        .filter(Column::TenantId.eq(ctx.tenant.id.get()))
+        .exec(&ctx.db)
+        .await?;
+    events::append(
+        ctx,
+        "article",
+        id,
+        "article.updated",
+        serde_json::json!({"ARTICLE_NUMBER": article_number}),
+    )
+    .await?;
     get_one(ctx, article_number).await
 }
 
@@ -151,12 +181,22 @@ pub async fn delete(ctx: &WriteCtx, article_number: &str) -> AppResult<()> {
     let current = get_one(ctx, article_number).await?;
     Entity::update_many()
         .col_expr(Column::Deleted, Expr::value(ctx.now))
-        .col_expr(Column::ArticleNumber, Expr::value(format!("{}#{}", current.article_number, current.id)))
+        .col_expr(
+            Column::ArticleNumber,
+            Expr::value(format!("{}#{}", current.article_number, current.id)),
+        )
         .filter(Column::TenantId.eq(ctx.tenant.id.get()))
         .filter(Column::Id.eq(current.id))
         .exec(&ctx.db)
         .await?;
-    events::append(ctx, "article", current.id, "article.deleted", serde_json::json!({"ARTICLE_NUMBER": article_number})).await?;
+    events::append(
+        ctx,
+        "article",
+        current.id,
+        "article.deleted",
+        serde_json::json!({"ARTICLE_NUMBER": article_number}),
+    )
+    .await?;
     Ok(())
 }
 
@@ -171,7 +211,12 @@ pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, article_number: &str) -> 
 }
 
 /// A page of articles matching every filter, by id.
-pub async fn find<C: ConnectionTrait>(ctx: &Ctx<C>, filter: ArticleFilter, limit: u64, offset: u64) -> AppResult<Vec<Model>> {
+pub async fn find<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    filter: ArticleFilter,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Vec<Model>> {
     let mut query = ctx.find::<Entity>().filter(Column::Deleted.is_null());
     if let Some(number) = filter.article_number {
         query = query.filter(Column::ArticleNumber.eq(number));
@@ -183,7 +228,12 @@ pub async fn find<C: ConnectionTrait>(ctx: &Ctx<C>, filter: ArticleFilter, limit
         let pattern = format!("%,{},%", escape_like(&tag));
         query = query.filter(Expr::col(Column::Tags).like(LikeExpr::new(pattern).escape('\\')));
     }
-    Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
+    Ok(query
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&ctx.db)
+        .await?)
 }
 
 /// The tags of an article as a list.

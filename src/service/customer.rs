@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
@@ -50,7 +50,12 @@ pub struct CustomerFilter {
 
 /// The public HASH of a customer: changes with every change.
 pub fn hash(model: &Model) -> String {
-    let digest = Sha256::digest(format!("customer:{}:{}:{}", model.id, model.version, model.created.timestamp()));
+    let digest = Sha256::digest(format!(
+        "customer:{}:{}:{}",
+        model.id,
+        model.version,
+        model.created.timestamp()
+    ));
     hex::encode(&digest[..16])
 }
 
@@ -61,8 +66,21 @@ fn apply(model: &mut ActiveModel, patch: CustomerPatch) {
         )*};
     }
     set!(
-        organization, salutation, first_name, last_name, address, address_2, zipcode, city, country_code,
-        language_code, email, phone, vat_id, currency_code, customer_ext_uid
+        organization,
+        salutation,
+        first_name,
+        last_name,
+        address,
+        address_2,
+        zipcode,
+        city,
+        country_code,
+        language_code,
+        email,
+        phone,
+        vat_id,
+        currency_code,
+        customer_ext_uid
     );
     if let Some(kind) = patch.customer_type {
         model.customer_type = Set(kind);
@@ -80,10 +98,16 @@ fn check_complete(model: &ActiveModel) -> AppResult<()> {
         NotSet => "consumer",
     };
     if kind == "business" && !given(&model.organization) {
-        return Err(AppError::invalid("ORGANIZATION", "required for CUSTOMER_TYPE business"));
+        return Err(AppError::invalid(
+            "ORGANIZATION",
+            "required for CUSTOMER_TYPE business",
+        ));
     }
     if kind == "consumer" && !given(&model.last_name) && !given(&model.organization) {
-        return Err(AppError::invalid("LAST_NAME", "required for CUSTOMER_TYPE consumer"));
+        return Err(AppError::invalid(
+            "LAST_NAME",
+            "required for CUSTOMER_TYPE consumer",
+        ));
     }
     Ok(())
 }
@@ -109,10 +133,20 @@ pub async fn create(ctx: &WriteCtx, patch: CustomerPatch) -> AppResult<Model> {
     let id = Entity::insert(model)
         .exec(&ctx.db)
         .await
-        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?
+        .or_conflict(
+            "CUSTOMER_EXT_UID",
+            "a customer with this CUSTOMER_EXT_UID exists",
+        )?
         .last_insert_id;
     let created = get_one(ctx, id).await?;
-    events::append(ctx, "customer", id, "customer.created", serde_json::json!({"CUSTOMER_NUMBER": created.customer_number})).await?;
+    events::append(
+        ctx,
+        "customer",
+        id,
+        "customer.created",
+        serde_json::json!({"CUSTOMER_NUMBER": created.customer_number}),
+    )
+    .await?;
     Ok(created)
 }
 
@@ -129,8 +163,18 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: CustomerPatch) -> AppResult<
         .filter(Column::TenantId.eq(ctx.tenant.id.get()))
         .exec(&ctx.db)
         .await
-        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?;
-    events::append(ctx, "customer", id, "customer.updated", serde_json::json!({})).await?;
+        .or_conflict(
+            "CUSTOMER_EXT_UID",
+            "a customer with this CUSTOMER_EXT_UID exists",
+        )?;
+    events::append(
+        ctx,
+        "customer",
+        id,
+        "customer.updated",
+        serde_json::json!({}),
+    )
+    .await?;
     get_one(ctx, id).await
 }
 
@@ -146,7 +190,14 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
         .filter(Column::Id.eq(id))
         .exec(&ctx.db)
         .await?;
-    events::append(ctx, "customer", id, "customer.deleted", serde_json::json!({})).await?;
+    events::append(
+        ctx,
+        "customer",
+        id,
+        "customer.deleted",
+        serde_json::json!({}),
+    )
+    .await?;
     Ok(())
 }
 
@@ -161,7 +212,12 @@ pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Mod
 }
 
 /// A page of customers matching every given filter, by id.
-pub async fn find<C: ConnectionTrait>(ctx: &Ctx<C>, filter: CustomerFilter, limit: u64, offset: u64) -> AppResult<Vec<Model>> {
+pub async fn find<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    filter: CustomerFilter,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Vec<Model>> {
     let mut query = ctx.find::<Entity>().filter(Column::Deleted.is_null());
     if let Some(id) = filter.customer_id {
         query = query.filter(Column::Id.eq(id));
@@ -173,7 +229,8 @@ pub async fn find<C: ConnectionTrait>(ctx: &Ctx<C>, filter: CustomerFilter, limi
         query = query.filter(Column::CustomerNumber.eq(number));
     }
     if let Some(email) = filter.email {
-        query = query.filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()));
+        query = query
+            .filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()));
     }
     if let Some(country) = filter.country_code {
         query = query.filter(Column::CountryCode.eq(country));
@@ -181,12 +238,25 @@ pub async fn find<C: ConnectionTrait>(ctx: &Ctx<C>, filter: CustomerFilter, limi
     if let Some(term) = filter.term {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         let mut any = Condition::any();
-        for column in [Column::Organization, Column::FirstName, Column::LastName, Column::Email] {
-            any = any.add(Expr::expr(Func::lower(Expr::col(column))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')));
+        for column in [
+            Column::Organization,
+            Column::FirstName,
+            Column::LastName,
+            Column::Email,
+        ] {
+            any = any.add(
+                Expr::expr(Func::lower(Expr::col(column)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+            );
         }
         query = query.filter(any);
     }
-    Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
+    Ok(query
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&ctx.db)
+        .await?)
 }
 
 /// Escapes `%`, `_` and `\` so a search term matches literally.

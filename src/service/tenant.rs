@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use rand::rngs::OsRng;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, TransactionTrait,
+};
 
 use super::keys::{self, KeyScope, NewKey};
 use crate::auth::hashing::Hasher;
@@ -42,8 +44,20 @@ pub async fn create<C: TransactionTrait>(
         link_secret: Set(hex::encode(secret)),
         created: Set(now),
     };
-    let tenant_id = entity::tenant::Entity::insert(tenant).exec(&txn).await?.last_insert_id;
-    let key = keys::insert(&txn, hasher, TenantId::trusted(tenant_id), is_test, KeyScope::Admin, Some("first admin key"), now).await?;
+    let tenant_id = entity::tenant::Entity::insert(tenant)
+        .exec(&txn)
+        .await?
+        .last_insert_id;
+    let key = keys::insert(
+        &txn,
+        hasher,
+        TenantId::trusted(tenant_id),
+        is_test,
+        KeyScope::Admin,
+        Some("first admin key"),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(NewTenant { tenant_id, key })
 }
@@ -54,8 +68,13 @@ pub async fn none_exist<C: ConnectionTrait>(db: &C) -> AppResult<bool> {
 }
 
 /// A tenant's test clock; `None` for live tenants (they use the system clock).
-pub async fn test_clock<C: ConnectionTrait>(db: &C, tenant: TenantId) -> AppResult<Option<DateTime<Utc>>> {
-    let row = entity::tenant::Entity::find_by_id(tenant.get()).one(db).await?;
+pub async fn test_clock<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let row = entity::tenant::Entity::find_by_id(tenant.get())
+        .one(db)
+        .await?;
     Ok(row.and_then(|t| t.clock))
 }
 

@@ -1,0 +1,13 @@
+//! The integration suite: every test starts the real gateway on 127.0.0.1:0
+//! with a fresh database and calls it over HTTP by literal method names.
+
+mod helpers;
+
+mod article;
+mod batch;
+mod customer;
+mod gateway;
+mod idempotency;
+mod isolation;
+mod keys;
+mod types;
