@@ -26,6 +26,8 @@ pub struct App {
     addr: SocketAddr,
     handle: ServerHandle,
     state: Arc<AppState>,
+    /// The scheduled billing run, when `billing.schedule_seconds` is set.
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
@@ -69,10 +71,12 @@ impl App {
         let addr = listener.local_addr()?;
         let handle = listener.start(dispatch::module(state.clone())?);
         tracing::info!(%addr, "recur gateway listening");
+        let worker = crate::billing::worker::spawn(state.clone());
         Ok(App {
             addr,
             handle,
             state,
+            worker,
         })
     }
 
@@ -88,13 +92,16 @@ impl App {
 
     /// Serves until the server is stopped.
     pub async fn run_until_stopped(self) {
-        self.handle.stopped().await;
+        self.handle.clone().stopped().await;
     }
 
     /// Stops serving and waits until the server is down.
     pub async fn stop(self) {
+        if let Some(worker) = &self.worker {
+            worker.abort();
+        }
         let _ = self.handle.stop();
-        self.handle.stopped().await;
+        self.handle.clone().stopped().await;
     }
 }
 
@@ -114,4 +121,12 @@ pub async fn bootstrap_default_tenant(state: &AppState) -> Result<Option<NewTena
     )
     .await?;
     Ok(Some(created))
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            worker.abort();
+        }
+    }
 }

@@ -137,3 +137,60 @@ pub async fn key(settings: Settings, command: KeyCommand) -> Result<(), BuildErr
     db.close().await;
     Ok(())
 }
+
+pub async fn bill(settings: Settings) -> Result<(), BuildError> {
+    use std::io::IsTerminal;
+    use std::sync::Arc;
+
+    use recur::auth::KeyVerifier;
+    use recur::billing::worker;
+    use recur::metrics::Metrics;
+    use recur::state::AppState;
+
+    let db = connect(&settings).await?;
+    let state = Arc::new(AppState {
+        keys: KeyVerifier::new(&settings.auth)?,
+        metrics: Metrics::default(),
+        settings,
+        db,
+        clock: Arc::new(SystemClock),
+    });
+    let started = std::time::Instant::now();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let summary = worker::bill_all_tenants(&state, &|s| match &bar {
+        Some(bar) => bar.set_message(format!(
+            "{} subscriptions, {} invoices, {} closed",
+            s.subscriptions, s.invoices, s.closed
+        )),
+        None => tracing::info!(
+            subscriptions = s.subscriptions,
+            invoices = s.invoices,
+            closed = s.closed,
+            "billing progress"
+        ),
+    })
+    .await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "billed {} subscriptions: {} invoices, {} closed, {} failed in {:.1?}",
+        summary.subscriptions,
+        summary.invoices,
+        summary.closed,
+        summary.failed,
+        started.elapsed()
+    );
+    if let Ok(state) = Arc::try_unwrap(state) {
+        state.db.close().await;
+    }
+    Ok(())
+}

@@ -40,6 +40,8 @@ enum Command {
         #[command(subcommand)]
         command: cli::KeyCommand,
     },
+    /// Runs billing once for every tenant (progress bar on a terminal).
+    Bill,
 }
 
 #[tokio::main]
@@ -58,6 +60,7 @@ async fn main() -> ExitCode {
         Command::Migrate => cli::migrate(settings).await,
         Command::Tenant { command } => cli::tenant(settings, command).await,
         Command::Key { command } => cli::key(settings, command).await,
+        Command::Bill => cli::bill(settings).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,6 +9,10 @@ pub mod counter;
 pub mod customer;
 pub mod event;
 pub mod idempotency_record;
+pub mod invoice;
+pub mod invoice_item;
+pub mod subscription;
 pub mod tenant;
+pub mod usage_record;
 
 pub use decimal_text::DecimalText;

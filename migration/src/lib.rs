@@ -15,6 +15,10 @@ mod m20261121_000004_create_customer;
 mod m20261121_000005_create_article;
 mod m20261121_000006_create_idempotency_record;
 mod m20261121_000007_create_event;
+mod m20261121_000008_create_subscription;
+mod m20261121_000009_create_invoice;
+mod m20261121_000010_create_invoice_item;
+mod m20261121_000011_create_usage_record;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -30,6 +34,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_create_article::Migration),
             Box::new(m20261121_000006_create_idempotency_record::Migration),
             Box::new(m20261121_000007_create_event::Migration),
+            Box::new(m20261121_000008_create_subscription::Migration),
+            Box::new(m20261121_000009_create_invoice::Migration),
+            Box::new(m20261121_000010_create_invoice_item::Migration),
+            Box::new(m20261121_000011_create_usage_record::Migration),
         ]
     }
 }

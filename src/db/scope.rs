@@ -75,3 +75,5 @@ impl TenantId {
         Self(id)
     }
 }
+
+tenant_scoped!(invoice, invoice_item, subscription, usage_record);

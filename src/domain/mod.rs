@@ -2,4 +2,6 @@
 
 pub mod codes;
 pub mod interval;
+pub mod lifecycle;
 pub mod money;
+pub mod pricing;

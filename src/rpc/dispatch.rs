@@ -10,7 +10,7 @@ use jsonrpsee::{Extensions, RpcModule};
 use sea_orm::TransactionTrait;
 
 use super::envelope::{Envelope, EnvelopeLimits};
-use super::{Handler, METHODS, MethodSpec, ReadFn, Reply, Scope, WriteFn};
+use super::{ActionFn, Handler, METHODS, MethodSpec, ReadFn, Reply, Scope, WriteFn};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::service::{AfterCommit, Ctx, TenantRef, idempotency, tenant};
@@ -108,7 +108,27 @@ async fn run(
         Handler::Read(handler) => run_read(handler, state, tenant, &mut envelope).await,
         Handler::Write(handler) => {
             let header_key = meta.idempotency_key.clone();
-            run_write(spec, handler, state, tenant, envelope, header_key).await
+            run_write(
+                spec,
+                WriteKind::Transaction(handler),
+                state,
+                tenant,
+                envelope,
+                header_key,
+            )
+            .await
+        }
+        Handler::Action(handler) => {
+            let header_key = meta.idempotency_key.clone();
+            run_write(
+                spec,
+                WriteKind::Action(handler),
+                state,
+                tenant,
+                envelope,
+                header_key,
+            )
+            .await
         }
     }
 }
@@ -155,9 +175,16 @@ async fn run_read(
     Ok(reply)
 }
 
+/// A write runs in one transaction; an action opens its own.
+#[derive(Clone, Copy)]
+enum WriteKind {
+    Transaction(WriteFn),
+    Action(ActionFn),
+}
+
 async fn run_write(
     spec: &MethodSpec,
-    handler: WriteFn,
+    kind: WriteKind,
     state: &Arc<AppState>,
     tenant: TenantRef,
     mut envelope: Envelope,
@@ -200,7 +227,14 @@ async fn run_write(
         }
         _ => None,
     };
-    let outcome = write_transaction(handler, state, tenant, now, &mut envelope, claim).await;
+    let outcome = match kind {
+        WriteKind::Transaction(handler) => {
+            write_transaction(handler, state, tenant, now, &mut envelope, claim).await
+        }
+        WriteKind::Action(handler) => {
+            run_action(handler, state, tenant, now, &mut envelope, claim).await
+        }
+    };
     if outcome.is_err() {
         if let Some(record_id) = claim {
             if let Err(err) = idempotency::release(&state.db.write, record_id).await {
@@ -253,5 +287,31 @@ async fn write_transaction(
     }
     txn.commit().await?;
     after_commit.run();
+    Ok(reply)
+}
+
+/// Actions commit their own work; the idempotency result is stored after it.
+async fn run_action(
+    handler: ActionFn,
+    state: &Arc<AppState>,
+    tenant: TenantRef,
+    now: chrono::DateTime<chrono::Utc>,
+    envelope: &mut Envelope,
+    claim: Option<i64>,
+) -> AppResult<Reply> {
+    let ctx = Ctx {
+        tenant,
+        now,
+        db: state.db.write.clone(),
+        state: state.clone(),
+        dry_run: envelope.dry_run,
+        after_commit: AfterCommit::default(),
+    };
+    let reply = handler(&ctx, envelope).await?;
+    envelope.finish()?;
+    if let Some(record_id) = claim {
+        idempotency::complete(&state.db.write, record_id, reply.get()).await?;
+    }
+    ctx.after_commit.run();
     Ok(reply)
 }

@@ -11,15 +11,22 @@ pub mod values;
 pub mod wire;
 
 mod article;
+mod billing;
 mod customer;
+mod invoice;
+mod invoice_wire;
 mod key;
+mod subscription;
+mod subscription_life;
+mod subscription_wire;
 mod system;
+mod usage;
 
 use futures::future::BoxFuture;
 use serde_json::value::RawValue;
 
 use crate::error::AppResult;
-use crate::service::{ReadCtx, WriteCtx};
+use crate::service::{ActionCtx, ReadCtx, WriteCtx};
 use envelope::Envelope;
 
 /// A handler's answer: the RESPONSE object, already serialized.
@@ -31,11 +38,16 @@ pub type ReadFn = for<'a> fn(&'a ReadCtx, &'a mut Envelope) -> BoxFuture<'a, App
 /// A write handler: runs in its own transaction, with idempotency and dry runs.
 pub type WriteFn = for<'a> fn(&'a WriteCtx, &'a mut Envelope) -> BoxFuture<'a, AppResult<Reply>>;
 
+/// An action handler: a write that manages its own transactions (a billing
+/// run commits one subscription at a time).
+pub type ActionFn = for<'a> fn(&'a ActionCtx, &'a mut Envelope) -> BoxFuture<'a, AppResult<Reply>>;
+
 /// How a method runs.
 #[derive(Clone, Copy)]
 pub enum Handler {
     Read(ReadFn),
     Write(WriteFn),
+    Action(ActionFn),
 }
 
 /// Who may call a method.
@@ -58,7 +70,7 @@ pub struct MethodSpec {
 impl MethodSpec {
     /// True for writes.
     pub fn writes(&self) -> bool {
-        matches!(self.handler, Handler::Write(_))
+        matches!(self.handler, Handler::Write(_) | Handler::Action(_))
     }
 }
 
@@ -83,6 +95,18 @@ macro_rules! write {
     }};
 }
 
+macro_rules! action {
+    ($f:path) => {{
+        fn handler<'a>(
+            ctx: &'a ActionCtx,
+            env: &'a mut Envelope,
+        ) -> BoxFuture<'a, AppResult<Reply>> {
+            Box::pin($f(ctx, env))
+        }
+        Handler::Action(handler)
+    }};
+}
+
 macro_rules! method {
     ($name:literal, $scope:ident, $handler:expr, $summary:literal) => {
         MethodSpec {
@@ -95,79 +119,35 @@ macro_rules! method {
 }
 
 /// Every method of the gateway: the one place names, scopes and handlers meet.
+#[rustfmt::skip]
 pub static METHODS: &[MethodSpec] = &[
-    method!(
-        "system.ping",
-        Default,
-        read!(system::ping),
-        "Tests a key: answers STATUS, TENANT_ID and the tenant's NOW."
-    ),
-    method!(
-        "customer.get",
-        Default,
-        read!(customer::get),
-        "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM)."
-    ),
-    method!(
-        "customer.create",
-        Default,
-        write!(customer::create),
-        "Creates a customer; answers CUSTOMER_ID, CUSTOMER_NUMBER, HASH."
-    ),
-    method!(
-        "customer.update",
-        Default,
-        write!(customer::update),
-        "Changes a customer's fields."
-    ),
-    method!(
-        "customer.delete",
-        Default,
-        write!(customer::delete),
-        "Deletes a customer without running subscriptions or unpaid invoices."
-    ),
-    method!(
-        "article.get",
-        Default,
-        read!(article::get),
-        "Articles matching FILTER (ARTICLE_NUMBER, IS_ADDON, TAGS)."
-    ),
-    method!(
-        "article.create",
-        Default,
-        write!(article::create),
-        "Creates a plan or add-on article."
-    ),
-    method!(
-        "article.update",
-        Default,
-        write!(article::update),
-        "Changes an article; running subscriptions keep their terms."
-    ),
-    method!(
-        "article.delete",
-        Default,
-        write!(article::delete),
-        "Deletes an article no subscription uses."
-    ),
-    method!(
-        "key.create",
-        Admin,
-        write!(key::create),
-        "Creates an API key; the key is shown once."
-    ),
-    method!(
-        "key.get",
-        Admin,
-        read!(key::get),
-        "Lists the tenant's API keys (hints only)."
-    ),
-    method!(
-        "key.revoke",
-        Admin,
-        write!(key::revoke),
-        "Revokes an API key, effective on the next call."
-    ),
+    method!("system.ping", Default, read!(system::ping), "Tests a key: answers STATUS, TENANT_ID and the tenant's NOW."),
+    method!("customer.get", Default, read!(customer::get), "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM)."),
+    method!("customer.create", Default, write!(customer::create), "Creates a customer; answers CUSTOMER_ID, CUSTOMER_NUMBER, HASH."),
+    method!("customer.update", Default, write!(customer::update), "Changes a customer's fields."),
+    method!("customer.delete", Default, write!(customer::delete), "Deletes a customer without running subscriptions or unpaid invoices."),
+    method!("article.get", Default, read!(article::get), "Articles matching FILTER (ARTICLE_NUMBER, IS_ADDON, TAGS)."),
+    method!("article.create", Default, write!(article::create), "Creates a plan or add-on article."),
+    method!("article.update", Default, write!(article::update), "Changes an article; running subscriptions keep their terms."),
+    method!("article.delete", Default, write!(article::delete), "Deletes an article no subscription uses."),
+    method!("subscription.get", Default, read!(subscription::get), "Subscriptions matching FILTER, by SUBSCRIPTION_ID."),
+    method!("subscription.create", Default, write!(subscription::create), "Creates a subscription and bills its first period unless a trial or future start applies."),
+    method!("subscription.update", Default, write!(subscription::update), "Changes NEXT_EVENT, SUBSCRIPTION_EXT_UID, X_ATTRIBUTES, FEATURES; a stale HASH is refused."),
+    method!("subscription.cancel", Default, write!(subscription_life::cancel), "Schedules the end at CANCELLATION_DATE or the period end the notice period allows."),
+    method!("subscription.reactivate", Default, write!(subscription_life::reactivate), "Removes a pending cancellation, or restarts a closed subscription."),
+    method!("subscription.terminate", Default, write!(subscription_life::terminate), "Closes now; CREDIT_UNUSED credits the unused days."),
+    method!("subscription.postpone", Default, write!(subscription_life::postpone), "Moves NEXT_EVENT later by MONTH months."),
+    method!("subscription.renew", Default, write!(subscription_life::renew), "Bills now the periods that are due."),
+    method!("subscription.setusagedata", Default, write!(usage::set), "Books usage, billed in arrears on the next invoice."),
+    method!("subscription.getusagedata", Default, read!(usage::get), "A subscription's usage bookings."),
+    method!("subscription.deleteusagedata", Default, write!(usage::delete), "Deletes an open usage booking."),
+    method!("subscription.getupcomingamount", Default, read!(subscription_life::upcoming_amount), "Quotes a purchase, or a subscription's next invoice."),
+    method!("subscription.gettimeline", Default, read!(subscription_life::timeline), "A subscription's events, newest first."),
+    method!("invoice.get", Default, read!(invoice::get), "Invoices matching FILTER, with ITEMS and VAT_ITEMS."),
+    method!("billing.run", Admin, action!(billing::run), "Bills due subscriptions; NOW moves a test tenant's clock."),
+    method!("key.create", Admin, write!(key::create), "Creates an API key; the key is shown once."),
+    method!("key.get", Admin, read!(key::get), "Lists the tenant's API keys (hints only)."),
+    method!("key.revoke", Admin, write!(key::revoke), "Revokes an API key, effective on the next call."),
 ];
 
 /// The spec of a method by name.

@@ -175,10 +175,16 @@ pub async fn update(ctx: &WriteCtx, article_number: &str, patch: ArticlePatch) -
     get_one(ctx, article_number).await
 }
 
-/// Deletes an article. Its number is released (renamed to `<number>#<id>`)
+/// Deletes an article no running subscription uses. Its number is released (renamed to `<number>#<id>`)
 /// so it can be used again; the row stays for the history.
 pub async fn delete(ctx: &WriteCtx, article_number: &str) -> AppResult<()> {
     let current = get_one(ctx, article_number).await?;
+    if super::subscription::article_in_use(ctx, article_number).await? {
+        return Err(AppError::conflict_on(
+            "ARTICLE_NUMBER",
+            "a subscription that is not closed uses this article",
+        ));
+    }
     Entity::update_many()
         .col_expr(Column::Deleted, Expr::value(ctx.now))
         .col_expr(

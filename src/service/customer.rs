@@ -178,10 +178,29 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: CustomerPatch) -> AppResult<
     get_one(ctx, id).await
 }
 
-/// Deletes a customer. The row stays (invoices will point at it) but vanishes
-/// from every query, and its external id is released.
+/// Deletes a customer. Refused while a subscription is not closed or an
+/// invoice is unpaid. The row stays (invoices point at it) but vanishes from
+/// every query, and its external id is released.
 pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
     get_one(ctx, id).await?;
+    if super::subscription::customer_has_running(ctx, id).await? {
+        return Err(AppError::conflict_on(
+            "CUSTOMER_ID",
+            "the customer has a subscription that is not closed",
+        ));
+    }
+    let unpaid = ctx
+        .find::<entity::invoice::Entity>()
+        .filter(entity::invoice::Column::CustomerId.eq(id))
+        .filter(entity::invoice::Column::Status.eq("unpaid"))
+        .one(&ctx.db)
+        .await?;
+    if unpaid.is_some() {
+        return Err(AppError::conflict_on(
+            "CUSTOMER_ID",
+            "the customer has unpaid invoices",
+        ));
+    }
     Entity::update_many()
         .col_expr(Column::Deleted, Expr::value(ctx.now))
         .col_expr(Column::CustomerExtUid, Expr::value(Option::<String>::None))

@@ -26,3 +26,24 @@ pub async fn append<C: ConnectionTrait>(
     let inserted = entity::event::Entity::insert(row).exec(&ctx.db).await?;
     Ok(inserted.last_insert_id)
 }
+
+/// Events about one subject, newest first.
+pub async fn list<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    subject: &str,
+    subject_id: i64,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Vec<entity::event::Model>> {
+    use crate::db::scope::Scope;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    Ok(ctx
+        .find::<entity::event::Entity>()
+        .filter(entity::event::Column::Subject.eq(subject))
+        .filter(entity::event::Column::SubjectId.eq(subject_id))
+        .order_by_desc(entity::event::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&ctx.db)
+        .await?)
+}

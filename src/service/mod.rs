@@ -5,8 +5,12 @@ pub mod article;
 pub mod customer;
 pub mod events;
 pub mod idempotency;
+pub mod invoice;
 pub mod keys;
+pub mod quote;
+pub mod subscription;
 pub mod tenant;
+pub mod usage;
 
 use std::sync::Arc;
 
@@ -64,6 +68,9 @@ pub type ReadCtx = Ctx<DatabaseConnection>;
 
 /// A write: runs inside its own transaction.
 pub type WriteCtx = Ctx<DatabaseTransaction>;
+
+/// An action: a write on the write pool that opens its own transactions.
+pub type ActionCtx = Ctx<DatabaseConnection>;
 
 impl<C> Scope for Ctx<C> {
     fn tenant_id(&self) -> TenantId {

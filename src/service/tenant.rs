@@ -82,3 +82,21 @@ pub async fn test_clock<C: ConnectionTrait>(
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<entity::tenant::Model>> {
     Ok(entity::tenant::Entity::find_by_id(id).one(db).await?)
 }
+
+/// Moves a test tenant's clock forward to `to`; never back.
+pub async fn advance_clock<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    to: DateTime<Utc>,
+) -> AppResult<()> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    entity::tenant::Entity::update_many()
+        .col_expr(entity::tenant::Column::Clock, Expr::value(to))
+        .filter(entity::tenant::Column::Id.eq(tenant.get()))
+        .filter(entity::tenant::Column::IsTest.eq(true))
+        .filter(entity::tenant::Column::Clock.lte(to))
+        .exec(db)
+        .await?;
+    Ok(())
+}

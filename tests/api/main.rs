@@ -1,13 +1,16 @@
 //! The integration suite: every test starts the real gateway on 127.0.0.1:0
 //! with a fresh database and calls it over HTTP by literal method names.
 
+mod fixtures;
 mod helpers;
 
 mod article;
 mod batch;
+mod billing;
 mod customer;
 mod gateway;
 mod idempotency;
 mod isolation;
 mod keys;
+mod subscription;
 mod types;

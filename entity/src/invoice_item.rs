@@ -1,0 +1,28 @@
+//! The lines of an invoice.
+
+use sea_orm::entity::prelude::*;
+
+use crate::DecimalText;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "invoice_item")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub invoice_id: i64,
+    pub position: i32,
+    /// `plan addon usage setup proration discount coupon consumption`.
+    pub kind: String,
+    pub article_number: Option<String>,
+    pub description: String,
+    pub quantity: DecimalText,
+    pub unit_price: DecimalText,
+    pub vat_percent: DecimalText,
+    pub complete_net: DecimalText,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

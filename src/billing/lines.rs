@@ -1,0 +1,132 @@
+//! The lines of a subscription's invoices: plan and add-ons in advance, the
+//! setup fee once, usage in arrears, and lines deferred from plan changes.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+
+use crate::db::scope::Scope;
+use crate::domain::pricing::{Line, LineKind};
+use crate::error::{AppError, AppResult};
+use crate::service::Ctx;
+use crate::service::subscription::state;
+use entity::subscription::Model;
+use entity::usage_record;
+
+/// The recurring lines of one full period: the plan and every add-on.
+pub fn recurring(sub: &Model) -> AppResult<Vec<Line>> {
+    let mut lines = vec![Line {
+        kind: LineKind::Plan,
+        article_number: Some(sub.article_number.clone()),
+        description: sub.title.clone(),
+        quantity: sub.quantity.0,
+        unit_price: sub.unit_price.0,
+        vat_percent: sub.vat_percent.0,
+    }];
+    for addon in state::addons(sub)? {
+        lines.push(Line {
+            kind: LineKind::Addon,
+            article_number: Some(addon.article_number),
+            description: addon.title,
+            quantity: addon.quantity,
+            unit_price: addon.unit_price,
+            vat_percent: addon.vat_percent,
+        });
+    }
+    Ok(lines)
+}
+
+/// The setup fee line, while it has not been billed.
+pub fn setup(sub: &Model) -> Option<Line> {
+    (!sub.setup_billed && sub.setup_fee.0 > Decimal::ZERO).then(|| Line {
+        kind: LineKind::Setup,
+        article_number: Some(sub.article_number.clone()),
+        description: format!("Setup fee: {}", sub.title),
+        quantity: Decimal::ONE,
+        unit_price: sub.setup_fee.0,
+        vat_percent: sub.vat_percent.0,
+    })
+}
+
+/// Lines deferred to the next regular invoice (`SUPPRESS_BILL_RUN`).
+pub fn pending(sub: &Model) -> AppResult<Vec<Line>> {
+    let Some(stored) = &sub.pending_lines else {
+        return Ok(Vec::new());
+    };
+    let stored: Vec<StoredLine> = serde_json::from_value(stored.clone()).map_err(|_| {
+        AppError::internal(format!(
+            "subscription {}: stored pending lines are unreadable",
+            sub.id
+        ))
+    })?;
+    Ok(stored.into_iter().map(StoredLine::into_line).collect())
+}
+
+/// Open usage booked up to `until`, oldest first.
+pub async fn open_usage<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    subscription_id: i64,
+    until: DateTime<Utc>,
+) -> AppResult<Vec<usage_record::Model>> {
+    Ok(ctx
+        .find::<usage_record::Entity>()
+        .filter(usage_record::Column::SubscriptionId.eq(subscription_id))
+        .filter(usage_record::Column::InvoiceId.is_null())
+        .filter(usage_record::Column::UsageDate.lte(until))
+        .order_by_asc(usage_record::Column::UsageDate)
+        .order_by_asc(usage_record::Column::Id)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// One line per usage record.
+pub fn usage(records: &[usage_record::Model]) -> Vec<Line> {
+    records
+        .iter()
+        .map(|u| Line {
+            kind: LineKind::Usage,
+            article_number: Some(u.article_number.clone()),
+            description: u.description.clone(),
+            quantity: u.quantity.0,
+            unit_price: u.unit_price.0,
+            vat_percent: u.vat_percent.0,
+        })
+        .collect()
+}
+
+/// A line as kept in `pending_lines`.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct StoredLine {
+    pub kind: String,
+    pub article_number: Option<String>,
+    pub description: String,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub vat_percent: Decimal,
+}
+
+impl StoredLine {
+    /// Keeps a line for a later invoice.
+    pub fn from_line(line: &Line) -> StoredLine {
+        StoredLine {
+            kind: line.kind.as_str().to_owned(),
+            article_number: line.article_number.clone(),
+            description: line.description.clone(),
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            vat_percent: line.vat_percent,
+        }
+    }
+
+    fn into_line(self) -> Line {
+        Line {
+            kind: LineKind::parse(&self.kind).unwrap_or(LineKind::Proration),
+            article_number: self.article_number,
+            description: self.description,
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            vat_percent: self.vat_percent,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The billing engine: the run over due subscriptions, one subscription's
+//! step forward, invoice lines and numbers, and the scheduler.
+
+pub mod engine;
+pub mod lines;
+pub mod numbering;
+pub mod run;
+pub mod worker;

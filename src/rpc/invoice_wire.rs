@@ -1,0 +1,165 @@
+//! Invoices and price quotes on the wire (API.md 5.1).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::wire;
+use crate::domain::pricing::Priced;
+use crate::service::invoice::{Issued, effective_status};
+
+/// One invoice line.
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct ItemOut {
+    invoice_item_id: Option<i64>,
+    article_number: Option<String>,
+    description: String,
+    quantity: String,
+    unit_price: String,
+    vat_percent: String,
+    complete_net: String,
+    kind: String,
+}
+
+/// VAT of one rate.
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct VatOut {
+    vat_percent: String,
+    complete_net: String,
+    vat_value: String,
+}
+
+/// An invoice or credit note.
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct InvoiceOut {
+    invoice_id: Option<i64>,
+    invoice_number: Option<String>,
+    #[serde(rename = "TYPE")]
+    kind: String,
+    status: String,
+    customer_id: i64,
+    subscription_id: Option<i64>,
+    related_invoice_id: Option<i64>,
+    invoice_title: Option<String>,
+    invoice_date: String,
+    due_date: String,
+    paid_date: Option<String>,
+    period_start: Option<String>,
+    period_end: Option<String>,
+    currency_code: String,
+    sub_total: String,
+    vat_total: String,
+    total: String,
+    outstanding_amount: String,
+    vat_items: serde_json::Value,
+    items: Vec<ItemOut>,
+    dunning_level: i32,
+    dunning_paused: bool,
+    document_url: Option<String>,
+}
+
+impl InvoiceOut {
+    /// Maps an issued invoice; `now` decides whether it is overdue.
+    pub fn from(issued: &Issued, now: DateTime<Utc>) -> InvoiceOut {
+        let i = &issued.invoice;
+        let c = i.currency_code.as_str();
+        InvoiceOut {
+            invoice_id: Some(i.id),
+            invoice_number: Some(i.invoice_number.clone()),
+            kind: i.kind.clone(),
+            status: effective_status(i, now).to_owned(),
+            customer_id: i.customer_id,
+            subscription_id: i.subscription_id,
+            related_invoice_id: i.related_invoice_id,
+            invoice_title: i.invoice_title.clone(),
+            invoice_date: wire::datetime(i.invoice_date),
+            due_date: wire::datetime(i.due_date),
+            paid_date: wire::opt_datetime(i.paid_date),
+            period_start: wire::opt_datetime(i.period_start),
+            period_end: wire::opt_datetime(i.period_end),
+            currency_code: i.currency_code.clone(),
+            sub_total: wire::money(i.sub_total.0, c),
+            vat_total: wire::money(i.vat_total.0, c),
+            total: wire::money(i.total.0, c),
+            outstanding_amount: wire::money(i.outstanding.0, c),
+            vat_items: i.vat_items.clone(),
+            items: issued
+                .items
+                .iter()
+                .map(|it| ItemOut {
+                    invoice_item_id: Some(it.id),
+                    article_number: it.article_number.clone(),
+                    description: it.description.clone(),
+                    quantity: wire::quantity(it.quantity.0),
+                    unit_price: wire::price(it.unit_price.0, c),
+                    vat_percent: wire::percent(it.vat_percent.0),
+                    complete_net: wire::money(it.complete_net.0, c),
+                    kind: it.kind.clone(),
+                })
+                .collect(),
+            dunning_level: 0,
+            dunning_paused: false,
+            document_url: None,
+        }
+    }
+
+    /// The invoice a dry run would issue: no ids, no number consumed.
+    pub fn preview(mut self) -> InvoiceOut {
+        self.invoice_id = None;
+        self.invoice_number = None;
+        for item in &mut self.items {
+            item.invoice_item_id = None;
+        }
+        self
+    }
+}
+
+/// A price quote (`subscription.getupcomingamount`).
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct QuoteOut {
+    currency_code: String,
+    sub_total: String,
+    vat_total: String,
+    total: String,
+    items: Vec<ItemOut>,
+    vat_items: Vec<VatOut>,
+}
+
+impl QuoteOut {
+    /// Maps priced lines.
+    pub fn from(priced: &Priced) -> QuoteOut {
+        let c = priced.currency.as_str();
+        QuoteOut {
+            currency_code: priced.currency.clone(),
+            sub_total: wire::money(priced.sub_total, c),
+            vat_total: wire::money(priced.vat_total, c),
+            total: wire::money(priced.total, c),
+            items: priced
+                .lines
+                .iter()
+                .map(|l| ItemOut {
+                    invoice_item_id: None,
+                    article_number: l.line.article_number.clone(),
+                    description: l.line.description.clone(),
+                    quantity: wire::quantity(l.line.quantity),
+                    unit_price: wire::price(l.line.unit_price, c),
+                    vat_percent: wire::percent(l.line.vat_percent),
+                    complete_net: wire::money(l.net, c),
+                    kind: l.line.kind.as_str().to_owned(),
+                })
+                .collect(),
+            vat_items: priced
+                .vat_items
+                .iter()
+                .map(|v| VatOut {
+                    vat_percent: wire::percent(v.vat_percent),
+                    complete_net: wire::money(v.net, c),
+                    vat_value: wire::money(v.vat, c),
+                })
+                .collect(),
+        }
+    }
+}

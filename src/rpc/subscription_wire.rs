@@ -1,0 +1,133 @@
+//! Subscriptions on the wire (API.md 5.1).
+
+use serde::Serialize;
+
+use super::wire;
+use crate::error::AppResult;
+use crate::service::subscription::{plan_change, state};
+use entity::subscription::Model;
+
+/// The plan a subscription bills (or will bill, with `EFFECTIVE_DATE`).
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct PlanOut {
+    article_number: String,
+    title: String,
+    description: Option<String>,
+    unit_price: String,
+    currency_code: String,
+    vat_percent: String,
+    quantity: String,
+    interval: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective_date: Option<String>,
+}
+
+/// A recurring add-on.
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct AddonOut {
+    article_number: String,
+    title: String,
+    quantity: String,
+    unit_price: String,
+    vat_percent: String,
+}
+
+/// A subscription.
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct SubscriptionOut<'a> {
+    subscription_id: i64,
+    subscription_ext_uid: Option<&'a str>,
+    customer_id: i64,
+    article_number: &'a str,
+    quantity: String,
+    subscription_title: &'a str,
+    invoice_title: Option<&'a str>,
+    status: &'a str,
+    close_reason: Option<&'a str>,
+    start: String,
+    next_event: Option<String>,
+    last_event: Option<String>,
+    cancellation_date: Option<String>,
+    cancellation_note: Option<&'a str>,
+    expiration_date: Option<String>,
+    trial_end: Option<String>,
+    plan: PlanOut,
+    plan_upcoming: Option<PlanOut>,
+    addons: Vec<AddonOut>,
+    coupon: Option<&'a str>,
+    features: Option<&'a serde_json::Value>,
+    x_attributes: serde_json::Value,
+    subscription_hash: &'a str,
+    hash: String,
+    created: String,
+}
+
+impl<'a> SubscriptionOut<'a> {
+    /// Maps a stored subscription.
+    pub fn from(m: &'a Model) -> AppResult<SubscriptionOut<'a>> {
+        let c = m.currency_code.as_str();
+        let upcoming = plan_change::upcoming(m)?.map(|p| PlanOut {
+            article_number: p.article_number.clone(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            unit_price: wire::price(p.unit_price, c),
+            currency_code: p.currency_code.clone(),
+            vat_percent: wire::percent(p.vat_percent),
+            quantity: wire::quantity(p.quantity),
+            interval: p.interval.clone(),
+            effective_date: Some(wire::datetime(p.effective())),
+        });
+        Ok(SubscriptionOut {
+            subscription_id: m.id,
+            subscription_ext_uid: m.subscription_ext_uid.as_deref(),
+            customer_id: m.customer_id,
+            article_number: &m.article_number,
+            quantity: wire::quantity(m.quantity.0),
+            subscription_title: &m.title,
+            invoice_title: m.invoice_title.as_deref(),
+            status: &m.status,
+            close_reason: m.close_reason.as_deref(),
+            start: wire::datetime(m.start),
+            next_event: wire::opt_datetime(m.next_event),
+            last_event: wire::opt_datetime(m.last_event),
+            cancellation_date: wire::opt_datetime(m.cancellation_date),
+            cancellation_note: m.cancellation_note.as_deref(),
+            expiration_date: wire::opt_datetime(m.expiration_date),
+            trial_end: wire::opt_datetime(m.trial_end),
+            plan: PlanOut {
+                article_number: m.article_number.clone(),
+                title: m.title.clone(),
+                description: m.description.clone(),
+                unit_price: wire::price(m.unit_price.0, c),
+                currency_code: m.currency_code.clone(),
+                vat_percent: wire::percent(m.vat_percent.0),
+                quantity: wire::quantity(m.quantity.0),
+                interval: m.interval.clone(),
+                effective_date: None,
+            },
+            plan_upcoming: upcoming,
+            addons: state::addons(m)?
+                .into_iter()
+                .map(|a| AddonOut {
+                    article_number: a.article_number,
+                    title: a.title,
+                    quantity: wire::quantity(a.quantity),
+                    unit_price: wire::price(a.unit_price, c),
+                    vat_percent: wire::percent(a.vat_percent),
+                })
+                .collect(),
+            coupon: m.coupon.as_deref(),
+            features: m.features.as_ref(),
+            x_attributes: m
+                .x_attributes
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({})),
+            subscription_hash: &m.public_hash,
+            hash: state::hash(m),
+            created: wire::datetime(m.created),
+        })
+    }
+}

@@ -1,0 +1,115 @@
+//! Price quotes: what a purchase would cost, and a subscription's next invoice.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::subscription::{addons, addons::AddonRequest, get_one, plan_change, state};
+use super::{ReadCtx, article};
+use crate::billing::lines;
+use crate::domain::lifecycle::Status;
+use crate::domain::pricing::{self, Line, LineKind, Priced};
+use crate::error::{AppError, AppResult};
+
+/// A purchase to quote.
+#[derive(Debug)]
+pub struct QuoteRequest {
+    pub article_number: String,
+    pub quantity: Decimal,
+    pub coupon: Option<String>,
+    /// Validated; VAT comes from the articles' VAT_PERCENT.
+    pub country_code: Option<String>,
+    pub addons: Vec<AddonRequest>,
+}
+
+/// The first invoice of a subscription to `request`: plan, setup fee, add-ons.
+pub async fn purchase(ctx: &ReadCtx, request: QuoteRequest) -> AppResult<Priced> {
+    let plan = article::get_one(ctx, &request.article_number).await?;
+    if plan.is_addon {
+        return Err(AppError::invalid(
+            "ARTICLE_NUMBER",
+            "is an add-on; quote a plan with ADDONS",
+        ));
+    }
+    if request.coupon.is_some() {
+        return Err(AppError::not_found("COUPON", "coupon not found"));
+    }
+    let mut lines = vec![Line {
+        kind: LineKind::Plan,
+        article_number: Some(plan.article_number.clone()),
+        description: plan.title.clone(),
+        quantity: request.quantity,
+        unit_price: plan.unit_price.0,
+        vat_percent: plan.vat_percent.0,
+    }];
+    if plan.setup_fee.0 > Decimal::ZERO {
+        lines.push(Line {
+            kind: LineKind::Setup,
+            article_number: Some(plan.article_number.clone()),
+            description: format!("Setup fee: {}", plan.title),
+            quantity: Decimal::ONE,
+            unit_price: plan.setup_fee.0,
+            vat_percent: plan.vat_percent.0,
+        });
+    }
+    for addon in addons::resolve(ctx, &request.addons, &plan.currency_code).await? {
+        lines.push(Line {
+            kind: LineKind::Addon,
+            article_number: Some(addon.article_number),
+            description: addon.title,
+            quantity: addon.quantity,
+            unit_price: addon.unit_price,
+            vat_percent: addon.vat_percent,
+        });
+    }
+    Ok(pricing::price(lines, &plan.currency_code))
+}
+
+/// The next invoice `id` would get, and when: the next period (with a
+/// scheduled plan change applied), open usage, deferred lines. A subscription
+/// whose cancellation comes first gets only its final usage.
+pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<DateTime<Utc>>)> {
+    let mut sub = get_one(ctx, id).await?;
+    if state::status(&sub)? == Status::Closed {
+        return Err(AppError::conflict(
+            "a closed subscription has no upcoming invoice",
+        ));
+    }
+    let next = sub.next_event;
+    let ends_first = match (sub.cancellation_date, next) {
+        (Some(cancel_at), Some(next)) => cancel_at <= next,
+        (Some(_), None) => true,
+        _ => sub.duration.is_some_and(|d| sub.term_periods >= d),
+    };
+    let mut out = Vec::new();
+    if !ends_first {
+        if let Some(plan) = plan_change::upcoming(&sub)? {
+            if next.is_some_and(|n| plan.effective() <= n) {
+                sub.title = plan.title;
+                sub.article_number = plan.article_number;
+                sub.unit_price = entity::DecimalText(plan.unit_price);
+                sub.vat_percent = entity::DecimalText(plan.vat_percent);
+                sub.quantity = entity::DecimalText(plan.quantity);
+                if let Some(addons) = plan.addons {
+                    sub.addons = serde_json::json!(addons);
+                }
+            }
+        }
+        out.extend(lines::recurring(&sub)?);
+        out.extend(lines::setup(&sub));
+    }
+    out.extend(lines::pending(&sub)?);
+    let usage_until = if ends_first {
+        sub.cancellation_date.unwrap_or(ctx.now).max(ctx.now)
+    } else {
+        next.unwrap_or(ctx.now).max(ctx.now)
+    };
+    out.extend(lines::usage(
+        &lines::open_usage(ctx, sub.id, usage_until).await?,
+    ));
+    let when = if ends_first {
+        sub.cancellation_date.or(sub.expiration_date)
+    } else {
+        next
+    };
+    Ok((pricing::price(out, &sub.currency_code), when))
+}

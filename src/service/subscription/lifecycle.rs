@@ -1,0 +1,291 @@
+//! Life-cycle actions: cancel, reactivate, terminate, postpone, renew.
+//! Each asks the transition table first; a refused one answers 1009 and
+//! changes nothing.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use super::{Changed, get_one, state};
+use crate::billing::{engine, lines};
+use crate::domain::interval::{Interval, Unit};
+use crate::domain::lifecycle::{Action, CloseReason, Status, allows, refusal};
+use crate::domain::money::round_money;
+use crate::domain::pricing::{Line, LineKind};
+use crate::error::{AppError, AppResult};
+use crate::rpc::wire;
+use crate::service::invoice::{self, Draft, Kind};
+use crate::service::{WriteCtx, events};
+use entity::subscription::Model;
+
+fn check(sub: &Model, action: Action) -> AppResult<Status> {
+    let status = state::status(sub)?;
+    if allows(status, action) {
+        Ok(status)
+    } else {
+        Err(AppError::conflict(refusal(status, action)))
+    }
+}
+
+/// The default end of a subscription canceled now: planned ones end at their
+/// start, trials at the trial end, others at the first period end that the
+/// notice period allows.
+pub fn default_cancellation_date(
+    sub: &Model,
+    status: Status,
+    now: DateTime<Utc>,
+) -> AppResult<DateTime<Utc>> {
+    match status {
+        Status::Planned => return Ok(sub.start),
+        Status::Trial if sub.trial_end.is_some_and(|t| t > now) => {
+            return Ok(sub.trial_end.unwrap_or(now));
+        }
+        _ => {}
+    }
+    let earliest = match state::notice(sub)? {
+        Some(notice) => notice
+            .after(now)
+            .ok_or_else(|| AppError::internal("notice period out of range"))?,
+        None => now,
+    };
+    let mut n = sub.periods_since_anchor;
+    loop {
+        let boundary = state::period_start(sub, n)?;
+        if boundary >= earliest {
+            return Ok(boundary);
+        }
+        n += 1;
+    }
+}
+
+/// Schedules the end of a subscription at `date` or, by default, at the end
+/// of the period the notice period allows.
+pub async fn cancel(
+    ctx: &WriteCtx,
+    id: i64,
+    date: Option<DateTime<Utc>>,
+    note: Option<String>,
+) -> AppResult<Model> {
+    let mut sub = get_one(ctx, id).await?;
+    let status = check(&sub, Action::Cancel)?;
+    let date = match date {
+        Some(d) if d < ctx.now => {
+            return Err(AppError::invalid(
+                "CANCELLATION_DATE",
+                "must not be in the past (terminate ends a subscription now)",
+            ));
+        }
+        Some(d) => d,
+        None => default_cancellation_date(&sub, status, ctx.now)?,
+    };
+    sub.cancellation_date = Some(date);
+    sub.cancellation_note = note;
+    if status != Status::Planned {
+        sub.status = Status::Canceled.as_str().to_owned();
+    }
+    let sub = state::save(ctx, sub).await?;
+    events::append(
+        ctx,
+        "subscription",
+        id,
+        "subscription.canceled",
+        json!({"CANCELLATION_DATE": wire::datetime(date), "CANCELLATION_NOTE": sub.cancellation_note}),
+    )
+    .await?;
+    Ok(sub)
+}
+
+/// Removes a pending cancellation, or starts a closed subscription again with
+/// a new period billed now.
+pub async fn reactivate(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
+    let mut sub = get_one(ctx, id).await?;
+    let status = state::status(&sub)?;
+    if allows(status, Action::Uncancel) {
+        sub.cancellation_date = None;
+        sub.cancellation_note = None;
+        sub.status = running_status(&sub, ctx.now).as_str().to_owned();
+        let sub = state::save(ctx, sub).await?;
+        events::append(
+            ctx,
+            "subscription",
+            id,
+            "subscription.reactivated",
+            json!({"STATUS": sub.status}),
+        )
+        .await?;
+        return Ok(Changed {
+            sub,
+            invoices: Vec::new(),
+        });
+    }
+    if !allows(status, Action::Restart) {
+        return Err(AppError::conflict(format!(
+            "{}: it has no pending cancellation",
+            refusal(status, Action::Uncancel)
+        )));
+    }
+    sub.status = Status::Active.as_str().to_owned();
+    sub.close_reason = None;
+    sub.closed_at = None;
+    sub.cancellation_date = None;
+    sub.cancellation_note = None;
+    sub.anchor = ctx.now;
+    sub.periods_since_anchor = 0;
+    sub.term_periods = 0;
+    sub.next_event = Some(ctx.now);
+    state::refresh_expiration(&mut sub)?;
+    events::append(
+        ctx,
+        "subscription",
+        id,
+        "subscription.restarted",
+        json!({"START": wire::datetime(ctx.now)}),
+    )
+    .await?;
+    let (sub, step) = engine::advance(ctx, sub, ctx.now).await?;
+    Ok(Changed {
+        sub,
+        invoices: step.invoices,
+    })
+}
+
+/// The status of a running subscription without a cancellation.
+fn running_status(sub: &Model, now: DateTime<Utc>) -> Status {
+    if sub.start > now {
+        Status::Planned
+    } else if sub.trial_end.is_some_and(|t| t > now) && sub.last_event.is_none() {
+        Status::Trial
+    } else {
+        Status::Active
+    }
+}
+
+/// Closes a subscription now; with `credit_unused`, a credit note gives back
+/// the unused days of the period already paid for.
+pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResult<Changed> {
+    let mut sub = get_one(ctx, id).await?;
+    check(&sub, Action::Terminate)?;
+    let mut step = engine::Step::default();
+    if credit_unused {
+        if let Some(credit) = unused_credit(ctx, &sub).await? {
+            step.invoices.push(credit);
+        }
+    }
+    engine::close(ctx, &mut sub, CloseReason::Termination, ctx.now, &mut step).await?;
+    let sub = state::save(ctx, sub).await?;
+    events::append(
+        ctx,
+        "subscription",
+        id,
+        "subscription.terminated",
+        json!({"CREDIT_UNUSED": credit_unused}),
+    )
+    .await?;
+    Ok(Changed {
+        sub,
+        invoices: step.invoices,
+    })
+}
+
+/// Days of `[from, to)` counted by calendar date; the day of a change counts as unused.
+pub fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    (to.date_naive() - from.date_naive()).num_days()
+}
+
+/// The credit note for the unused days of the current paid period, if any.
+async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<invoice::Issued>> {
+    let (Some(start), Some(end)) = (sub.last_event, sub.next_event) else {
+        return Ok(None);
+    };
+    if ctx.now < start || ctx.now >= end {
+        return Ok(None);
+    }
+    let total_days = days_between(start, end);
+    let unused_days = days_between(ctx.now, end);
+    if total_days <= 0 || unused_days <= 0 {
+        return Ok(None);
+    }
+    let share = Decimal::from(unused_days) / Decimal::from(total_days);
+    let lines: Vec<Line> = lines::recurring(sub)?
+        .into_iter()
+        .map(|l| Line {
+            kind: LineKind::Proration,
+            description: format!(
+                "Unused time: {} ({unused_days} of {total_days} days)",
+                l.description
+            ),
+            unit_price: -round_money(l.quantity * l.unit_price * share, &sub.currency_code),
+            quantity: Decimal::ONE,
+            ..l
+        })
+        .filter(|l| !l.unit_price.is_zero())
+        .collect();
+    if lines.is_empty() {
+        return Ok(None);
+    }
+    let related = invoice::billed_period_invoice(ctx, sub.id, start)
+        .await?
+        .map(|i| i.id);
+    let draft = Draft {
+        kind: Kind::Credit,
+        customer_id: sub.customer_id,
+        subscription_id: Some(sub.id),
+        related_invoice_id: related,
+        invoice_title: sub.invoice_title.clone(),
+        invoice_date: ctx.now,
+        period: Some((ctx.now, end)),
+        billed_period: None,
+        currency: sub.currency_code.clone(),
+        lines,
+        usage_ids: Vec::new(),
+    };
+    Ok(Some(invoice::issue(ctx, draft).await?))
+}
+
+/// Moves the next billing date `months` later; later periods follow from it.
+pub async fn postpone(ctx: &WriteCtx, id: i64, months: u32) -> AppResult<Model> {
+    let mut sub = get_one(ctx, id).await?;
+    check(&sub, Action::Postpone)?;
+    let next = sub
+        .next_event
+        .ok_or_else(|| AppError::conflict("the subscription has no next billing date"))?;
+    let moved = Interval {
+        count: months,
+        unit: Unit::Month,
+    }
+    .after(next)
+    .ok_or_else(|| AppError::invalid("MONTH", "date out of range"))?;
+    sub.anchor = moved;
+    sub.periods_since_anchor = 0;
+    sub.next_event = Some(moved);
+    state::refresh_expiration(&mut sub)?;
+    let sub = state::save(ctx, sub).await?;
+    events::append(
+        ctx,
+        "subscription",
+        id,
+        "subscription.postponed",
+        json!({"MONTH": months, "NEXT_EVENT": wire::datetime(moved)}),
+    )
+    .await?;
+    Ok(sub)
+}
+
+/// Bills now the periods that are due (1009 while NEXT_EVENT is in the future).
+pub async fn renew(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
+    let sub = get_one(ctx, id).await?;
+    check(&sub, Action::Renew)?;
+    match sub.next_event {
+        Some(next) if next <= ctx.now => {}
+        _ => {
+            return Err(AppError::conflict(
+                "nothing is due: NEXT_EVENT is in the future",
+            ));
+        }
+    }
+    let (sub, step) = engine::advance(ctx, sub, ctx.now).await?;
+    Ok(Changed {
+        sub,
+        invoices: step.invoices,
+    })
+}

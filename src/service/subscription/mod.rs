@@ -1,0 +1,404 @@
+//! Subscriptions: create, read, update. The life-cycle actions are in
+//! `lifecycle`, scheduled plan changes in `plan_change`.
+
+pub mod addons;
+pub mod lifecycle;
+pub mod plan_change;
+pub mod state;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use rand::rngs::OsRng;
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::json;
+
+use super::{Ctx, WriteCtx, article, customer, events};
+use crate::billing::engine;
+use crate::db::scope::Scope;
+use crate::domain::interval::Interval;
+use crate::domain::lifecycle::{Action, Status, allows, refusal};
+use crate::error::{AppError, AppResult, DbResultExt, OptionExt};
+use crate::service::invoice::Issued;
+use addons::AddonRequest;
+use entity::DecimalText;
+use entity::subscription::{Column, Entity, Model};
+
+/// What `subscription.create` asks for.
+#[derive(Debug, Default)]
+pub struct NewSubscription {
+    pub customer_id: i64,
+    pub article_number: String,
+    pub quantity: Option<Decimal>,
+    pub ext_uid: Option<String>,
+    pub title: Option<String>,
+    pub unit_price: Option<Decimal>,
+    pub currency_code: Option<String>,
+    pub description: Option<String>,
+    pub invoice_title: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub next_event: Option<DateTime<Utc>>,
+    pub cancellation_date: Option<DateTime<Utc>>,
+    pub coupon: Option<String>,
+    pub addons: Vec<AddonRequest>,
+    pub features: Option<serde_json::Value>,
+    pub x_attributes: Option<BTreeMap<String, String>>,
+}
+
+/// A subscription with the invoices a change issued.
+#[derive(Debug)]
+pub struct Changed {
+    pub sub: Model,
+    pub invoices: Vec<Issued>,
+}
+
+/// Creates a subscription and bills what is due at once (the first period,
+/// unless a trial or a future start applies).
+pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed> {
+    let customer = customer::get_one(ctx, input.customer_id).await?;
+    let plan = article::get_one(ctx, &input.article_number).await?;
+    if plan.is_addon {
+        return Err(AppError::invalid(
+            "ARTICLE_NUMBER",
+            "is an add-on; subscribe to a plan and book add-ons with ADDONS",
+        ));
+    }
+    if input.coupon.is_some() {
+        return Err(AppError::not_found("COUPON", "coupon not found"));
+    }
+    let currency = match (&input.currency_code, input.unit_price) {
+        (Some(code), None) if *code != plan.currency_code => {
+            return Err(AppError::invalid(
+                "CURRENCY_CODE",
+                format!(
+                    "the article is priced in {}; give UNIT_PRICE to bill in {code}",
+                    plan.currency_code
+                ),
+            ));
+        }
+        (Some(code), _) => code.clone(),
+        (None, _) => plan.currency_code.clone(),
+    };
+    if let Some(paying) = &customer.currency_code {
+        if *paying != currency {
+            return Err(AppError::invalid(
+                "CURRENCY_CODE",
+                format!("the customer pays in {paying}, the subscription would bill in {currency}"),
+            ));
+        }
+    }
+    let addons = addons::resolve(ctx, &input.addons, &currency).await?;
+    let interval = Interval::parse(&plan.interval).unwrap_or(Interval::MONTH);
+    let start = input.start.unwrap_or(ctx.now);
+    let trial_end = plan
+        .trial
+        .as_deref()
+        .and_then(Interval::parse)
+        .and_then(|t| t.after(start));
+    let anchor = input.next_event.or(trial_end).unwrap_or(start);
+    if anchor < start {
+        return Err(AppError::invalid(
+            "NEXT_EVENT",
+            "must not be before START_DATE",
+        ));
+    }
+    if let Some(cancel_at) = input.cancellation_date {
+        if cancel_at < ctx.now.max(start) {
+            return Err(AppError::invalid(
+                "CANCELLATION_DATE",
+                "must not be before the start or in the past",
+            ));
+        }
+    }
+    let status = if start > ctx.now {
+        Status::Planned
+    } else if input.cancellation_date.is_some() {
+        Status::Canceled
+    } else if trial_end.is_some_and(|t| t > ctx.now) {
+        Status::Trial
+    } else {
+        Status::Active
+    };
+    let mut public_hash = [0u8; 16];
+    OsRng.fill_bytes(&mut public_hash);
+    let mut row = Model {
+        id: 0,
+        tenant_id: ctx.tenant.id.get(),
+        customer_id: customer.id,
+        subscription_ext_uid: input.ext_uid,
+        article_id: plan.id,
+        article_number: plan.article_number.clone(),
+        title: input.title.unwrap_or_else(|| plan.title.clone()),
+        description: input.description.or_else(|| plan.description.clone()),
+        invoice_title: input.invoice_title,
+        unit_price: DecimalText(input.unit_price.unwrap_or(plan.unit_price.0)),
+        currency_code: currency,
+        vat_percent: plan.vat_percent,
+        quantity: DecimalText(input.quantity.unwrap_or(Decimal::ONE)),
+        interval: interval.canonical(),
+        setup_fee: plan.setup_fee,
+        setup_billed: false,
+        status: status.as_str().to_owned(),
+        close_reason: None,
+        start,
+        anchor,
+        periods_since_anchor: 0,
+        term_periods: 0,
+        duration: plan.duration,
+        notice: plan.cancellation.clone(),
+        next_event: Some(anchor),
+        last_event: None,
+        due_at: None,
+        trial_end,
+        cancellation_date: input.cancellation_date,
+        cancellation_note: None,
+        expiration_date: None,
+        closed_at: None,
+        addons: json!(addons),
+        plan_upcoming: None,
+        pending_lines: None,
+        coupon: None,
+        features: input.features.or_else(|| plan.features.clone()),
+        x_attributes: input.x_attributes.map(|m| json!(m)),
+        public_hash: hex::encode(public_hash),
+        version: 1,
+        created: ctx.now,
+        updated: ctx.now,
+    };
+    state::refresh_expiration(&mut row)?;
+    row.due_at = state::due_at(&row);
+    let mut active = row.clone().into_active_model().reset_all();
+    active.id = NotSet;
+    let id = Entity::insert(active)
+        .exec(&ctx.db)
+        .await
+        .or_conflict(
+            "SUBSCRIPTION_EXT_UID",
+            "a subscription with this SUBSCRIPTION_EXT_UID exists",
+        )?
+        .last_insert_id;
+    row.id = id;
+    events::append(
+        ctx,
+        "subscription",
+        id,
+        "subscription.created",
+        json!({"ARTICLE_NUMBER": row.article_number, "QUANTITY": row.quantity.0.to_string(), "STATUS": row.status}),
+    )
+    .await?;
+    let (sub, step) = engine::advance(ctx, row, ctx.now).await?;
+    Ok(Changed {
+        sub,
+        invoices: step.invoices,
+    })
+}
+
+/// One subscription of this tenant, or 1004.
+pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
+    ctx.find::<Entity>()
+        .filter(Column::Id.eq(id))
+        .one(&ctx.db)
+        .await?
+        .or_not_found("SUBSCRIPTION_ID", "subscription")
+}
+
+/// Filters of `subscription.get`; all given must match.
+#[derive(Debug, Default)]
+pub struct SubscriptionFilter {
+    pub subscription_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub ext_uid: Option<String>,
+    pub customer_ext_uid: Option<String>,
+    pub status: Option<Status>,
+    pub article_number: Option<String>,
+    pub next_event: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    pub last_event: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    pub created: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+}
+
+/// A page of subscriptions matching every filter, by id.
+pub async fn find<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    filter: SubscriptionFilter,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Vec<Model>> {
+    let mut query = ctx.find::<Entity>();
+    if let Some(id) = filter.subscription_id {
+        query = query.filter(Column::Id.eq(id));
+    }
+    if let Some(id) = filter.customer_id {
+        query = query.filter(Column::CustomerId.eq(id));
+    }
+    if let Some(uid) = filter.customer_ext_uid {
+        let owner = customer::find(
+            ctx,
+            customer::CustomerFilter {
+                customer_ext_uid: Some(uid),
+                ..Default::default()
+            },
+            1,
+            0,
+        )
+        .await?;
+        match owner.first() {
+            Some(c) => query = query.filter(Column::CustomerId.eq(c.id)),
+            None => return Ok(Vec::new()),
+        }
+    }
+    if let Some(uid) = filter.ext_uid {
+        query = query.filter(Column::SubscriptionExtUid.eq(uid));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(Column::Status.eq(status.as_str()));
+    }
+    if let Some(number) = filter.article_number {
+        query = query.filter(Column::ArticleNumber.eq(number));
+    }
+    for (column, (from, to)) in [
+        (Column::NextEvent, filter.next_event),
+        (Column::LastEvent, filter.last_event),
+        (Column::Created, filter.created),
+    ] {
+        if let Some(from) = from {
+            query = query.filter(column.gte(from));
+        }
+        if let Some(to) = to {
+            query = query.filter(column.lte(to));
+        }
+    }
+    Ok(query
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// What `subscription.update` may change.
+#[derive(Debug, Default)]
+pub struct SubscriptionPatch {
+    pub next_event: Option<DateTime<Utc>>,
+    pub ext_uid: Option<Option<String>>,
+    pub x_attributes: Option<Option<BTreeMap<String, String>>>,
+    pub features: Option<Option<serde_json::Value>>,
+    /// The HASH the caller last saw; a stale one is refused.
+    pub hash: Option<String>,
+}
+
+/// Applies `patch`. Moving `NEXT_EVENT` re-anchors billing on that date.
+pub async fn update(ctx: &WriteCtx, id: i64, patch: SubscriptionPatch) -> AppResult<Model> {
+    let mut sub = get_one(ctx, id).await?;
+    if let Some(hash) = &patch.hash {
+        if *hash != state::hash(&sub) {
+            return Err(AppError::conflict_on(
+                "HASH",
+                "stale HASH: the subscription changed since it was read",
+            ));
+        }
+    }
+    let status = state::status(&sub)?;
+    let mut changed = Vec::new();
+    if let Some(next) = patch.next_event {
+        if !allows(status, Action::SetNextEvent) {
+            return Err(AppError::conflict(refusal(status, Action::SetNextEvent)));
+        }
+        if next < ctx.now {
+            return Err(AppError::invalid("NEXT_EVENT", "must not be in the past"));
+        }
+        sub.anchor = next;
+        sub.periods_since_anchor = 0;
+        sub.next_event = Some(next);
+        state::refresh_expiration(&mut sub)?;
+        changed.push("NEXT_EVENT");
+    }
+    if let Some(uid) = patch.ext_uid {
+        sub.subscription_ext_uid = uid;
+        changed.push("SUBSCRIPTION_EXT_UID");
+    }
+    if let Some(attributes) = patch.x_attributes {
+        sub.x_attributes = attributes.map(|m| json!(m));
+        changed.push("X_ATTRIBUTES");
+    }
+    if let Some(features) = patch.features {
+        sub.features = features;
+        changed.push("FEATURES");
+    }
+    let sub = state::save(ctx, sub).await?;
+    events::append(
+        ctx,
+        "subscription",
+        id,
+        "subscription.updated",
+        json!({"CHANGED": changed}),
+    )
+    .await?;
+    Ok(sub)
+}
+
+/// True while `customer_id` has a subscription that is not closed.
+pub async fn customer_has_running<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    customer_id: i64,
+) -> AppResult<bool> {
+    Ok(ctx
+        .find::<Entity>()
+        .filter(Column::CustomerId.eq(customer_id))
+        .filter(Column::Status.ne(Status::Closed.as_str()))
+        .one(&ctx.db)
+        .await?
+        .is_some())
+}
+
+/// True while a subscription that is not closed bills `article_number` as its
+/// plan, as an add-on or as its scheduled plan.
+pub async fn article_in_use<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    article_number: &str,
+) -> AppResult<bool> {
+    if ctx
+        .find::<Entity>()
+        .filter(Column::ArticleNumber.eq(article_number))
+        .filter(Column::Status.ne(Status::Closed.as_str()))
+        .one(&ctx.db)
+        .await?
+        .is_some()
+    {
+        return Ok(true);
+    }
+    // Add-ons and scheduled plans live in JSON: check them in Rust, a page at a time.
+    let needle = json!(article_number);
+    let mut cursor = 0;
+    loop {
+        let page = ctx
+            .find::<Entity>()
+            .filter(Column::Status.ne(Status::Closed.as_str()))
+            .filter(Column::Id.gt(cursor))
+            .order_by_asc(Column::Id)
+            .limit(500)
+            .all(&ctx.db)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(false);
+        };
+        cursor = last.id;
+        for sub in &page {
+            let in_addons = sub
+                .addons
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x["ARTICLE_NUMBER"] == needle));
+            let in_upcoming = sub
+                .plan_upcoming
+                .as_ref()
+                .is_some_and(|p| p["ARTICLE_NUMBER"] == needle);
+            if in_addons || in_upcoming {
+                return Ok(true);
+            }
+        }
+    }
+}
