@@ -7,7 +7,7 @@ use std::sync::Arc;
 use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 
-use crate::auth::KeyVerifier;
+use crate::auth::{KeyVerifier, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
@@ -19,6 +19,22 @@ use crate::state::AppState;
 
 /// Any failure while starting.
 pub type BuildError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How to build an [`App`] beyond its settings. Not configuration: these are
+/// for code (tests, the benchmark) only.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    /// Every request acts as this principal without checking a key. Only the
+    /// benchmark's `ping-noauth` scenario sets it, to measure what auth costs.
+    pub auth_bypass: Option<Principal>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { clock: Arc::new(SystemClock), auth_bypass: None }
+    }
+}
 
 /// A running gateway.
 #[derive(Debug)]
@@ -33,14 +49,12 @@ pub struct App {
 impl App {
     /// Connects, migrates, binds and starts serving, with the system clock.
     pub async fn build(settings: Settings) -> Result<App, BuildError> {
-        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+        Self::build_with(settings, Options::default()).await
     }
 
-    /// Like [`App::build`] with an injected clock.
-    pub async fn build_with_clock(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-    ) -> Result<App, BuildError> {
+    /// Like [`App::build`] with an injected clock and, for benchmarks, auth bypassed.
+    pub async fn build_with(settings: Settings, options: Options) -> Result<App, BuildError> {
+        let clock = options.clock;
         let db = Db::connect(&settings.database).await?;
         db.migrate().await?;
         let state = Arc::new(AppState {
@@ -58,10 +72,8 @@ impl App {
             .set_batch_request_config(BatchRequestConfig::Unlimited)
             .http_only()
             .build();
-        let http = tower::ServiceBuilder::new().layer(GatewayLayer::new(state.clone()));
-        let rpc = RpcServiceBuilder::new().layer(CallLayer {
-            max_batch: server.max_batch,
-        });
+        let http = tower::ServiceBuilder::new().layer(GatewayLayer::new(state.clone(), options.auth_bypass));
+        let rpc = RpcServiceBuilder::new().layer(CallLayer { max_batch: server.max_batch });
         let listener = Server::builder()
             .set_config(config)
             .set_http_middleware(http)
@@ -72,12 +84,7 @@ impl App {
         let handle = listener.start(dispatch::module(state.clone())?);
         tracing::info!(%addr, "recur gateway listening");
         let worker = crate::billing::worker::spawn(state.clone());
-        Ok(App {
-            addr,
-            handle,
-            state,
-            worker,
-        })
+        Ok(App { addr, handle, state, worker })
     }
 
     /// The bound address (useful with port 0).
@@ -111,15 +118,7 @@ pub async fn bootstrap_default_tenant(state: &AppState) -> Result<Option<NewTena
         return Ok(None);
     }
     let hasher = state.keys.hasher();
-    let created = tenant::create(
-        &state.db.write,
-        &hasher,
-        "default",
-        false,
-        None,
-        state.clock.now(),
-    )
-    .await?;
+    let created = tenant::create(&state.db.write, &hasher, "default", false, None, state.clock.now()).await?;
     Ok(Some(created))
 }
 

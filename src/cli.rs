@@ -56,10 +56,7 @@ pub async fn serve(settings: Settings) -> Result<(), BuildError> {
     if let Some(created) = bootstrap_default_tenant(&app.state()).await? {
         let key = created.key.plain.expose();
         let addr = app.local_addr();
-        println!(
-            "Created tenant \"default\" (TENANT_ID {}). Its admin API key, shown only now:",
-            created.tenant_id
-        );
+        println!("Created tenant \"default\" (TENANT_ID {}). Its admin API key, shown only now:", created.tenant_id);
         println!("  {key}");
         println!(
             "Try: curl -s http://{addr}/rpc -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system.ping\"}}'"
@@ -87,10 +84,7 @@ pub async fn tenant(settings: Settings, command: TenantCommand) -> Result<(), Bu
     let db = connect(&settings).await?;
     let hasher = Hasher::new(&settings.auth);
     let created = tenant::create(&db.write, &hasher, &name, test, clock, SystemClock.now()).await?;
-    println!(
-        "{}",
-        json!({ "TENANT_ID": created.tenant_id, "API_KEY": created.key.plain.expose() })
-    );
+    println!("{}", json!({ "TENANT_ID": created.tenant_id, "API_KEY": created.key.plain.expose() }));
     db.close().await;
     Ok(())
 }
@@ -98,20 +92,10 @@ pub async fn tenant(settings: Settings, command: TenantCommand) -> Result<(), Bu
 pub async fn key(settings: Settings, command: KeyCommand) -> Result<(), BuildError> {
     let db = connect(&settings).await?;
     match command {
-        KeyCommand::Create {
-            tenant: tenant_id,
-            admin,
-            note,
-        } => {
-            let row = tenant::find(&db.write, tenant_id)
-                .await?
-                .ok_or("no such tenant")?;
+        KeyCommand::Create { tenant: tenant_id, admin, note } => {
+            let row = tenant::find(&db.write, tenant_id).await?.ok_or("no such tenant")?;
             let hasher = Hasher::new(&settings.auth);
-            let scope = if admin {
-                KeyScope::Admin
-            } else {
-                KeyScope::Default
-            };
+            let scope = if admin { KeyScope::Admin } else { KeyScope::Default };
             let created = keys::insert(
                 &db.write,
                 &hasher,
@@ -122,10 +106,7 @@ pub async fn key(settings: Settings, command: KeyCommand) -> Result<(), BuildErr
                 SystemClock.now(),
             )
             .await?;
-            println!(
-                "{}",
-                json!({ "KEY_ID": created.key_id, "API_KEY": created.plain.expose() })
-            );
+            println!("{}", json!({ "KEY_ID": created.key_id, "API_KEY": created.plain.expose() }));
         }
         KeyCommand::Revoke { key_id } => {
             if !keys::revoke_any(&db.write, key_id, SystemClock.now()).await? {
@@ -166,10 +147,9 @@ pub async fn bill(settings: Settings) -> Result<(), BuildError> {
         bar
     });
     let summary = worker::bill_all_tenants(&state, &|s| match &bar {
-        Some(bar) => bar.set_message(format!(
-            "{} subscriptions, {} invoices, {} closed",
-            s.subscriptions, s.invoices, s.closed
-        )),
+        Some(bar) => {
+            bar.set_message(format!("{} subscriptions, {} invoices, {} closed", s.subscriptions, s.invoices, s.closed))
+        }
         None => tracing::info!(
             subscriptions = s.subscriptions,
             invoices = s.invoices,

@@ -124,10 +124,7 @@ pub struct IdempotencySettings {
 
 impl Default for IdempotencySettings {
     fn default() -> Self {
-        Self {
-            retention_hours: 24,
-            pending_timeout_seconds: 300,
-        }
+        Self { retention_hours: 24, pending_timeout_seconds: 300 }
     }
 }
 
@@ -139,9 +136,7 @@ pub struct HostedSettings {
 
 impl Default for HostedSettings {
     fn default() -> Self {
-        Self {
-            link_ttl_hours: 24 * 7,
-        }
+        Self { link_ttl_hours: 24 * 7 }
     }
 }
 
@@ -156,10 +151,7 @@ pub struct LogSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self {
-            format: "pretty".into(),
-            level: "info".into(),
-        }
+        Self { format: "pretty".into(), level: "info".into() }
     }
 }
 
@@ -183,10 +175,8 @@ mod tests {
     #[test]
     fn default_toml_documents_exactly_the_built_in_defaults() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
-        let from_file: Settings = Figment::new()
-            .merge(Toml::file(dir.join("default.toml")))
-            .extract()
-            .expect("config/default.toml parses");
+        let from_file: Settings =
+            Figment::new().merge(Toml::file(dir.join("default.toml"))).extract().expect("config/default.toml parses");
         assert_eq!(from_file, Settings::default());
     }
 }

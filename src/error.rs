@@ -36,10 +36,7 @@ pub enum AppError {
     #[error("method not found")]
     MethodNotFound,
     #[error("{message}")]
-    InvalidParams {
-        message: String,
-        tag: Option<String>,
-    },
+    InvalidParams { message: String, tag: Option<String> },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("unauthorized")]
@@ -47,15 +44,9 @@ pub enum AppError {
     #[error("{0}")]
     Forbidden(String),
     #[error("{message}")]
-    NotFound {
-        message: String,
-        tag: Option<String>,
-    },
+    NotFound { message: String, tag: Option<String> },
     #[error("{message}")]
-    Conflict {
-        message: String,
-        tag: Option<String>,
-    },
+    Conflict { message: String, tag: Option<String> },
     #[error("idempotency key reused with different params")]
     IdempotencyMismatch,
     #[error("idempotency key still in progress")]
@@ -70,34 +61,22 @@ impl AppError {
     /// -32602 naming the offending tag.
     pub fn invalid(tag: impl Into<String>, message: impl std::fmt::Display) -> Self {
         let tag = tag.into();
-        Self::InvalidParams {
-            message: format!("{tag}: {message}"),
-            tag: Some(tag),
-        }
+        Self::InvalidParams { message: format!("{tag}: {message}"), tag: Some(tag) }
     }
 
     /// 1004 for an object that does not exist in this tenant.
     pub fn not_found(tag: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::NotFound {
-            message: message.into(),
-            tag: Some(tag.into()),
-        }
+        Self::NotFound { message: message.into(), tag: Some(tag.into()) }
     }
 
     /// 1009: the state does not allow it.
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict {
-            message: message.into(),
-            tag: None,
-        }
+        Self::Conflict { message: message.into(), tag: None }
     }
 
     /// 1009 naming the tag that caused it.
     pub fn conflict_on(tag: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            message: message.into(),
-            tag: Some(tag.into()),
-        }
+        Self::Conflict { message: message.into(), tag: Some(tag.into()) }
     }
 
     /// -32603 carrying a cause for the log only.
@@ -126,9 +105,7 @@ impl AppError {
 
     fn tag(&self) -> Option<&str> {
         match self {
-            Self::InvalidParams { tag, .. }
-            | Self::NotFound { tag, .. }
-            | Self::Conflict { tag, .. } => tag.as_deref(),
+            Self::InvalidParams { tag, .. } | Self::NotFound { tag, .. } | Self::Conflict { tag, .. } => tag.as_deref(),
             _ => None,
         }
     }

@@ -13,12 +13,7 @@ mod cli;
 #[command(name = "recur", version, about)]
 struct Args {
     /// Directory holding default.toml and $RECUR_ENV.toml.
-    #[arg(
-        long,
-        global = true,
-        default_value = "config",
-        env = "RECUR_CONFIG_DIR"
-    )]
+    #[arg(long, global = true, default_value = "config", env = "RECUR_CONFIG_DIR")]
     config_dir: PathBuf,
     #[command(subcommand)]
     command: Command,

@@ -10,13 +10,10 @@ use std::time::Duration;
 use crate::rpc::METHODS;
 
 /// Upper bounds of the latency buckets, in microseconds (labels below in seconds).
-const BUCKETS: [u64; 12] = [
-    500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
-    5_000_000,
-];
-const BUCKET_LABELS: [&str; 12] = [
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "5",
-];
+const BUCKETS: [u64; 12] =
+    [500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 5_000_000];
+const BUCKET_LABELS: [&str; 12] =
+    ["0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "5"];
 
 #[derive(Debug, Default)]
 struct MethodStats {
@@ -39,10 +36,7 @@ pub struct Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics {
-            methods: METHODS
-                .iter()
-                .map(|m| (m.name, MethodStats::default()))
-                .collect(),
+            methods: METHODS.iter().map(|m| (m.name, MethodStats::default())).collect(),
             errors_by_code: Mutex::new(HashMap::new()),
             billing_runs: AtomicU64::new(0),
             invoices_created: AtomicU64::new(0),
@@ -75,8 +69,7 @@ impl Metrics {
     pub fn observe_billing_run(&self, invoices: u64, closed: u64) {
         self.billing_runs.fetch_add(1, Ordering::Relaxed);
         self.invoices_created.fetch_add(invoices, Ordering::Relaxed);
-        self.subscriptions_closed
-            .fetch_add(closed, Ordering::Relaxed);
+        self.subscriptions_closed.fetch_add(closed, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition.
@@ -97,10 +90,7 @@ impl Metrics {
             let mut entries: Vec<_> = map.iter().collect();
             entries.sort();
             for ((method, code), count) in entries {
-                let _ = writeln!(
-                    out,
-                    "recur_rpc_errors_total{{method=\"{method}\",code=\"{code}\"}} {count}"
-                );
+                let _ = writeln!(out, "recur_rpc_errors_total{{method=\"{method}\",code=\"{code}\"}} {count}");
             }
         }
         out.push_str("# HELP recur_rpc_duration_seconds Latency of JSON-RPC calls.\n# TYPE recur_rpc_duration_seconds histogram\n");
@@ -109,16 +99,11 @@ impl Metrics {
             let mut cumulative = 0;
             for (i, label) in BUCKET_LABELS.iter().enumerate() {
                 cumulative += stats.buckets[i].load(Ordering::Relaxed);
-                let _ = writeln!(
-                    out,
-                    "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"{label}\"}} {cumulative}"
-                );
+                let _ =
+                    writeln!(out, "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"{label}\"}} {cumulative}");
             }
             let calls = stats.calls.load(Ordering::Relaxed);
-            let _ = writeln!(
-                out,
-                "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"+Inf\"}} {calls}"
-            );
+            let _ = writeln!(out, "recur_rpc_duration_seconds_bucket{{method=\"{name}\",le=\"+Inf\"}} {calls}");
             let micros = stats.micros.load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
@@ -126,29 +111,16 @@ impl Metrics {
                 micros / 1_000_000,
                 micros % 1_000_000
             );
-            let _ = writeln!(
-                out,
-                "recur_rpc_duration_seconds_count{{method=\"{name}\"}} {calls}"
-            );
+            let _ = writeln!(out, "recur_rpc_duration_seconds_count{{method=\"{name}\"}} {calls}");
         }
-        out.push_str("# HELP recur_billing_runs_total Billing runs finished.\n# TYPE recur_billing_runs_total counter\n");
-        let _ = writeln!(
-            out,
-            "recur_billing_runs_total {}",
-            self.billing_runs.load(Ordering::Relaxed)
+        out.push_str(
+            "# HELP recur_billing_runs_total Billing runs finished.\n# TYPE recur_billing_runs_total counter\n",
         );
+        let _ = writeln!(out, "recur_billing_runs_total {}", self.billing_runs.load(Ordering::Relaxed));
         out.push_str("# HELP recur_billing_invoices_total Invoices issued by billing runs.\n# TYPE recur_billing_invoices_total counter\n");
-        let _ = writeln!(
-            out,
-            "recur_billing_invoices_total {}",
-            self.invoices_created.load(Ordering::Relaxed)
-        );
+        let _ = writeln!(out, "recur_billing_invoices_total {}", self.invoices_created.load(Ordering::Relaxed));
         out.push_str("# HELP recur_billing_closed_total Subscriptions closed by billing runs.\n# TYPE recur_billing_closed_total counter\n");
-        let _ = writeln!(
-            out,
-            "recur_billing_closed_total {}",
-            self.subscriptions_closed.load(Ordering::Relaxed)
-        );
+        let _ = writeln!(out, "recur_billing_closed_total {}", self.subscriptions_closed.load(Ordering::Relaxed));
         out
     }
 }

@@ -14,9 +14,7 @@ use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 use serde::{Deserialize, Serialize};
 
 /// An exact decimal, persisted as text.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DecimalText(pub Decimal);
 
 impl DecimalText {
@@ -43,18 +41,16 @@ impl From<DecimalText> for Value {
 impl TryGetable for DecimalText {
     fn try_get_by<I: ColIdx>(res: &QueryResult, idx: I) -> Result<Self, TryGetError> {
         let text = String::try_get_by(res, idx)?;
-        Decimal::from_str(&text).map(DecimalText).map_err(|err| {
-            TryGetError::DbErr(DbErr::Type(format!("stored decimal {text:?}: {err}")))
-        })
+        Decimal::from_str(&text)
+            .map(DecimalText)
+            .map_err(|err| TryGetError::DbErr(DbErr::Type(format!("stored decimal {text:?}: {err}"))))
     }
 }
 
 impl ValueType for DecimalText {
     fn try_from(v: Value) -> Result<Self, ValueTypeErr> {
         let text = <String as ValueType>::try_from(v)?;
-        Decimal::from_str(&text)
-            .map(DecimalText)
-            .map_err(|_| ValueTypeErr)
+        Decimal::from_str(&text).map(DecimalText).map_err(|_| ValueTypeErr)
     }
 
     fn type_name() -> String {

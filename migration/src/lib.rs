@@ -44,8 +44,5 @@ impl MigratorTrait for Migrator {
 
 /// A 64-bit auto-increment primary key (`INTEGER PRIMARY KEY` on SQLite).
 pub(crate) fn big_pk_auto<T: IntoIden>(name: T) -> ColumnDef {
-    sea_orm_migration::schema::big_integer(name)
-        .auto_increment()
-        .primary_key()
-        .take()
+    sea_orm_migration::schema::big_integer(name).auto_increment().primary_key().take()
 }

@@ -24,28 +24,20 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(ApiKey::Created))
                     .col(timestamp_with_time_zone_null(ApiKey::Revoked))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from(ApiKey::Table, ApiKey::TenantId)
-                            .to(Tenant::Table, Tenant::Id),
+                        ForeignKey::create().from(ApiKey::Table, ApiKey::TenantId).to(Tenant::Table, Tenant::Id),
                     )
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("ix_api_key_tenant")
-                    .table(ApiKey::Table)
-                    .col(ApiKey::TenantId)
-                    .to_owned(),
+                Index::create().name("ix_api_key_tenant").table(ApiKey::Table).col(ApiKey::TenantId).to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(ApiKey::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(ApiKey::Table).to_owned()).await
     }
 }
 

@@ -17,9 +17,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer(Counter::Value))
                     .primary_key(Index::create().col(Counter::TenantId).col(Counter::Name))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from(Counter::Table, Counter::TenantId)
-                            .to(Tenant::Table, Tenant::Id),
+                        ForeignKey::create().from(Counter::Table, Counter::TenantId).to(Tenant::Table, Tenant::Id),
                     )
                     .to_owned(),
             )
@@ -27,9 +25,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Counter::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Counter::Table).to_owned()).await
     }
 }
 

@@ -39,9 +39,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Customer::Updated))
                     .col(timestamp_with_time_zone_null(Customer::Deleted))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from(Customer::Table, Customer::TenantId)
-                            .to(Tenant::Table, Tenant::Id),
+                        ForeignKey::create().from(Customer::Table, Customer::TenantId).to(Tenant::Table, Tenant::Id),
                     )
                     .to_owned(),
             )
@@ -71,9 +69,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Customer::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Customer::Table).to_owned()).await
     }
 }
 

@@ -36,9 +36,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Article::Updated))
                     .col(timestamp_with_time_zone_null(Article::Deleted))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from(Article::Table, Article::TenantId)
-                            .to(Tenant::Table, Tenant::Id),
+                        ForeignKey::create().from(Article::Table, Article::TenantId).to(Tenant::Table, Tenant::Id),
                     )
                     .to_owned(),
             )
@@ -59,9 +57,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Article::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Article::Table).to_owned()).await
     }
 }
 

@@ -21,11 +21,7 @@ impl MigrationTrait for Migration {
                     .col(string(Event::EventType))
                     .col(json(Event::Data))
                     .col(timestamp_with_time_zone(Event::Created))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Event::Table, Event::TenantId)
-                            .to(Tenant::Table, Tenant::Id),
-                    )
+                    .foreign_key(ForeignKey::create().from(Event::Table, Event::TenantId).to(Tenant::Table, Tenant::Id))
                     .to_owned(),
             )
             .await?;
@@ -43,9 +39,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Event::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Event::Table).to_owned()).await
     }
 }
 

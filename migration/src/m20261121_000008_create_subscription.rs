@@ -42,9 +42,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Subscription::LastEvent))
                     .col(timestamp_with_time_zone_null(Subscription::DueAt))
                     .col(timestamp_with_time_zone_null(Subscription::TrialEnd))
-                    .col(timestamp_with_time_zone_null(
-                        Subscription::CancellationDate,
-                    ))
+                    .col(timestamp_with_time_zone_null(Subscription::CancellationDate))
                     .col(string_null(Subscription::CancellationNote))
                     .col(timestamp_with_time_zone_null(Subscription::ExpirationDate))
                     .col(timestamp_with_time_zone_null(Subscription::ClosedAt))
@@ -72,31 +70,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, columns, unique) in [
-            (
-                "ux_subscription_ext_uid",
-                vec![Subscription::TenantId, Subscription::SubscriptionExtUid],
-                true,
-            ),
-            (
-                "ix_subscription_due",
-                vec![Subscription::TenantId, Subscription::DueAt],
-                false,
-            ),
-            (
-                "ix_subscription_customer",
-                vec![Subscription::TenantId, Subscription::CustomerId],
-                false,
-            ),
-            (
-                "ix_subscription_next_event",
-                vec![Subscription::TenantId, Subscription::NextEvent],
-                false,
-            ),
+            ("ux_subscription_ext_uid", vec![Subscription::TenantId, Subscription::SubscriptionExtUid], true),
+            ("ix_subscription_due", vec![Subscription::TenantId, Subscription::DueAt], false),
+            ("ix_subscription_customer", vec![Subscription::TenantId, Subscription::CustomerId], false),
+            ("ix_subscription_next_event", vec![Subscription::TenantId, Subscription::NextEvent], false),
         ] {
-            let mut index = Index::create()
-                .name(name)
-                .table(Subscription::Table)
-                .to_owned();
+            let mut index = Index::create().name(name).table(Subscription::Table).to_owned();
             for column in columns {
                 index.col(column);
             }
@@ -109,9 +88,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Subscription::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Subscription::Table).to_owned()).await
     }
 }
 

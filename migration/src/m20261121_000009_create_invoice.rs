@@ -38,9 +38,7 @@ impl MigrationTrait for Migration {
                     .col(json(Invoice::VatItems))
                     .col(timestamp_with_time_zone(Invoice::Created))
                     .foreign_key(
-                        ForeignKey::create()
-                            .from(Invoice::Table, Invoice::TenantId)
-                            .to(Tenant::Table, Tenant::Id),
+                        ForeignKey::create().from(Invoice::Table, Invoice::TenantId).to(Tenant::Table, Tenant::Id),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -56,28 +54,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, columns, unique) in [
-            (
-                "ux_invoice_number",
-                vec![Invoice::TenantId, Invoice::InvoiceNumber],
-                true,
-            ),
+            ("ux_invoice_number", vec![Invoice::TenantId, Invoice::InvoiceNumber], true),
             // One regular invoice per subscription period: reruns, crashes and
             // concurrent runs cannot bill a period twice.
-            (
-                "ux_invoice_billed_period",
-                vec![Invoice::SubscriptionId, Invoice::BilledPeriod],
-                true,
-            ),
-            (
-                "ix_invoice_customer",
-                vec![Invoice::TenantId, Invoice::CustomerId],
-                false,
-            ),
-            (
-                "ix_invoice_subscription",
-                vec![Invoice::TenantId, Invoice::SubscriptionId],
-                false,
-            ),
+            ("ux_invoice_billed_period", vec![Invoice::SubscriptionId, Invoice::BilledPeriod], true),
+            ("ix_invoice_customer", vec![Invoice::TenantId, Invoice::CustomerId], false),
+            ("ix_invoice_subscription", vec![Invoice::TenantId, Invoice::SubscriptionId], false),
         ] {
             let mut index = Index::create().name(name).table(Invoice::Table).to_owned();
             for column in columns {
@@ -92,9 +74,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Invoice::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Invoice::Table).to_owned()).await
     }
 }
 

@@ -24,11 +24,7 @@ pub struct KeyCache {
 impl KeyCache {
     /// An empty cache.
     pub fn new(ttl: Duration, max_entries: usize) -> KeyCache {
-        KeyCache {
-            ttl,
-            max_entries: max_entries.max(1),
-            entries: RwLock::new(HashMap::new()),
-        }
+        KeyCache { ttl, max_entries: max_entries.max(1), entries: RwLock::new(HashMap::new()) }
     }
 
     /// The principal of a key verified less than a TTL ago.

@@ -15,13 +15,7 @@ pub struct Hasher {
 impl Hasher {
     /// Builds the hasher; invalid cost settings fall back to argon2's defaults.
     pub fn new(settings: &AuthSettings) -> Hasher {
-        let params = Params::new(
-            settings.argon2_memory_kib,
-            settings.argon2_iterations,
-            1,
-            None,
-        )
-        .unwrap_or_default();
+        let params = Params::new(settings.argon2_memory_kib, settings.argon2_iterations, 1, None).unwrap_or_default();
         Hasher { params }
     }
 
@@ -32,18 +26,11 @@ impl Hasher {
     /// The PHC string of `secret` with a fresh salt.
     pub fn hash(&self, secret: &str) -> Result<String, argon2::password_hash::Error> {
         let salt = SaltString::generate(&mut OsRng);
-        Ok(self
-            .argon2()
-            .hash_password(secret.as_bytes(), &salt)?
-            .to_string())
+        Ok(self.argon2().hash_password(secret.as_bytes(), &salt)?.to_string())
     }
 
     /// True when `secret` matches `phc`. A malformed PHC string never matches.
     pub fn verify(&self, secret: &str, phc: &str) -> bool {
-        PasswordHash::new(phc).is_ok_and(|hash| {
-            self.argon2()
-                .verify_password(secret.as_bytes(), &hash)
-                .is_ok()
-        })
+        PasswordHash::new(phc).is_ok_and(|hash| self.argon2().verify_password(secret.as_bytes(), &hash).is_ok())
     }
 }

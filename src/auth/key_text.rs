@@ -44,21 +44,10 @@ impl std::fmt::Debug for PlainKey {
 impl PlainKey {
     /// A fresh random key.
     pub fn generate(mode: Mode) -> PlainKey {
-        let lookup_id: String = OsRng
-            .sample_iter(&Alphanumeric)
-            .map(|b| char::from(b).to_ascii_lowercase())
-            .take(LOOKUP_LEN)
-            .collect();
-        let secret: String = OsRng
-            .sample_iter(&Alphanumeric)
-            .map(char::from)
-            .take(SECRET_LEN)
-            .collect();
-        PlainKey {
-            mode,
-            lookup_id,
-            secret,
-        }
+        let lookup_id: String =
+            OsRng.sample_iter(&Alphanumeric).map(|b| char::from(b).to_ascii_lowercase()).take(LOOKUP_LEN).collect();
+        let secret: String = OsRng.sample_iter(&Alphanumeric).map(char::from).take(SECRET_LEN).collect();
+        PlainKey { mode, lookup_id, secret }
     }
 
     /// Parses the text form; `None` for anything malformed.
@@ -70,16 +59,10 @@ impl PlainKey {
         };
         let (lookup_id, secret) = rest.split_once('_')?;
         let ok = lookup_id.len() == LOOKUP_LEN
-            && lookup_id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && lookup_id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             && secret.len() == SECRET_LEN
             && secret.bytes().all(|b| b.is_ascii_alphanumeric());
-        ok.then(|| PlainKey {
-            mode,
-            lookup_id: lookup_id.to_owned(),
-            secret: secret.to_owned(),
-        })
+        ok.then(|| PlainKey { mode, lookup_id: lookup_id.to_owned(), secret: secret.to_owned() })
     }
 
     /// The secret part, for hashing and verifying.
@@ -94,12 +77,7 @@ impl PlainKey {
 
     /// A non-secret hint to recognise the key: `rk_live_abcd…wxyz`.
     pub fn hint(&self) -> String {
-        format!(
-            "{}{}…{}",
-            self.mode.prefix(),
-            &self.lookup_id[..4],
-            &self.secret[SECRET_LEN - 4..]
-        )
+        format!("{}{}…{}", self.mode.prefix(), &self.lookup_id[..4], &self.secret[SECRET_LEN - 4..])
     }
 }
 
@@ -118,12 +96,7 @@ mod tests {
 
     #[test]
     fn malformed_keys_are_refused() {
-        for bad in [
-            "",
-            "rk_live_",
-            "rk_prod_abcdefghijkl_0123456789abcdef0123456789abcdef",
-            "rk_live_short_x",
-        ] {
+        for bad in ["", "rk_live_", "rk_prod_abcdefghijkl_0123456789abcdef0123456789abcdef", "rk_live_short_x"] {
             assert_eq!(PlainKey::parse(bad), None, "{bad}");
         }
     }

@@ -42,15 +42,11 @@ impl KeyVerifier {
     /// Builds the verifier (hashes one dummy secret).
     pub fn new(settings: &AuthSettings) -> AppResult<KeyVerifier> {
         let hasher = Arc::new(Hasher::new(settings));
-        let dummy_hash = hasher
-            .hash(PlainKey::generate(Mode::Live).secret())
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let dummy_hash =
+            hasher.hash(PlainKey::generate(Mode::Live).secret()).map_err(|e| AppError::internal(e.to_string()))?;
         Ok(KeyVerifier {
             hasher,
-            cache: KeyCache::new(
-                Duration::from_secs(settings.key_cache_ttl_seconds),
-                settings.key_cache_max_entries,
-            ),
+            cache: KeyCache::new(Duration::from_secs(settings.key_cache_ttl_seconds), settings.key_cache_max_entries),
             dummy_hash,
         })
     }
@@ -66,14 +62,8 @@ impl KeyVerifier {
     }
 
     /// The principal for an `Authorization` header value, or 1001.
-    pub async fn authenticate(
-        &self,
-        db: &DatabaseConnection,
-        header: Option<&str>,
-    ) -> AppResult<Principal> {
-        let text = header
-            .and_then(key_from_header)
-            .ok_or(AppError::Unauthorized)?;
+    pub async fn authenticate(&self, db: &DatabaseConnection, header: Option<&str>) -> AppResult<Principal> {
+        let text = header.and_then(key_from_header).ok_or(AppError::Unauthorized)?;
         let digest: KeyDigest = Sha256::digest(text.as_bytes()).into();
         if let Some(principal) = self.cache.get(&digest) {
             return Ok(principal);
@@ -119,9 +109,7 @@ fn key_from_header(header: &str) -> Option<String> {
         return Some(value.to_owned());
     }
     if scheme.eq_ignore_ascii_case("basic") {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(value)
-            .ok()?;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(value).ok()?;
         let text = String::from_utf8(decoded).ok()?;
         let (_user, password) = text.split_once(':')?;
         return Some(password.to_owned());
@@ -137,10 +125,7 @@ mod tests {
     fn bearer_and_basic_headers_yield_the_key() {
         assert_eq!(key_from_header("Bearer rk_x").as_deref(), Some("rk_x"));
         let basic = base64::engine::general_purpose::STANDARD.encode("shop@example.com:rk_y");
-        assert_eq!(
-            key_from_header(&format!("Basic {basic}")).as_deref(),
-            Some("rk_y")
-        );
+        assert_eq!(key_from_header(&format!("Basic {basic}")).as_deref(), Some("rk_y"));
         assert_eq!(key_from_header("Token rk_z"), None);
         assert_eq!(key_from_header("Bearer"), None);
     }

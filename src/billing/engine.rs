@@ -45,31 +45,14 @@ pub async fn advance<C: sea_orm::ConnectionTrait>(
             break;
         }
         if status == Status::Planned && sub.start <= until {
-            let next = if sub.trial_end.is_some_and(|t| t > sub.start) {
-                Status::Trial
-            } else {
-                Status::Active
-            };
+            let next = if sub.trial_end.is_some_and(|t| t > sub.start) { Status::Trial } else { Status::Active };
             sub.status = next.as_str().to_owned();
-            events::append(
-                ctx,
-                "subscription",
-                sub.id,
-                "subscription.started",
-                json!({"STATUS": next.as_str()}),
-            )
-            .await?;
+            events::append(ctx, "subscription", sub.id, "subscription.started", json!({"STATUS": next.as_str()}))
+                .await?;
         }
         if let Some(cancel_at) = sub.cancellation_date {
             if cancel_at <= until && sub.next_event.is_none_or(|next| cancel_at <= next) {
-                close(
-                    ctx,
-                    &mut sub,
-                    CloseReason::Cancellation,
-                    cancel_at,
-                    &mut step,
-                )
-                .await?;
+                close(ctx, &mut sub, CloseReason::Cancellation, cancel_at, &mut step).await?;
                 break;
             }
         }

@@ -53,12 +53,8 @@ pub fn pending(sub: &Model) -> AppResult<Vec<Line>> {
     let Some(stored) = &sub.pending_lines else {
         return Ok(Vec::new());
     };
-    let stored: Vec<StoredLine> = serde_json::from_value(stored.clone()).map_err(|_| {
-        AppError::internal(format!(
-            "subscription {}: stored pending lines are unreadable",
-            sub.id
-        ))
-    })?;
+    let stored: Vec<StoredLine> = serde_json::from_value(stored.clone())
+        .map_err(|_| AppError::internal(format!("subscription {}: stored pending lines are unreadable", sub.id)))?;
     Ok(stored.into_iter().map(StoredLine::into_line).collect())
 }
 

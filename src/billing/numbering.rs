@@ -8,11 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 
 /// The counter a pattern draws from: one per year when the year is in the number.
 pub fn counter_name(prefix: &str, pattern: &str, date: DateTime<Utc>) -> String {
-    if pattern.contains("{YYYY}") {
-        format!("{prefix}:{}", date.year())
-    } else {
-        prefix.to_owned()
-    }
+    if pattern.contains("{YYYY}") { format!("{prefix}:{}", date.year()) } else { prefix.to_owned() }
 }
 
 /// Renders `pattern` for sequence number `seq` issued on `date`.
@@ -53,34 +49,20 @@ mod tests {
     use chrono::TimeZone;
 
     fn on(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
-            .single()
-            .expect("date")
+        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single().expect("date")
     }
 
     #[test]
     fn renders_the_default_pattern() {
-        assert_eq!(
-            render("RE-{YYYY}-{SEQ:05}", on(2024, 1, 31), 1),
-            "RE-2024-00001"
-        );
-        assert_eq!(
-            render("RE-{YYYY}-{SEQ:05}", on(2024, 1, 31), 123456),
-            "RE-2024-123456"
-        );
+        assert_eq!(render("RE-{YYYY}-{SEQ:05}", on(2024, 1, 31), 1), "RE-2024-00001");
+        assert_eq!(render("RE-{YYYY}-{SEQ:05}", on(2024, 1, 31), 123456), "RE-2024-123456");
         assert_eq!(render("{YY}{MM}/{SEQ}", on(2025, 3, 1), 7), "2503/7");
         assert_eq!(render("INV-{X}-{SEQ:3}", on(2025, 3, 1), 7), "INV-{X}-007");
     }
 
     #[test]
     fn yearly_patterns_count_per_year() {
-        assert_eq!(
-            counter_name("invoice", "RE-{YYYY}-{SEQ:05}", on(2024, 12, 31)),
-            "invoice:2024"
-        );
-        assert_eq!(
-            counter_name("invoice", "R{SEQ}", on(2024, 12, 31)),
-            "invoice"
-        );
+        assert_eq!(counter_name("invoice", "RE-{YYYY}-{SEQ:05}", on(2024, 12, 31)), "invoice:2024");
+        assert_eq!(counter_name("invoice", "R{SEQ}", on(2024, 12, 31)), "invoice");
     }
 }

@@ -12,10 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::LockBehavior;
 use sea_orm::sea_query::LockType;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 use super::engine;
 use crate::db::scope::Scope;
@@ -91,10 +88,7 @@ async fn step_one<C: TransactionTrait>(
     now: DateTime<Utc>,
     id: i64,
 ) -> Summary {
-    let mut summary = Summary {
-        subscriptions: 1,
-        ..Summary::default()
-    };
+    let mut summary = Summary { subscriptions: 1, ..Summary::default() };
     match try_step(state, conn, tenant, now, id).await {
         Ok((invoices, closed)) => {
             summary.invoices = invoices;
@@ -120,14 +114,7 @@ async fn try_step<C: TransactionTrait>(
     id: i64,
 ) -> AppResult<(u64, bool)> {
     let txn = conn.begin().await?;
-    let ctx = Ctx {
-        tenant,
-        now,
-        db: txn,
-        state: state.clone(),
-        dry_run: false,
-        after_commit: AfterCommit::default(),
-    };
+    let ctx = Ctx { tenant, now, db: txn, state: state.clone(), dry_run: false, after_commit: AfterCommit::default() };
     let claimed = ctx
         .find::<Entity>()
         .filter(Column::Id.eq(id))

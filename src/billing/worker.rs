@@ -13,10 +13,7 @@ use crate::service::{TenantRef, idempotency};
 use crate::state::AppState;
 
 /// Bills every tenant up to its "now" (test tenants: their own clock).
-pub async fn bill_all_tenants(
-    state: &Arc<AppState>,
-    progress: &(dyn Fn(Summary) + Sync),
-) -> AppResult<Summary> {
+pub async fn bill_all_tenants(state: &Arc<AppState>, progress: &(dyn Fn(Summary) + Sync)) -> AppResult<Summary> {
     let mut total = Summary::default();
     let mut cursor = 0i64;
     loop {
@@ -30,10 +27,7 @@ pub async fn bill_all_tenants(
         cursor = last.id;
         for tenant in tenants {
             let now = tenant.clock.unwrap_or_else(|| state.clock.now());
-            let reference = TenantRef {
-                id: TenantId::trusted(tenant.id),
-                is_test: tenant.is_test,
-            };
+            let reference = TenantRef { id: TenantId::trusted(tenant.id), is_test: tenant.is_test };
             let before = total;
             let done = run::run_tenant(state, &state.db.write, reference, now, &|s| {
                 progress(Summary {
@@ -52,9 +46,7 @@ pub async fn bill_all_tenants(
             };
         }
     }
-    state
-        .metrics
-        .observe_billing_run(total.invoices, total.closed);
+    state.metrics.observe_billing_run(total.invoices, total.closed);
     Ok(total)
 }
 
@@ -71,22 +63,12 @@ pub fn spawn(state: Arc<AppState>) -> Option<tokio::task::JoinHandle<()>> {
             ticker.tick().await;
             match bill_all_tenants(&state, &|_| {}).await {
                 Ok(s) if s.subscriptions > 0 => {
-                    tracing::info!(
-                        invoices = s.invoices,
-                        closed = s.closed,
-                        failed = s.failed,
-                        "scheduled billing run"
-                    )
+                    tracing::info!(invoices = s.invoices, closed = s.closed, failed = s.failed, "scheduled billing run")
                 }
                 Ok(_) => {}
                 Err(err) => tracing::error!(error = %err, "scheduled billing run failed"),
             }
-            if let Err(err) = idempotency::purge(
-                &state.db.write,
-                &state.settings.idempotency,
-                state.clock.now(),
-            )
-            .await
+            if let Err(err) = idempotency::purge(&state.db.write, &state.settings.idempotency, state.clock.now()).await
             {
                 tracing::error!(error = %err, "purging idempotency records failed");
             }

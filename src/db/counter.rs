@@ -24,10 +24,7 @@ pub async fn next<C: ConnectionTrait>(db: &C, tenant: TenantId, name: &str) -> R
         .map_err(|e| DbErr::Custom(e.to_string()))?
         .on_conflict(
             OnConflict::columns([Counter::TenantId, Counter::Name])
-                .value(
-                    Counter::Value,
-                    Expr::col((Counter::Table, Counter::Value)).add(1),
-                )
+                .value(Counter::Value, Expr::col((Counter::Table, Counter::Value)).add(1))
                 .to_owned(),
         )
         .returning_col(Counter::Value)

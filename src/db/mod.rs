@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr};
 
 use crate::config::DatabaseSettings;
 
@@ -29,8 +27,7 @@ impl Db {
     /// Connects (creating a SQLite file if the URL asks for it).
     pub async fn connect(settings: &DatabaseSettings) -> Result<Db, DbErr> {
         if settings.url.starts_with("sqlite:") {
-            let read = Database::connect(sqlite_options(settings, settings.max_connections.max(1)))
-                .await?;
+            let read = Database::connect(sqlite_options(settings, settings.max_connections.max(1))).await?;
             let write = Database::connect(sqlite_options(settings, 1)).await?;
             Ok(Db { read, write })
         } else {
@@ -41,10 +38,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .sqlx_logging(false);
             let pool = Database::connect(options).await?;
-            Ok(Db {
-                read: pool.clone(),
-                write: pool,
-            })
+            Ok(Db { read: pool.clone(), write: pool })
         }
     }
 
@@ -85,10 +79,7 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
         .acquire_timeout(Duration::from_secs(60))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |opts| {
-            opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(synchronous)
-                .busy_timeout(busy)
-                .foreign_keys(true)
+            opts.journal_mode(SqliteJournalMode::Wal).synchronous(synchronous).busy_timeout(busy).foreign_keys(true)
         });
     options
 }

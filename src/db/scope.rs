@@ -60,14 +60,7 @@ macro_rules! tenant_scoped {
     };
 }
 
-tenant_scoped!(
-    api_key,
-    article,
-    counter,
-    customer,
-    event,
-    idempotency_record
-);
+tenant_scoped!(api_key, article, counter, customer, event, idempotency_record);
 
 impl TenantId {
     /// For the operator's CLI, which names tenants by id on the command line.

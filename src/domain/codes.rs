@@ -8,10 +8,8 @@ const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB B
 
 fn lookup(list: &str, text: &str, len: usize) -> Option<String> {
     let upper = text.trim().to_ascii_uppercase();
-    (upper.len() == len
-        && upper.bytes().all(|b| b.is_ascii_uppercase())
-        && list.split(' ').any(|c| c == upper))
-    .then_some(upper)
+    (upper.len() == len && upper.bytes().all(|b| b.is_ascii_uppercase()) && list.split(' ').any(|c| c == upper))
+        .then_some(upper)
 }
 
 /// A known ISO 4217 code, upper-cased.

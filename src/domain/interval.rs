@@ -27,10 +27,7 @@ const MAX_COUNT: u32 = 1200;
 
 impl Interval {
     /// One month, the default billing interval.
-    pub const MONTH: Interval = Interval {
-        count: 1,
-        unit: Unit::Month,
-    };
+    pub const MONTH: Interval = Interval { count: 1, unit: Unit::Month };
 
     /// Parses `N day(s)|week(s)|month(s)|year(s)` and UniPay's `W M Q S A`.
     pub fn parse(text: &str) -> Option<Interval> {
@@ -98,14 +95,8 @@ impl std::fmt::Display for Interval {
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
-    let (next_year, next_month) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
-    NaiveDate::from_ymd_opt(next_year, next_month, 1)
-        .and_then(|first| first.pred_opt())
-        .map_or(28, |last| last.day())
+    let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    NaiveDate::from_ymd_opt(next_year, next_month, 1).and_then(|first| first.pred_opt()).map_or(28, |last| last.day())
 }
 
 fn add_months(anchor: DateTime<Utc>, months: i64) -> Option<DateTime<Utc>> {
@@ -124,55 +115,18 @@ mod tests {
     use proptest::prelude::*;
 
     fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
-            .single()
-            .expect("valid date")
+        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single().expect("valid date")
     }
 
     #[test]
     fn parses_words_and_unipay_codes() {
         assert_eq!(Interval::parse("1 month"), Some(Interval::MONTH));
-        assert_eq!(
-            Interval::parse("14 Days").map(|i| i.canonical()).as_deref(),
-            Some("14 days")
-        );
-        assert_eq!(
-            Interval::parse("q"),
-            Some(Interval {
-                count: 3,
-                unit: Unit::Month
-            })
-        );
-        assert_eq!(
-            Interval::parse("S"),
-            Some(Interval {
-                count: 6,
-                unit: Unit::Month
-            })
-        );
-        assert_eq!(
-            Interval::parse("A"),
-            Some(Interval {
-                count: 1,
-                unit: Unit::Year
-            })
-        );
-        assert_eq!(
-            Interval::parse("W"),
-            Some(Interval {
-                count: 1,
-                unit: Unit::Week
-            })
-        );
-        for bad in [
-            "",
-            "0 months",
-            "month",
-            "1 fortnight",
-            "1 month extra",
-            "-1 day",
-            "X",
-        ] {
+        assert_eq!(Interval::parse("14 Days").map(|i| i.canonical()).as_deref(), Some("14 days"));
+        assert_eq!(Interval::parse("q"), Some(Interval { count: 3, unit: Unit::Month }));
+        assert_eq!(Interval::parse("S"), Some(Interval { count: 6, unit: Unit::Month }));
+        assert_eq!(Interval::parse("A"), Some(Interval { count: 1, unit: Unit::Year }));
+        assert_eq!(Interval::parse("W"), Some(Interval { count: 1, unit: Unit::Week }));
+        for bad in ["", "0 months", "month", "1 fortnight", "1 month extra", "-1 day", "X"] {
             assert_eq!(Interval::parse(bad), None, "{bad}");
         }
     }
@@ -180,26 +134,13 @@ mod tests {
     #[test]
     fn month_ends_keep_the_anchor_day() {
         let start = at(2024, 1, 31);
-        let dates: Vec<_> = (0..4)
-            .filter_map(|n| Interval::MONTH.nth(start, n))
-            .collect();
-        assert_eq!(
-            dates,
-            vec![
-                at(2024, 1, 31),
-                at(2024, 2, 29),
-                at(2024, 3, 31),
-                at(2024, 4, 30)
-            ]
-        );
+        let dates: Vec<_> = (0..4).filter_map(|n| Interval::MONTH.nth(start, n)).collect();
+        assert_eq!(dates, vec![at(2024, 1, 31), at(2024, 2, 29), at(2024, 3, 31), at(2024, 4, 30)]);
     }
 
     #[test]
     fn leap_day_yearly_plan_comes_back_on_leap_years() {
-        let year = Interval {
-            count: 1,
-            unit: Unit::Year,
-        };
+        let year = Interval { count: 1, unit: Unit::Year };
         let start = at(2024, 2, 29);
         assert_eq!(year.nth(start, 1), Some(at(2025, 2, 28)));
         assert_eq!(year.nth(start, 4), Some(at(2028, 2, 29)));

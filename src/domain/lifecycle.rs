@@ -91,9 +91,7 @@ pub fn allows(status: Status, action: Action) -> bool {
     use Status::*;
     match action {
         Describe => true,
-        Cancel | Terminate | Postpone | SetNextEvent | RecordUsage | ChangePlan | Renew => {
-            status != Closed
-        }
+        Cancel | Terminate | Postpone | SetNextEvent | RecordUsage | ChangePlan | Renew => status != Closed,
         Uncancel => status == Canceled,
         Restart => status == Closed,
         Pause => matches!(status, Active | Trial | Canceled | Paused),
@@ -123,14 +121,8 @@ pub fn refusal(status: Status, action: Action) -> String {
 mod tests {
     use super::*;
 
-    const ALL: [Status; 6] = [
-        Status::Planned,
-        Status::Trial,
-        Status::Active,
-        Status::Paused,
-        Status::Canceled,
-        Status::Closed,
-    ];
+    const ALL: [Status; 6] =
+        [Status::Planned, Status::Trial, Status::Active, Status::Paused, Status::Canceled, Status::Closed];
 
     #[test]
     fn closed_subscriptions_only_restart_or_change_descriptions() {

@@ -103,11 +103,7 @@ pub fn price(lines: Vec<Line>, currency: &str) -> Priced {
         let rate = l.line.vat_percent.normalize();
         match vat_items.iter_mut().find(|v| v.vat_percent == rate) {
             Some(item) => item.net += l.net,
-            None => vat_items.push(VatItem {
-                vat_percent: rate,
-                net: l.net,
-                vat: Decimal::ZERO,
-            }),
+            None => vat_items.push(VatItem { vat_percent: rate, net: l.net, vat: Decimal::ZERO }),
         }
     }
     vat_items.sort_by_key(|v| v.vat_percent);
@@ -117,14 +113,7 @@ pub fn price(lines: Vec<Line>, currency: &str) -> Priced {
     }
     let sub_total = round_money(lines.iter().map(|l| l.net).sum(), currency);
     let vat_total = round_money(vat_items.iter().map(|v| v.vat).sum(), currency);
-    Priced {
-        currency: currency.to_owned(),
-        lines,
-        vat_items,
-        sub_total,
-        vat_total,
-        total: sub_total + vat_total,
-    }
+    Priced { currency: currency.to_owned(), lines, vat_items, sub_total, vat_total, total: sub_total + vat_total }
 }
 
 #[cfg(test)]
@@ -149,14 +138,7 @@ mod tests {
 
     #[test]
     fn vat_is_computed_on_the_summed_nets_per_rate() {
-        let priced = price(
-            vec![
-                line("1", "0.07", "19"),
-                line("1", "0.07", "19"),
-                line("1", "0.07", "19.00"),
-            ],
-            "EUR",
-        );
+        let priced = price(vec![line("1", "0.07", "19"), line("1", "0.07", "19"), line("1", "0.07", "19.00")], "EUR");
         assert_eq!(priced.vat_items.len(), 1);
         assert_eq!(priced.vat_items[0].net.to_string(), "0.21");
         assert_eq!(priced.vat_total.to_string(), "0.04");
@@ -172,10 +154,7 @@ mod tests {
 
     #[test]
     fn line_nets_round_before_summing() {
-        let priced = price(
-            vec![line("1.5", "0.0125", "19"), line("2.25", "0.0125", "19")],
-            "EUR",
-        );
+        let priced = price(vec![line("1.5", "0.0125", "19"), line("2.25", "0.0125", "19")], "EUR");
         let nets: Vec<String> = priced.lines.iter().map(|l| l.net.to_string()).collect();
         assert_eq!(nets, vec!["0.02", "0.03"]);
         assert_eq!(priced.sub_total.to_string(), "0.05");
@@ -184,19 +163,9 @@ mod tests {
 
     #[test]
     fn rates_are_listed_separately_and_sorted() {
-        let priced = price(
-            vec![
-                line("1", "10", "19"),
-                line("2", "5", "7"),
-                line("1", "-3", "19"),
-            ],
-            "EUR",
-        );
-        let rates: Vec<String> = priced
-            .vat_items
-            .iter()
-            .map(|v| format!("{}:{}:{}", v.vat_percent, v.net, v.vat))
-            .collect();
+        let priced = price(vec![line("1", "10", "19"), line("2", "5", "7"), line("1", "-3", "19")], "EUR");
+        let rates: Vec<String> =
+            priced.vat_items.iter().map(|v| format!("{}:{}:{}", v.vat_percent, v.net, v.vat)).collect();
         assert_eq!(rates, vec!["7:10.00:0.70", "19:7.00:1.33"]);
         assert_eq!(priced.total.to_string(), "19.03");
     }

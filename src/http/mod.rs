@@ -15,6 +15,7 @@ use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
 use sea_orm::ConnectionTrait;
 use tower::{Layer, Service};
 
+use crate::auth::Principal;
 use crate::rpc::dispatch::RequestMeta;
 use crate::rpc::middleware::NoContent;
 use crate::state::AppState;
@@ -26,15 +27,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct GatewayLayer {
     state: Arc<AppState>,
     requests: Arc<AtomicU64>,
+    bypass: Option<Principal>,
 }
 
 impl GatewayLayer {
-    /// The gateway over `state`.
-    pub fn new(state: Arc<AppState>) -> Self {
-        GatewayLayer {
-            state,
-            requests: Arc::new(AtomicU64::new(0)),
-        }
+    /// The gateway over `state`; `bypass` skips authentication (benchmark only).
+    pub fn new(state: Arc<AppState>, bypass: Option<Principal>) -> Self {
+        GatewayLayer { state, requests: Arc::new(AtomicU64::new(0)), bypass }
     }
 }
 
@@ -42,11 +41,7 @@ impl<S> Layer<S> for GatewayLayer {
     type Service = Gateway<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Gateway {
-            inner,
-            state: self.state.clone(),
-            requests: self.requests.clone(),
-        }
+        Gateway { inner, state: self.state.clone(), requests: self.requests.clone(), bypass: self.bypass.clone() }
     }
 }
 
@@ -56,6 +51,7 @@ pub struct Gateway<S> {
     inner: S,
     state: Arc<AppState>,
     requests: Arc<AtomicU64>,
+    bypass: Option<Principal>,
 }
 
 impl<S> Service<HttpRequest<HttpBody>> for Gateway<S>
@@ -80,29 +76,24 @@ where
             (Method::GET | Method::HEAD, "/health") => Box::pin(health(state)),
             (Method::GET, "/metrics") => {
                 let body = state.metrics.render();
-                async move {
-                    Ok(responses::text(
-                        StatusCode::OK,
-                        "text/plain; version=0.0.4",
-                        body,
-                    ))
-                }
-                .boxed()
+                async move { Ok(responses::text(StatusCode::OK, "text/plain; version=0.0.4", body)) }.boxed()
             }
             (_, "/" | "/rpc") => {
                 // Take the service that was polled ready; leave a fresh clone behind.
                 let clone = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, clone);
                 let request_id = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+                let bypass = self.bypass.clone();
                 async move {
                     if has_key_in_query(request.uri().query()) {
                         return Ok(responses::unauthorized());
                     }
-                    let header = request
-                        .headers()
-                        .get(http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok());
-                    let principal = match state.keys.authenticate(&state.db.read, header).await {
+                    let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                    let verdict = match bypass {
+                        Some(principal) => Ok(principal),
+                        None => state.keys.authenticate(&state.db.read, header).await,
+                    };
+                    let principal = match verdict {
                         Ok(principal) => principal,
                         Err(crate::error::AppError::Internal(cause)) => {
                             tracing::error!(request_id, error = %cause, "authentication failed");
@@ -117,10 +108,7 @@ where
                         .filter(|k| (1..=255).contains(&k.len()))
                         .map(str::to_owned);
                     request.extensions_mut().insert(principal);
-                    request.extensions_mut().insert(RequestMeta {
-                        request_id,
-                        idempotency_key,
-                    });
+                    request.extensions_mut().insert(RequestMeta { request_id, idempotency_key });
                     let mut response = inner.call(request).await.map_err(Into::into)?;
                     if response.extensions().get::<NoContent>().is_some() {
                         *response.status_mut() = StatusCode::NO_CONTENT;
@@ -131,13 +119,7 @@ where
                 }
                 .boxed()
             }
-            _ => async move {
-                Ok(responses::json(
-                    StatusCode::NOT_FOUND,
-                    r#"{"error":"not found"}"#.into(),
-                ))
-            }
-            .boxed(),
+            _ => async move { Ok(responses::json(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#.into())) }.boxed(),
         }
     }
 }
@@ -148,10 +130,8 @@ fn has_key_in_query(query: Option<&str>) -> bool {
         q.split('&').any(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = name.to_ascii_lowercase();
-            matches!(
-                name.as_str(),
-                "api_key" | "apikey" | "key" | "token" | "access_token"
-            ) || value.starts_with("rk_live_")
+            matches!(name.as_str(), "api_key" | "apikey" | "key" | "token" | "access_token")
+                || value.starts_with("rk_live_")
                 || value.starts_with("rk_test_")
         })
     })
@@ -164,10 +144,7 @@ async fn health(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {
         Ok(_) => responses::json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
         Err(err) => {
             tracing::error!(error = %err, "health check failed");
-            responses::json(
-                StatusCode::SERVICE_UNAVAILABLE,
-                r#"{"status":"unavailable"}"#.into(),
-            )
+            responses::json(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"unavailable"}"#.into())
         }
     })
 }

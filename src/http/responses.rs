@@ -7,9 +7,7 @@ use jsonrpsee::server::{HttpBody, HttpResponse};
 pub fn text(status: StatusCode, content_type: &'static str, body: String) -> HttpResponse {
     let mut response = HttpResponse::new(HttpBody::from(body));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -24,10 +22,7 @@ pub fn unauthorized() -> HttpResponse {
         StatusCode::UNAUTHORIZED,
         r#"{"jsonrpc":"2.0","id":null,"error":{"code":1001,"message":"unauthorized"}}"#.into(),
     );
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer realm=\"recur\""),
-    );
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"recur\""));
     response
 }
 

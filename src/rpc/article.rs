@@ -66,11 +66,7 @@ fn given<T>(
     tag: &str,
     read: impl FnOnce(&mut Tags, &str) -> AppResult<Option<T>>,
 ) -> AppResult<Option<Option<T>>> {
-    if d.contains(tag) {
-        read(d, tag).map(Some)
-    } else {
-        Ok(None)
-    }
+    if d.contains(tag) { read(d, tag).map(Some) } else { Ok(None) }
 }
 
 fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
@@ -84,10 +80,7 @@ fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
     }
     let vat_percent = d.non_negative("VAT_PERCENT")?;
     if vat_percent.is_some_and(|v| v > rust_decimal::Decimal::ONE_HUNDRED) {
-        return Err(AppError::invalid(
-            "VAT_PERCENT",
-            "must be between 0 and 100",
-        ));
+        return Err(AppError::invalid("VAT_PERCENT", "must be between 0 and 100"));
     }
     let duration = match given(d, "SUBSCRIPTION_DURATION", |d, t| d.integer_in(t, 0, 1200))? {
         Some(Some(0)) => Some(None),
@@ -120,10 +113,7 @@ fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
 fn article_number(d: &mut Tags) -> AppResult<String> {
     let number = d.require_text("ARTICLE_NUMBER")?;
     if number.len() > 100 || number.contains('#') {
-        return Err(AppError::invalid(
-            "ARTICLE_NUMBER",
-            "at most 100 characters, without '#'",
-        ));
+        return Err(AppError::invalid("ARTICLE_NUMBER", "at most 100 characters, without '#'"));
     }
     Ok(number)
 }
@@ -159,9 +149,7 @@ pub async fn update(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let patch = parse_patch(&mut env.data)?;
     env.finish()?;
     let updated = service::update(ctx, &number, patch).await?;
-    reply(
-        &json!({ "STATUS": "success", "ARTICLE_ID": updated.id, "ARTICLE_NUMBER": updated.article_number }),
-    )
+    reply(&json!({ "STATUS": "success", "ARTICLE_ID": updated.id, "ARTICLE_NUMBER": updated.article_number }))
 }
 
 /// `article.delete`.

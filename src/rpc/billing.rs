@@ -18,17 +18,12 @@ pub async fn run(ctx: &ActionCtx, env: &mut Envelope) -> AppResult<Reply> {
     let now = match requested {
         None => ctx.now,
         Some(_) if !ctx.tenant.is_test => {
-            return Err(AppError::Forbidden(
-                "NOW moves the clock of test tenants only".into(),
-            ));
+            return Err(AppError::Forbidden("NOW moves the clock of test tenants only".into()));
         }
         Some(to) if to < ctx.now => {
             return Err(AppError::invalid(
                 "NOW",
-                format!(
-                    "the clock never goes back; it is at {}",
-                    wire::datetime(ctx.now)
-                ),
+                format!("the clock never goes back; it is at {}", wire::datetime(ctx.now)),
             ));
         }
         Some(to) => to,
@@ -46,9 +41,7 @@ pub async fn run(ctx: &ActionCtx, env: &mut Envelope) -> AppResult<Reply> {
             tenant::advance_clock(&ctx.db, ctx.tenant.id, now).await?;
         }
         let summary = run::run_tenant(&ctx.state, &ctx.db, ctx.tenant, now, &|_| {}).await?;
-        ctx.state
-            .metrics
-            .observe_billing_run(summary.invoices, summary.closed);
+        ctx.state.metrics.observe_billing_run(summary.invoices, summary.closed);
         summary
     };
     reply(&json!({

@@ -75,11 +75,7 @@ fn patch_of<T>(
     tag: &str,
     read: impl FnOnce(&mut Tags, &str) -> AppResult<Option<T>>,
 ) -> AppResult<Option<Option<T>>> {
-    if d.contains(tag) {
-        read(d, tag).map(Some)
-    } else {
-        Ok(None)
-    }
+    if d.contains(tag) { read(d, tag).map(Some) } else { Ok(None) }
 }
 
 fn parse_patch(d: &mut Tags) -> AppResult<CustomerPatch> {
@@ -88,10 +84,7 @@ fn parse_patch(d: &mut Tags) -> AppResult<CustomerPatch> {
         Some(t) => match t.to_ascii_lowercase().as_str() {
             kind @ ("business" | "consumer") => Some(kind.to_owned()),
             _ => {
-                return Err(AppError::invalid(
-                    "CUSTOMER_TYPE",
-                    "must be business or consumer",
-                ));
+                return Err(AppError::invalid("CUSTOMER_TYPE", "must be business or consumer"));
             }
         },
     };
@@ -101,15 +94,10 @@ fn parse_patch(d: &mut Tags) -> AppResult<CustomerPatch> {
             return Err(AppError::invalid("EMAIL", "not an email address"));
         }
     }
-    let language_code = d
-        .text_patch("LANGUAGE_CODE")?
-        .map(|v| v.map(|l| l.to_ascii_lowercase()));
+    let language_code = d.text_patch("LANGUAGE_CODE")?.map(|v| v.map(|l| l.to_ascii_lowercase()));
     if let Some(Some(code)) = &language_code {
         if !(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_lowercase()) {
-            return Err(AppError::invalid(
-                "LANGUAGE_CODE",
-                "must be an ISO 639-1 code such as de",
-            ));
+            return Err(AppError::invalid("LANGUAGE_CODE", "must be an ISO 639-1 code such as de"));
         }
     }
     Ok(CustomerPatch {
@@ -169,9 +157,7 @@ pub async fn update(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let patch = parse_patch(&mut env.data)?;
     env.finish()?;
     let updated = service::update(ctx, id, patch).await?;
-    reply(
-        &json!({ "STATUS": "success", "CUSTOMER_ID": updated.id, "HASH": service::hash(&updated) }),
-    )
+    reply(&json!({ "STATUS": "success", "CUSTOMER_ID": updated.id, "HASH": service::hash(&updated) }))
 }
 
 /// `customer.delete`.

@@ -26,9 +26,7 @@ pub struct RequestMeta {
 }
 
 /// The jsonrpsee module with every method of the table.
-pub fn module(
-    state: Arc<AppState>,
-) -> Result<RpcModule<AppState>, jsonrpsee::core::RegisterMethodError> {
+pub fn module(state: Arc<AppState>) -> Result<RpcModule<AppState>, jsonrpsee::core::RegisterMethodError> {
     let mut module = RpcModule::from_arc(state);
     for spec in METHODS {
         module.register_async_method(spec.name, move |params, state, extensions| {
@@ -48,11 +46,7 @@ async fn dispatch(
     let meta = extensions.get::<RequestMeta>().cloned().unwrap_or_default();
     let result = run(spec, params, &state, &extensions, &meta).await;
     let elapsed = started.elapsed();
-    state.metrics.observe(
-        spec.name,
-        result.as_ref().err().map(AppError::code),
-        elapsed,
-    );
+    state.metrics.observe(spec.name, result.as_ref().err().map(AppError::code), elapsed);
     match result {
         Ok(reply) => {
             tracing::debug!(
@@ -67,12 +61,7 @@ async fn dispatch(
             if let AppError::Internal(cause) = &err {
                 tracing::error!(method = spec.name, request_id = meta.request_id, error = %cause, "internal error");
             } else {
-                tracing::debug!(
-                    method = spec.name,
-                    request_id = meta.request_id,
-                    code = err.code(),
-                    "refused"
-                );
+                tracing::debug!(method = spec.name, request_id = meta.request_id, code = err.code(), "refused");
             }
             Err(err.to_error_object())
         }
@@ -86,49 +75,23 @@ async fn run(
     extensions: &Extensions,
     meta: &RequestMeta,
 ) -> AppResult<Reply> {
-    let principal = extensions
-        .get::<Principal>()
-        .ok_or(AppError::Unauthorized)?;
+    let principal = extensions.get::<Principal>().ok_or(AppError::Unauthorized)?;
     if spec.scope == Scope::Admin && !principal.admin {
-        return Err(AppError::Forbidden(format!(
-            "{} needs an admin key",
-            spec.name
-        )));
+        return Err(AppError::Forbidden(format!("{} needs an admin key", spec.name)));
     }
-    let limits = EnvelopeLimits {
-        max_depth: state.settings.server.max_json_depth,
-        max_limit: state.settings.server.max_limit,
-    };
+    let limits =
+        EnvelopeLimits { max_depth: state.settings.server.max_json_depth, max_limit: state.settings.server.max_limit };
     let mut envelope = Envelope::parse(params.as_str(), limits)?;
-    let tenant = TenantRef {
-        id: principal.tenant,
-        is_test: principal.is_test,
-    };
+    let tenant = TenantRef { id: principal.tenant, is_test: principal.is_test };
     match spec.handler {
         Handler::Read(handler) => run_read(handler, state, tenant, &mut envelope).await,
         Handler::Write(handler) => {
             let header_key = meta.idempotency_key.clone();
-            run_write(
-                spec,
-                WriteKind::Transaction(handler),
-                state,
-                tenant,
-                envelope,
-                header_key,
-            )
-            .await
+            run_write(spec, WriteKind::Transaction(handler), state, tenant, envelope, header_key).await
         }
         Handler::Action(handler) => {
             let header_key = meta.idempotency_key.clone();
-            run_write(
-                spec,
-                WriteKind::Action(handler),
-                state,
-                tenant,
-                envelope,
-                header_key,
-            )
-            .await
+            run_write(spec, WriteKind::Action(handler), state, tenant, envelope, header_key).await
         }
     }
 }
@@ -152,14 +115,7 @@ async fn run_read(
     if envelope.idempotency_key.is_some() || envelope.dry_run {
         return Err(AppError::InvalidParams {
             message: "IDEMPOTENCY_KEY and DRY_RUN apply to writes only".into(),
-            tag: Some(
-                if envelope.dry_run {
-                    "DRY_RUN"
-                } else {
-                    "IDEMPOTENCY_KEY"
-                }
-                .into(),
-            ),
+            tag: Some(if envelope.dry_run { "DRY_RUN" } else { "IDEMPOTENCY_KEY" }.into()),
         });
     }
     let ctx = Ctx {
@@ -193,14 +149,7 @@ async fn run_write(
     if envelope.limit.is_some() || envelope.offset.is_some() {
         return Err(AppError::InvalidParams {
             message: format!("{} is a write: LIMIT and OFFSET do not apply", spec.name),
-            tag: Some(
-                if envelope.limit.is_some() {
-                    "LIMIT"
-                } else {
-                    "OFFSET"
-                }
-                .into(),
-            ),
+            tag: Some(if envelope.limit.is_some() { "LIMIT" } else { "OFFSET" }.into()),
         });
     }
     let now = now_for(state, tenant).await?;
@@ -228,12 +177,8 @@ async fn run_write(
         _ => None,
     };
     let outcome = match kind {
-        WriteKind::Transaction(handler) => {
-            write_transaction(handler, state, tenant, now, &mut envelope, claim).await
-        }
-        WriteKind::Action(handler) => {
-            run_action(handler, state, tenant, now, &mut envelope, claim).await
-        }
+        WriteKind::Transaction(handler) => write_transaction(handler, state, tenant, now, &mut envelope, claim).await,
+        WriteKind::Action(handler) => run_action(handler, state, tenant, now, &mut envelope, claim).await,
     };
     if outcome.is_err() {
         if let Some(record_id) = claim {
@@ -266,11 +211,7 @@ async fn write_transaction(
         Ok(reply) => envelope.finish().map(|_| reply),
         Err(err) => Err(err),
     };
-    let Ctx {
-        db: txn,
-        after_commit,
-        ..
-    } = ctx;
+    let Ctx { db: txn, after_commit, .. } = ctx;
     let reply = match result {
         Ok(reply) => reply,
         Err(err) => {

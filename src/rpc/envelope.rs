@@ -36,27 +36,21 @@ pub struct Envelope {
 impl Envelope {
     /// Parses the raw params text (`None` when params were omitted).
     pub fn parse(raw: Option<&str>, limits: EnvelopeLimits) -> AppResult<Envelope> {
-        let mut envelope = Envelope {
-            max_limit: limits.max_limit,
-            ..Envelope::default()
-        };
+        let mut envelope = Envelope { max_limit: limits.max_limit, ..Envelope::default() };
         let Some(raw) = raw else { return Ok(envelope) };
-        let value =
-            json::parse(raw, limits.max_depth.saturating_sub(1)).map_err(|err| match err {
-                JsonError::TooDeep(_) => AppError::InvalidRequest(format!(
-                    "JSON nested deeper than {} levels",
-                    limits.max_depth
-                )),
-                JsonError::Syntax(_) => AppError::Parse,
-            })?;
+        let value = json::parse(raw, limits.max_depth.saturating_sub(1)).map_err(|err| match err {
+            JsonError::TooDeep(_) => {
+                AppError::InvalidRequest(format!("JSON nested deeper than {} levels", limits.max_depth))
+            }
+            JsonError::Syntax(_) => AppError::Parse,
+        })?;
         let members = match value {
             Json::Object(members) => members,
             Json::Array(items) if items.is_empty() => Vec::new(),
             Json::Null => Vec::new(),
             Json::Array(_) => {
                 return Err(AppError::InvalidParams {
-                    message: "params must be an object (FILTER, DATA, LIMIT, ...), not a list"
-                        .into(),
+                    message: "params must be an object (FILTER, DATA, LIMIT, ...), not a list".into(),
                     tag: None,
                 });
             }
@@ -90,22 +84,13 @@ impl Envelope {
                     let parsed = match &value {
                         Json::Null => None,
                         Json::String(s) if s.is_empty() => None,
-                        v => Some(
-                            values::integer(v).map_err(|m| AppError::invalid(key.as_str(), m))?,
-                        ),
+                        v => Some(values::integer(v).map_err(|m| AppError::invalid(key.as_str(), m))?),
                     };
                     if let Some(n) = parsed {
-                        let max = if key == "LIMIT" {
-                            limits.max_limit as i64
-                        } else {
-                            i64::MAX
-                        };
+                        let max = if key == "LIMIT" { limits.max_limit as i64 } else { i64::MAX };
                         let min = if key == "LIMIT" { 1 } else { 0 };
                         if n < min || n > max {
-                            return Err(AppError::invalid(
-                                key.as_str(),
-                                format!("must be between {min} and {max}"),
-                            ));
+                            return Err(AppError::invalid(key.as_str(), format!("must be between {min} and {max}")));
                         }
                         if key == "LIMIT" {
                             envelope.limit = Some(n as u64);
@@ -116,15 +101,10 @@ impl Envelope {
                     canonical_members.push((key, value));
                 }
                 "IDEMPOTENCY_KEY" => match value {
-                    Json::String(s) if (1..=255).contains(&s.len()) => {
-                        envelope.idempotency_key = Some(s)
-                    }
+                    Json::String(s) if (1..=255).contains(&s.len()) => envelope.idempotency_key = Some(s),
                     Json::Null => {}
                     _ => {
-                        return Err(AppError::invalid(
-                            "IDEMPOTENCY_KEY",
-                            "must be a string of 1 to 255 characters",
-                        ));
+                        return Err(AppError::invalid("IDEMPOTENCY_KEY", "must be a string of 1 to 255 characters"));
                     }
                 },
                 "DRY_RUN" => {
@@ -176,12 +156,9 @@ impl Envelope {
 /// case-insensitive, so `{"quantity":1}` and `{"QUANTITY":1}` are the same call).
 fn upper_case_keys(value: &Json) -> Json {
     match value {
-        Json::Object(members) => Json::Object(
-            members
-                .iter()
-                .map(|(k, v)| (k.to_ascii_uppercase(), v.clone()))
-                .collect(),
-        ),
+        Json::Object(members) => {
+            Json::Object(members.iter().map(|(k, v)| (k.to_ascii_uppercase(), v.clone())).collect())
+        }
         Json::Array(items) if items.is_empty() => Json::Object(Vec::new()),
         other => other.clone(),
     }
@@ -191,18 +168,12 @@ fn upper_case_keys(value: &Json) -> Json {
 mod tests {
     use super::*;
 
-    const LIMITS: EnvelopeLimits = EnvelopeLimits {
-        max_depth: 64,
-        max_limit: 1000,
-    };
+    const LIMITS: EnvelopeLimits = EnvelopeLimits { max_depth: 64, max_limit: 1000 };
 
     #[test]
     fn case_and_php_empty_arrays_are_tolerated() {
-        let env = Envelope::parse(
-            Some(r#"{"filter":[],"data":{"quantity":2},"limit":"5"}"#),
-            LIMITS,
-        )
-        .expect("valid envelope");
+        let env = Envelope::parse(Some(r#"{"filter":[],"data":{"quantity":2},"limit":"5"}"#), LIMITS)
+            .expect("valid envelope");
         assert_eq!(env.limit(), 5);
         assert!(env.filter.is_empty());
         assert!(env.data.contains("QUANTITY"));
@@ -220,16 +191,8 @@ mod tests {
 
     #[test]
     fn fingerprints_ignore_key_case_and_the_idempotency_key() {
-        let a = Envelope::parse(
-            Some(r#"{"DATA":{"A":1,"b":"x"},"IDEMPOTENCY_KEY":"k1"}"#),
-            LIMITS,
-        )
-        .expect("a");
-        let b = Envelope::parse(
-            Some(r#"{"data":{"B":"x","a":1},"idempotency_key":"k2"}"#),
-            LIMITS,
-        )
-        .expect("b");
+        let a = Envelope::parse(Some(r#"{"DATA":{"A":1,"b":"x"},"IDEMPOTENCY_KEY":"k1"}"#), LIMITS).expect("a");
+        let b = Envelope::parse(Some(r#"{"data":{"B":"x","a":1},"idempotency_key":"k2"}"#), LIMITS).expect("b");
         let c = Envelope::parse(Some(r#"{"DATA":{"A":2,"B":"x"}}"#), LIMITS).expect("c");
         assert_eq!(a.fingerprint("m"), b.fingerprint("m"));
         assert_ne!(a.fingerprint("m"), c.fingerprint("m"));

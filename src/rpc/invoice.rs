@@ -18,10 +18,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
         Some(s) => match s.to_ascii_lowercase().as_str() {
             v @ ("unpaid" | "paid" | "overdue" | "canceled") => Some(v.to_owned()),
             _ => {
-                return Err(AppError::invalid(
-                    "STATUS",
-                    "must be unpaid, paid, overdue or canceled",
-                ));
+                return Err(AppError::invalid("STATUS", "must be unpaid, paid, overdue or canceled"));
             }
         },
     };

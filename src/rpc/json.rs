@@ -38,11 +38,7 @@ impl std::fmt::Display for JsonError {
 
 /// Parses one JSON document, refusing nesting deeper than `max_depth`.
 pub fn parse(text: &str, max_depth: usize) -> Result<Json, JsonError> {
-    let mut reader = Reader {
-        bytes: text.as_bytes(),
-        pos: 0,
-        max_depth,
-    };
+    let mut reader = Reader { bytes: text.as_bytes(), pos: 0, max_depth };
     reader.skip_ws();
     let value = reader.value(0)?;
     reader.skip_ws();
@@ -92,11 +88,7 @@ impl Reader<'_> {
     }
 
     fn check_depth(&self, depth: usize) -> Result<(), JsonError> {
-        if depth > self.max_depth {
-            Err(JsonError::TooDeep(self.max_depth))
-        } else {
-            Ok(())
-        }
+        if depth > self.max_depth { Err(JsonError::TooDeep(self.max_depth)) } else { Ok(()) }
     }
 
     fn object(&mut self, depth: usize) -> Result<Json, JsonError> {
@@ -187,16 +179,12 @@ impl Reader<'_> {
                 return self.err();
             }
         }
-        let text = std::str::from_utf8(&self.bytes[start..self.pos])
-            .map_err(|_| JsonError::Syntax(start))?;
+        let text = std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| JsonError::Syntax(start))?;
         Ok(Json::Number(text.into()))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let hex = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .ok_or(JsonError::Syntax(self.pos))?;
+        let hex = self.bytes.get(self.pos..self.pos + 4).ok_or(JsonError::Syntax(self.pos))?;
         let text = std::str::from_utf8(hex).map_err(|_| JsonError::Syntax(self.pos))?;
         let code = u32::from_str_radix(text, 16).map_err(|_| JsonError::Syntax(self.pos))?;
         self.pos += 4;
@@ -214,8 +202,8 @@ impl Reader<'_> {
                 }
                 self.pos += 1;
             }
-            let run = std::str::from_utf8(&self.bytes[run_start..self.pos])
-                .map_err(|_| JsonError::Syntax(run_start))?;
+            let run =
+                std::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| JsonError::Syntax(run_start))?;
             out.push_str(run);
             match self.bytes.get(self.pos) {
                 Some(b'"') => {
@@ -224,10 +212,7 @@ impl Reader<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let escaped = *self
-                        .bytes
-                        .get(self.pos)
-                        .ok_or(JsonError::Syntax(self.pos))?;
+                    let escaped = *self.bytes.get(self.pos).ok_or(JsonError::Syntax(self.pos))?;
                     self.pos += 1;
                     match escaped {
                         b'"' => out.push('"'),
@@ -310,15 +295,10 @@ impl Json {
                 Err(_) => serde_json::Value::String(n.to_string()),
             },
             Json::String(s) => serde_json::Value::String(s.clone()),
-            Json::Array(items) => {
-                serde_json::Value::Array(items.iter().map(Json::to_value).collect())
+            Json::Array(items) => serde_json::Value::Array(items.iter().map(Json::to_value).collect()),
+            Json::Object(members) => {
+                serde_json::Value::Object(members.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
             }
-            Json::Object(members) => serde_json::Value::Object(
-                members
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_value()))
-                    .collect(),
-            ),
         }
     }
 
@@ -363,10 +343,7 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_exact_text() {
-        assert_eq!(
-            p("12345678901234.5678"),
-            Json::Number("12345678901234.5678".into())
-        );
+        assert_eq!(p("12345678901234.5678"), Json::Number("12345678901234.5678".into()));
         assert_eq!(p("0.1"), Json::Number("0.1".into()));
         assert_eq!(p("-1E+3"), Json::Number("-1E+3".into()));
     }
@@ -380,10 +357,7 @@ mod tests {
 
     #[test]
     fn strings_unescape_including_surrogate_pairs() {
-        assert_eq!(
-            p(r#""a\"b\\c\u00e9\ud83d\ude00""#),
-            Json::String("a\"b\\cé😀".into())
-        );
+        assert_eq!(p(r#""a\"b\\c\u00e9\ud83d\ude00""#), Json::String("a\"b\\cé😀".into()));
         assert!(parse(r#""\ud83d""#, 64).is_err());
     }
 

@@ -13,20 +13,15 @@ use crate::service::{ReadCtx, WriteCtx};
 pub async fn create(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let scope = match env.data.text("SCOPE")? {
         None => KeyScope::Default,
-        Some(text) => KeyScope::parse(&text)
-            .ok_or_else(|| AppError::invalid("SCOPE", "must be default or admin"))?,
+        Some(text) => KeyScope::parse(&text).ok_or_else(|| AppError::invalid("SCOPE", "must be default or admin"))?,
     };
     let note = env.data.text("NOTE")?;
     env.finish()?;
     let key = keys::create(ctx, scope, note.as_deref()).await?;
     if ctx.dry_run {
-        return reply(
-            &json!({ "STATUS": "success", "KEY_ID": null, "API_KEY": null, "SCOPE": scope.as_str() }),
-        );
+        return reply(&json!({ "STATUS": "success", "KEY_ID": null, "API_KEY": null, "SCOPE": scope.as_str() }));
     }
-    reply(
-        &json!({ "STATUS": "success", "KEY_ID": key.key_id, "API_KEY": key.plain.expose(), "SCOPE": scope.as_str() }),
-    )
+    reply(&json!({ "STATUS": "success", "KEY_ID": key.key_id, "API_KEY": key.plain.expose(), "SCOPE": scope.as_str() }))
 }
 
 /// `key.get`: hints only; secrets are never stored.

@@ -27,10 +27,7 @@ impl<S> Layer<S> for CallLayer {
     type Service = CallService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        CallService {
-            inner,
-            max_batch: self.max_batch,
-        }
+        CallService { inner, max_batch: self.max_batch }
     }
 }
 
@@ -56,10 +53,7 @@ where
     type BatchResponse = MethodResponse;
     type NotificationResponse = MethodResponse;
 
-    fn call<'a>(
-        &self,
-        request: Request<'a>,
-    ) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+    fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
         self.inner.call(request)
     }
 
@@ -67,10 +61,7 @@ where
         let service = self.clone();
         async move {
             if batch.len() > service.max_batch {
-                let err = AppError::TooLarge(format!(
-                    "a batch holds at most {} entries",
-                    service.max_batch
-                ));
+                let err = AppError::TooLarge(format!("a batch holds at most {} entries", service.max_batch));
                 return MethodResponse::error(Id::Null, err.to_error_object());
             }
             let mut responses = BatchResponseBuilder::new_with_limit(MAX_BATCH_RESPONSE_BYTES);

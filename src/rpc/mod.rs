@@ -85,10 +85,7 @@ macro_rules! read {
 
 macro_rules! write {
     ($f:path) => {{
-        fn handler<'a>(
-            ctx: &'a WriteCtx,
-            env: &'a mut Envelope,
-        ) -> BoxFuture<'a, AppResult<Reply>> {
+        fn handler<'a>(ctx: &'a WriteCtx, env: &'a mut Envelope) -> BoxFuture<'a, AppResult<Reply>> {
             Box::pin($f(ctx, env))
         }
         Handler::Write(handler)
@@ -97,10 +94,7 @@ macro_rules! write {
 
 macro_rules! action {
     ($f:path) => {{
-        fn handler<'a>(
-            ctx: &'a ActionCtx,
-            env: &'a mut Envelope,
-        ) -> BoxFuture<'a, AppResult<Reply>> {
+        fn handler<'a>(ctx: &'a ActionCtx, env: &'a mut Envelope) -> BoxFuture<'a, AppResult<Reply>> {
             Box::pin($f(ctx, env))
         }
         Handler::Action(handler)
@@ -109,12 +103,7 @@ macro_rules! action {
 
 macro_rules! method {
     ($name:literal, $scope:ident, $handler:expr, $summary:literal) => {
-        MethodSpec {
-            name: $name,
-            scope: Scope::$scope,
-            handler: $handler,
-            summary: $summary,
-        }
+        MethodSpec { name: $name, scope: Scope::$scope, handler: $handler, summary: $summary }
     };
 }
 

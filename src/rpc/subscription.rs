@@ -12,9 +12,7 @@ use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::service::invoice::Issued;
 use crate::service::subscription::addons::AddonRequest;
-use crate::service::subscription::{
-    self as service, NewSubscription, SubscriptionFilter, SubscriptionPatch, state,
-};
+use crate::service::subscription::{self as service, NewSubscription, SubscriptionFilter, SubscriptionPatch, state};
 use crate::service::{Ctx, ReadCtx, WriteCtx};
 
 /// `ADDONS`: `[{ARTICLE_NUMBER, QUANTITY, TITLE, DESCRIPTION, UNIT_PRICE}]`.
@@ -27,9 +25,7 @@ pub fn parse_addons(d: &mut Tags) -> AppResult<Vec<AddonRequest>> {
         let tag = format!("ADDONS[{i}]");
         let request = AddonRequest {
             article_number: entry.require_text("ARTICLE_NUMBER")?,
-            quantity: entry
-                .positive("QUANTITY")?
-                .unwrap_or(rust_decimal::Decimal::ONE),
+            quantity: entry.positive("QUANTITY")?.unwrap_or(rust_decimal::Decimal::ONE),
             title: entry.text("TITLE")?,
             description: entry.text("DESCRIPTION")?,
             unit_price: price(&mut entry, "UNIT_PRICE")?,
@@ -51,20 +47,9 @@ pub fn price(d: &mut Tags, tag: &str) -> AppResult<Option<rust_decimal::Decimal>
 }
 
 /// The invoice id a write answers and, for dry runs, the invoice it would issue.
-pub fn with_invoice<C>(
-    ctx: &Ctx<C>,
-    mut body: Map<String, Value>,
-    invoices: &[Issued],
-) -> AppResult<Reply> {
+pub fn with_invoice<C>(ctx: &Ctx<C>, mut body: Map<String, Value>, invoices: &[Issued]) -> AppResult<Reply> {
     let first = invoices.first();
-    body.insert(
-        "INVOICE_ID".into(),
-        json!(if ctx.dry_run {
-            None
-        } else {
-            first.map(|i| i.invoice.id)
-        }),
-    );
+    body.insert("INVOICE_ID".into(), json!(if ctx.dry_run { None } else { first.map(|i| i.invoice.id) }));
     if ctx.dry_run {
         let preview = first.map(|i| InvoiceOut::from(i, ctx.now).preview());
         body.insert(
@@ -88,10 +73,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     let status = match f.text("STATUS")? {
         None => None,
         Some(s) => Some(Status::parse(&s.to_ascii_lowercase()).ok_or_else(|| {
-            AppError::invalid(
-                "STATUS",
-                "must be planned, trial, active, paused, canceled or closed",
-            )
+            AppError::invalid("STATUS", "must be planned, trial, active, paused, canceled or closed")
         })?),
     };
     let filter = SubscriptionFilter {
@@ -107,10 +89,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     };
     env.finish()?;
     let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
-    let list = rows
-        .iter()
-        .map(SubscriptionOut::from)
-        .collect::<AppResult<Vec<_>>>()?;
+    let list = rows.iter().map(SubscriptionOut::from).collect::<AppResult<Vec<_>>>()?;
     reply(&json!({ "SUBSCRIPTIONS": list }))
 }
 
@@ -156,21 +135,9 @@ pub async fn update(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let id = d.require_id("SUBSCRIPTION_ID")?;
     let patch = SubscriptionPatch {
         next_event: d.datetime("NEXT_EVENT")?,
-        ext_uid: if d.contains("SUBSCRIPTION_EXT_UID") {
-            Some(d.text("SUBSCRIPTION_EXT_UID")?)
-        } else {
-            None
-        },
-        x_attributes: if d.contains("X_ATTRIBUTES") {
-            Some(d.x_attributes("X_ATTRIBUTES")?)
-        } else {
-            None
-        },
-        features: if d.contains("FEATURES") {
-            Some(d.json("FEATURES")?)
-        } else {
-            None
-        },
+        ext_uid: if d.contains("SUBSCRIPTION_EXT_UID") { Some(d.text("SUBSCRIPTION_EXT_UID")?) } else { None },
+        x_attributes: if d.contains("X_ATTRIBUTES") { Some(d.x_attributes("X_ATTRIBUTES")?) } else { None },
+        features: if d.contains("FEATURES") { Some(d.json("FEATURES")?) } else { None },
         hash: d.text("HASH")?,
     };
     env.finish()?;

@@ -38,7 +38,8 @@ pub async fn reactivate(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> 
     let id = env.data.require_id("SUBSCRIPTION_ID")?;
     env.finish()?;
     let changed = lifecycle::reactivate(ctx, id).await?;
-    let body = json!({"STATUS": "success", "SUBSCRIPTION_ID": changed.sub.id, "SUBSCRIPTION_STATUS": changed.sub.status});
+    let body =
+        json!({"STATUS": "success", "SUBSCRIPTION_ID": changed.sub.id, "SUBSCRIPTION_STATUS": changed.sub.status});
     with_invoice(ctx, object(body), &changed.invoices)
 }
 
@@ -59,9 +60,7 @@ pub async fn postpone(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let months = months.ok_or_else(|| crate::error::AppError::invalid("MONTH", "required"))?;
     env.finish()?;
     let sub = lifecycle::postpone(ctx, id, months as u32).await?;
-    reply(
-        &json!({"STATUS": "success", "SUBSCRIPTION_ID": sub.id, "NEXT_EVENT": wire::opt_datetime(sub.next_event)}),
-    )
+    reply(&json!({"STATUS": "success", "SUBSCRIPTION_ID": sub.id, "NEXT_EVENT": wire::opt_datetime(sub.next_event)}))
 }
 
 /// `subscription.renew`.
@@ -90,9 +89,7 @@ pub async fn upcoming_amount(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Rep
         None => {
             let request = quote::QuoteRequest {
                 article_number: d.require_text("ARTICLE_NUMBER")?,
-                quantity: d
-                    .positive("QUANTITY")?
-                    .unwrap_or(rust_decimal::Decimal::ONE),
+                quantity: d.positive("QUANTITY")?.unwrap_or(rust_decimal::Decimal::ONE),
                 coupon: d.text("COUPON")?,
                 country_code: d.country("COUNTRY_CODE")?,
                 addons: parse_addons(d)?,

@@ -121,10 +121,7 @@ impl<'a> SubscriptionOut<'a> {
                 .collect(),
             coupon: m.coupon.as_deref(),
             features: m.features.as_ref(),
-            x_attributes: m
-                .x_attributes
-                .clone()
-                .unwrap_or_else(|| serde_json::json!({})),
+            x_attributes: m.x_attributes.clone().unwrap_or_else(|| serde_json::json!({})),
             subscription_hash: &m.public_hash,
             hash: state::hash(m),
             created: wire::datetime(m.created),

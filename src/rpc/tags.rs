@@ -37,10 +37,7 @@ impl Tags {
             Json::Array(items) if items.is_empty() => Vec::new(),
             Json::Null => Vec::new(),
             other => {
-                return Err(AppError::invalid(
-                    what,
-                    format!("expected an object, got {}", other.kind()),
-                ));
+                return Err(AppError::invalid(what, format!("expected an object, got {}", other.kind())));
             }
         };
         let mut entries: Vec<(String, Json, bool)> = Vec::with_capacity(members.len());
@@ -51,11 +48,7 @@ impl Tags {
             }
             entries.push((upper, value, false));
         }
-        Ok(Tags {
-            prefix,
-            what: what.to_owned(),
-            entries,
-        })
+        Ok(Tags { prefix, what: what.to_owned(), entries })
     }
 
     /// True when no tags were given.
@@ -73,13 +66,10 @@ impl Tags {
 
     /// Takes the raw value of `tag`, marking it read. `None` when absent.
     pub fn take(&mut self, tag: &str) -> Option<Json> {
-        self.entries
-            .iter_mut()
-            .find(|(k, _, _)| k == tag)
-            .map(|(_, v, used)| {
-                *used = true;
-                std::mem::replace(v, Json::Null)
-            })
+        self.entries.iter_mut().find(|(k, _, _)| k == tag).map(|(_, v, used)| {
+            *used = true;
+            std::mem::replace(v, Json::Null)
+        })
     }
 
     /// True when `tag` was given (even as null).
@@ -96,11 +86,7 @@ impl Tags {
         }
     }
 
-    fn parsed<T>(
-        &mut self,
-        tag: &str,
-        parse: impl FnOnce(&Json) -> Result<T, String>,
-    ) -> AppResult<Option<T>> {
+    fn parsed<T>(&mut self, tag: &str, parse: impl FnOnce(&Json) -> Result<T, String>) -> AppResult<Option<T>> {
         match self.given(tag) {
             None => Ok(None),
             Some(v) => parse(&v).map(Some).map_err(|m| self.bad(tag, m)),
@@ -130,9 +116,7 @@ impl Tags {
     /// A whole number within `min..=max`.
     pub fn integer_in(&mut self, tag: &str, min: i64, max: i64) -> AppResult<Option<i64>> {
         match self.integer(tag)? {
-            Some(v) if v < min || v > max => {
-                Err(self.bad(tag, format!("must be between {min} and {max}")))
-            }
+            Some(v) if v < min || v > max => Err(self.bad(tag, format!("must be between {min} and {max}"))),
             other => Ok(other),
         }
     }
@@ -145,9 +129,7 @@ impl Tags {
     /// A decimal that must not be negative.
     pub fn non_negative(&mut self, tag: &str) -> AppResult<Option<Decimal>> {
         match self.decimal(tag)? {
-            Some(v) if v.is_sign_negative() && !v.is_zero() => {
-                Err(self.bad(tag, "must not be negative"))
-            }
+            Some(v) if v.is_sign_negative() && !v.is_zero() => Err(self.bad(tag, "must not be negative")),
             other => Ok(other),
         }
     }
@@ -196,20 +178,15 @@ impl Tags {
             None => Ok(None),
             Some(Json::String(s)) if s.starts_with("0000-00-00") => Ok(None),
             Some(Json::String(s)) => values::datetime(&s).map(Some).map_err(|m| self.bad(tag, m)),
-            Some(other) => {
-                Err(self.bad(tag, format!("expected a date string, got {}", other.kind())))
-            }
+            Some(other) => Err(self.bad(tag, format!("expected a date string, got {}", other.kind()))),
         }
     }
 
     /// An interval (`1 month`, `14 days`, `W M Q S A`).
     pub fn interval(&mut self, tag: &str) -> AppResult<Option<Interval>> {
         self.parsed(tag, |v| match v {
-            Json::String(s) => Interval::parse(s).ok_or_else(|| {
-                format!(
-                    "not an interval: {s:?} (use e.g. \"1 month\", \"14 days\" or W, M, Q, S, A)"
-                )
-            }),
+            Json::String(s) => Interval::parse(s)
+                .ok_or_else(|| format!("not an interval: {s:?} (use e.g. \"1 month\", \"14 days\" or W, M, Q, S, A)")),
             other => Err(format!("expected an interval string, got {}", other.kind())),
         })
     }
@@ -217,9 +194,7 @@ impl Tags {
     /// An ISO 4217 currency code, upper-cased.
     pub fn currency(&mut self, tag: &str) -> AppResult<Option<String>> {
         self.parsed(tag, |v| match v {
-            Json::String(s) => {
-                codes::parse_currency(s).ok_or_else(|| format!("unknown currency code {s:?}"))
-            }
+            Json::String(s) => codes::parse_currency(s).ok_or_else(|| format!("unknown currency code {s:?}")),
             other => Err(format!("expected a currency code, got {}", other.kind())),
         })
     }
@@ -227,9 +202,7 @@ impl Tags {
     /// An ISO 3166-1 alpha-2 country code, upper-cased.
     pub fn country(&mut self, tag: &str) -> AppResult<Option<String>> {
         self.parsed(tag, |v| match v {
-            Json::String(s) => {
-                codes::parse_country(s).ok_or_else(|| format!("unknown country code {s:?}"))
-            }
+            Json::String(s) => codes::parse_country(s).ok_or_else(|| format!("unknown country code {s:?}")),
             other => Err(format!("expected a country code, got {}", other.kind())),
         })
     }
@@ -268,17 +241,14 @@ impl Tags {
                 Json::Bool(b) => b.to_string(),
                 Json::Null => String::new(),
                 other => {
-                    return Err(self.bad(
-                        tag,
-                        format!("{key}: expected a string, got {}", other.kind()),
-                    ));
+                    return Err(self.bad(tag, format!("{key}: expected a string, got {}", other.kind())));
                 }
             };
-            if key.is_empty()
-                || key.len() > X_ATTRIBUTES_MAX_LEN
-                || value.len() > X_ATTRIBUTES_MAX_LEN
-            {
-                return Err(self.bad(tag, format!("keys must be 1 to {X_ATTRIBUTES_MAX_LEN} bytes, values at most {X_ATTRIBUTES_MAX_LEN}")));
+            if key.is_empty() || key.len() > X_ATTRIBUTES_MAX_LEN || value.len() > X_ATTRIBUTES_MAX_LEN {
+                return Err(self.bad(
+                    tag,
+                    format!("keys must be 1 to {X_ATTRIBUTES_MAX_LEN} bytes, values at most {X_ATTRIBUTES_MAX_LEN}"),
+                ));
             }
             map.insert(key, value);
         }
@@ -291,10 +261,7 @@ impl Tags {
             None | Some(Json::Null) => Ok(None),
             Some(Json::String(s)) if s.is_empty() => Ok(None),
             Some(v @ (Json::Object(_) | Json::Array(_))) => Ok(Some(v.to_value())),
-            Some(other) => Err(self.bad(
-                tag,
-                format!("expected an object or a list, got {}", other.kind()),
-            )),
+            Some(other) => Err(self.bad(tag, format!("expected an object or a list, got {}", other.kind()))),
         }
     }
 
@@ -325,29 +292,21 @@ impl Tags {
     pub fn strings(&mut self, tag: &str) -> AppResult<Option<Vec<String>>> {
         let raw = match self.take(tag) {
             None | Some(Json::Null) => return Ok(None),
-            Some(Json::String(s)) => s
-                .split(',')
-                .map(|t| t.trim().to_owned())
-                .collect::<Vec<_>>(),
+            Some(Json::String(s)) => s.split(',').map(|t| t.trim().to_owned()).collect::<Vec<_>>(),
             Some(Json::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     match item {
                         Json::String(s) => out.push(s.trim().to_owned()),
                         other => {
-                            return Err(
-                                self.bad(tag, format!("expected strings, got {}", other.kind()))
-                            );
+                            return Err(self.bad(tag, format!("expected strings, got {}", other.kind())));
                         }
                     }
                 }
                 out
             }
             Some(other) => {
-                return Err(self.bad(
-                    tag,
-                    format!("expected a list of strings, got {}", other.kind()),
-                ));
+                return Err(self.bad(tag, format!("expected a list of strings, got {}", other.kind())));
             }
         };
         Ok(Some(raw.into_iter().filter(|t| !t.is_empty()).collect()))
@@ -356,10 +315,7 @@ impl Tags {
     /// Refuses the first tag that no reader took.
     pub fn finish(&self) -> AppResult<()> {
         match self.entries.iter().find(|(_, _, used)| !used) {
-            Some((tag, _, _)) => Err(AppError::invalid(
-                self.name(tag),
-                format!("unknown tag in {}", self.what),
-            )),
+            Some((tag, _, _)) => Err(AppError::invalid(self.name(tag), format!("unknown tag in {}", self.what))),
             None => Ok(()),
         }
     }

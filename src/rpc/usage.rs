@@ -16,9 +16,7 @@ pub async fn set(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let input = NewUsage {
         subscription_id: d.require_id("SUBSCRIPTION_ID")?,
         article_number: d.require_text("ARTICLE_NUMBER")?,
-        quantity: d
-            .positive("QUANTITY")?
-            .unwrap_or(rust_decimal::Decimal::ONE),
+        quantity: d.positive("QUANTITY")?.unwrap_or(rust_decimal::Decimal::ONE),
         unit_price: price(d, "UNIT_PRICE")?,
         description: d.text("DESCRIPTION")?,
         currency_code: d.currency("CURRENCY_CODE")?,

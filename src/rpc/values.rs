@@ -36,8 +36,7 @@ pub fn integer(value: &Json) -> Result<i64, String> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("not an integer: {text:?}"));
     }
-    text.parse::<i64>()
-        .map_err(|_| format!("integer out of range: {text}"))
+    text.parse::<i64>().map_err(|_| format!("integer out of range: {text}"))
 }
 
 /// A decimal from a string or a JSON number, read exactly from its text.
@@ -64,9 +63,7 @@ pub fn decimal(value: &Json) -> Result<Decimal, String> {
     if allow_exponent && text.contains(['e', 'E']) {
         return Decimal::from_scientific(text).map_err(|_| format!("decimal out of range: {text}"));
     }
-    Err(format!(
-        "not a decimal: {text:?} (use a dot, e.g. \"12.95\")"
-    ))
+    Err(format!("not a decimal: {text:?} (use a dot, e.g. \"12.95\")"))
 }
 
 /// A boolean: `true`/`false`, `1`/`0`, `"1"`/`"0"`, `"true"`/`"false"`.
@@ -97,14 +94,9 @@ pub fn datetime(text: &str) -> Result<DateTime<Utc>, String> {
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date
-            .and_hms_opt(0, 0, 0)
-            .map(|d| d.and_utc())
-            .unwrap_or_default());
+        return Ok(date.and_hms_opt(0, 0, 0).map(|d| d.and_utc()).unwrap_or_default());
     }
-    Err(format!(
-        "not a valid date: {text:?} (use \"YYYY-MM-DD HH:MM:SS\", \"YYYY-MM-DD\" or RFC 3339)"
-    ))
+    Err(format!("not a valid date: {text:?} (use \"YYYY-MM-DD HH:MM:SS\", \"YYYY-MM-DD\" or RFC 3339)"))
 }
 
 /// Parses a whole number from text (used for digit strings already checked).
@@ -126,18 +118,9 @@ mod tests {
     #[test]
     fn decimals_are_exact_from_numbers_and_strings() {
         assert_eq!(decimal(&num("12.95")), decimal(&st("12.95")));
-        assert_eq!(
-            decimal(&num("0.1")).map(|d| d.to_string()),
-            Ok("0.1".into())
-        );
-        assert_eq!(
-            decimal(&num("12345678901234.5678")).map(|d| d.to_string()),
-            Ok("12345678901234.5678".into())
-        );
-        assert_eq!(
-            decimal(&num("1e2")).map(|d| d.normalize().to_string()),
-            Ok("100".into())
-        );
+        assert_eq!(decimal(&num("0.1")).map(|d| d.to_string()), Ok("0.1".into()));
+        assert_eq!(decimal(&num("12345678901234.5678")).map(|d| d.to_string()), Ok("12345678901234.5678".into()));
+        assert_eq!(decimal(&num("1e2")).map(|d| d.normalize().to_string()), Ok("100".into()));
         for bad in ["1,5", "1_000", "abc", "1.", ".5", "", "--1", "1e2"] {
             assert!(decimal(&st(bad)).is_err(), "{bad}");
         }
@@ -163,15 +146,10 @@ mod tests {
 
     #[test]
     fn datetimes_accept_three_forms_and_refuse_impossible_dates() {
-        let expected = "2024-01-31T10:00:00Z"
-            .parse::<DateTime<Utc>>()
-            .expect("literal");
+        let expected = "2024-01-31T10:00:00Z".parse::<DateTime<Utc>>().expect("literal");
         assert_eq!(datetime("2024-01-31 10:00:00"), Ok(expected));
         assert_eq!(datetime("2024-01-31T12:00:00+02:00"), Ok(expected));
-        assert_eq!(
-            datetime("2024-01-31").map(|d| d.to_string()),
-            Ok("2024-01-31 00:00:00 UTC".into())
-        );
+        assert_eq!(datetime("2024-01-31").map(|d| d.to_string()), Ok("2024-01-31 00:00:00 UTC".into()));
         assert!(datetime("2024-02-30").is_err());
         assert!(datetime("2024-02-30 00:00:00").is_err());
         assert!(datetime("yesterday").is_err());

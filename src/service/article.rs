@@ -3,8 +3,7 @@
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::customer::escape_like;
@@ -97,18 +96,9 @@ fn apply(model: &mut ActiveModel, patch: ArticlePatch) {
 }
 
 /// Creates an article; the number must be new in this tenant.
-pub async fn create(
-    ctx: &WriteCtx,
-    article_number: String,
-    patch: ArticlePatch,
-) -> AppResult<Model> {
-    let title = patch
-        .title
-        .clone()
-        .ok_or_else(|| AppError::invalid("TITLE", "required"))?;
-    let unit_price = patch
-        .unit_price
-        .ok_or_else(|| AppError::invalid("UNIT_PRICE", "required"))?;
+pub async fn create(ctx: &WriteCtx, article_number: String, patch: ArticlePatch) -> AppResult<Model> {
+    let title = patch.title.clone().ok_or_else(|| AppError::invalid("TITLE", "required"))?;
+    let unit_price = patch.unit_price.ok_or_else(|| AppError::invalid("UNIT_PRICE", "required"))?;
     let mut model = ActiveModel {
         id: NotSet,
         tenant_id: Set(ctx.tenant.id.get()),
@@ -136,19 +126,10 @@ pub async fn create(
     let id = Entity::insert(model)
         .exec(&ctx.db)
         .await
-        .or_conflict(
-            "ARTICLE_NUMBER",
-            "an article with this ARTICLE_NUMBER exists",
-        )?
+        .or_conflict("ARTICLE_NUMBER", "an article with this ARTICLE_NUMBER exists")?
         .last_insert_id;
-    events::append(
-        ctx,
-        "article",
-        id,
-        "article.created",
-        serde_json::json!({"ARTICLE_NUMBER": article_number}),
-    )
-    .await?;
+    events::append(ctx, "article", id, "article.created", serde_json::json!({"ARTICLE_NUMBER": article_number}))
+        .await?;
     get_one(ctx, &article_number).await
 }
 
@@ -160,18 +141,9 @@ pub async fn update(ctx: &WriteCtx, article_number: &str, patch: ArticlePatch) -
     let mut model: ActiveModel = current.into();
     apply(&mut model, patch);
     model.updated = Set(ctx.now);
-    Entity::update(model)
-        .filter(Column::TenantId.eq(ctx.tenant.id.get()))
-        .exec(&ctx.db)
+    Entity::update(model).filter(Column::TenantId.eq(ctx.tenant.id.get())).exec(&ctx.db).await?;
+    events::append(ctx, "article", id, "article.updated", serde_json::json!({"ARTICLE_NUMBER": article_number}))
         .await?;
-    events::append(
-        ctx,
-        "article",
-        id,
-        "article.updated",
-        serde_json::json!({"ARTICLE_NUMBER": article_number}),
-    )
-    .await?;
     get_one(ctx, article_number).await
 }
 
@@ -180,17 +152,11 @@ pub async fn update(ctx: &WriteCtx, article_number: &str, patch: ArticlePatch) -
 pub async fn delete(ctx: &WriteCtx, article_number: &str) -> AppResult<()> {
     let current = get_one(ctx, article_number).await?;
     if super::subscription::article_in_use(ctx, article_number).await? {
-        return Err(AppError::conflict_on(
-            "ARTICLE_NUMBER",
-            "a subscription that is not closed uses this article",
-        ));
+        return Err(AppError::conflict_on("ARTICLE_NUMBER", "a subscription that is not closed uses this article"));
     }
     Entity::update_many()
         .col_expr(Column::Deleted, Expr::value(ctx.now))
-        .col_expr(
-            Column::ArticleNumber,
-            Expr::value(format!("{}#{}", current.article_number, current.id)),
-        )
+        .col_expr(Column::ArticleNumber, Expr::value(format!("{}#{}", current.article_number, current.id)))
         .filter(Column::TenantId.eq(ctx.tenant.id.get()))
         .filter(Column::Id.eq(current.id))
         .exec(&ctx.db)
@@ -234,22 +200,10 @@ pub async fn find<C: ConnectionTrait>(
         let pattern = format!("%,{},%", escape_like(&tag));
         query = query.filter(Expr::col(Column::Tags).like(LikeExpr::new(pattern).escape('\\')));
     }
-    Ok(query
-        .order_by_asc(Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(&ctx.db)
-        .await?)
+    Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
 }
 
 /// The tags of an article as a list.
 pub fn tags(model: &Model) -> Vec<String> {
-    model
-        .tags
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
+    model.tags.as_deref().unwrap_or("").split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
@@ -50,12 +50,7 @@ pub struct CustomerFilter {
 
 /// The public HASH of a customer: changes with every change.
 pub fn hash(model: &Model) -> String {
-    let digest = Sha256::digest(format!(
-        "customer:{}:{}:{}",
-        model.id,
-        model.version,
-        model.created.timestamp()
-    ));
+    let digest = Sha256::digest(format!("customer:{}:{}:{}", model.id, model.version, model.created.timestamp()));
     hex::encode(&digest[..16])
 }
 
@@ -98,16 +93,10 @@ fn check_complete(model: &ActiveModel) -> AppResult<()> {
         NotSet => "consumer",
     };
     if kind == "business" && !given(&model.organization) {
-        return Err(AppError::invalid(
-            "ORGANIZATION",
-            "required for CUSTOMER_TYPE business",
-        ));
+        return Err(AppError::invalid("ORGANIZATION", "required for CUSTOMER_TYPE business"));
     }
     if kind == "consumer" && !given(&model.last_name) && !given(&model.organization) {
-        return Err(AppError::invalid(
-            "LAST_NAME",
-            "required for CUSTOMER_TYPE consumer",
-        ));
+        return Err(AppError::invalid("LAST_NAME", "required for CUSTOMER_TYPE consumer"));
     }
     Ok(())
 }
@@ -133,10 +122,7 @@ pub async fn create(ctx: &WriteCtx, patch: CustomerPatch) -> AppResult<Model> {
     let id = Entity::insert(model)
         .exec(&ctx.db)
         .await
-        .or_conflict(
-            "CUSTOMER_EXT_UID",
-            "a customer with this CUSTOMER_EXT_UID exists",
-        )?
+        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?
         .last_insert_id;
     let created = get_one(ctx, id).await?;
     events::append(
@@ -163,18 +149,8 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: CustomerPatch) -> AppResult<
         .filter(Column::TenantId.eq(ctx.tenant.id.get()))
         .exec(&ctx.db)
         .await
-        .or_conflict(
-            "CUSTOMER_EXT_UID",
-            "a customer with this CUSTOMER_EXT_UID exists",
-        )?;
-    events::append(
-        ctx,
-        "customer",
-        id,
-        "customer.updated",
-        serde_json::json!({}),
-    )
-    .await?;
+        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?;
+    events::append(ctx, "customer", id, "customer.updated", serde_json::json!({})).await?;
     get_one(ctx, id).await
 }
 
@@ -184,10 +160,7 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: CustomerPatch) -> AppResult<
 pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
     get_one(ctx, id).await?;
     if super::subscription::customer_has_running(ctx, id).await? {
-        return Err(AppError::conflict_on(
-            "CUSTOMER_ID",
-            "the customer has a subscription that is not closed",
-        ));
+        return Err(AppError::conflict_on("CUSTOMER_ID", "the customer has a subscription that is not closed"));
     }
     let unpaid = ctx
         .find::<entity::invoice::Entity>()
@@ -196,10 +169,7 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
         .one(&ctx.db)
         .await?;
     if unpaid.is_some() {
-        return Err(AppError::conflict_on(
-            "CUSTOMER_ID",
-            "the customer has unpaid invoices",
-        ));
+        return Err(AppError::conflict_on("CUSTOMER_ID", "the customer has unpaid invoices"));
     }
     Entity::update_many()
         .col_expr(Column::Deleted, Expr::value(ctx.now))
@@ -209,14 +179,7 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
         .filter(Column::Id.eq(id))
         .exec(&ctx.db)
         .await?;
-    events::append(
-        ctx,
-        "customer",
-        id,
-        "customer.deleted",
-        serde_json::json!({}),
-    )
-    .await?;
+    events::append(ctx, "customer", id, "customer.deleted", serde_json::json!({})).await?;
     Ok(())
 }
 
@@ -248,8 +211,7 @@ pub async fn find<C: ConnectionTrait>(
         query = query.filter(Column::CustomerNumber.eq(number));
     }
     if let Some(email) = filter.email {
-        query = query
-            .filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()));
+        query = query.filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()));
     }
     if let Some(country) = filter.country_code {
         query = query.filter(Column::CountryCode.eq(country));
@@ -257,12 +219,7 @@ pub async fn find<C: ConnectionTrait>(
     if let Some(term) = filter.term {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         let mut any = Condition::any();
-        for column in [
-            Column::Organization,
-            Column::FirstName,
-            Column::LastName,
-            Column::Email,
-        ] {
+        for column in [Column::Organization, Column::FirstName, Column::LastName, Column::Email] {
             any = any.add(
                 Expr::expr(Func::lower(Expr::col(column)))
                     .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
@@ -270,12 +227,7 @@ pub async fn find<C: ConnectionTrait>(
         }
         query = query.filter(any);
     }
-    Ok(query
-        .order_by_asc(Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(&ctx.db)
-        .await?)
+    Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
 }
 
 /// Escapes `%`, `_` and `\` so a search term matches literally.

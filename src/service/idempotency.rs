@@ -8,10 +8,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet,
-    QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter};
 
 use crate::config::IdempotencySettings;
 use crate::db::scope::TenantId;
@@ -51,16 +48,12 @@ pub async fn claim(
             Err(err) if is_unique_violation(&err) => {}
             Err(err) => return Err(err.into()),
         }
-        let Some(existing) = Entity::find()
-            .filter(Column::TenantId.eq(tenant.get()))
-            .filter(Column::Key.eq(key))
-            .one(db)
-            .await?
+        let Some(existing) =
+            Entity::find().filter(Column::TenantId.eq(tenant.get())).filter(Column::Key.eq(key)).one(db).await?
         else {
             continue; // released between our insert and this read: try again
         };
-        let retention =
-            Duration::hours(i64::try_from(settings.retention_hours).unwrap_or(i64::MAX / 3600));
+        let retention = Duration::hours(i64::try_from(settings.retention_hours).unwrap_or(i64::MAX / 3600));
         if existing.created + retention < now {
             Entity::delete_by_id(existing.id).exec(db).await?;
             continue;
@@ -71,9 +64,7 @@ pub async fn claim(
         if let Some(response) = existing.response {
             return Ok(Claim::Replay(response));
         }
-        let timeout = Duration::seconds(
-            i64::try_from(settings.pending_timeout_seconds).unwrap_or(i64::MAX / 2),
-        );
+        let timeout = Duration::seconds(i64::try_from(settings.pending_timeout_seconds).unwrap_or(i64::MAX / 2));
         if existing.created + timeout < now {
             // The first call died without releasing its claim (crash); take it over.
             let taken = Entity::update_many()
@@ -93,11 +84,7 @@ pub async fn claim(
 }
 
 /// Stores the result, inside the write's transaction.
-pub async fn complete<C: ConnectionTrait>(
-    txn: &C,
-    record_id: i64,
-    response: &str,
-) -> AppResult<()> {
+pub async fn complete<C: ConnectionTrait>(txn: &C, record_id: i64, response: &str) -> AppResult<()> {
     Entity::update_many()
         .col_expr(Column::Response, Expr::value(response))
         .filter(Column::Id.eq(record_id))
@@ -108,25 +95,13 @@ pub async fn complete<C: ConnectionTrait>(
 
 /// Drops an unfinished claim after the write failed.
 pub async fn release(db: &DatabaseConnection, record_id: i64) -> AppResult<()> {
-    Entity::delete_many()
-        .filter(Column::Id.eq(record_id))
-        .filter(Column::Response.is_null())
-        .exec(db)
-        .await?;
+    Entity::delete_many().filter(Column::Id.eq(record_id)).filter(Column::Response.is_null()).exec(db).await?;
     Ok(())
 }
 
 /// Removes records older than the retention (run by the scheduler).
-pub async fn purge(
-    db: &DatabaseConnection,
-    settings: &IdempotencySettings,
-    now: DateTime<Utc>,
-) -> AppResult<u64> {
-    let retention =
-        Duration::hours(i64::try_from(settings.retention_hours).unwrap_or(i64::MAX / 3600));
-    let result = Entity::delete_many()
-        .filter(Column::Created.lt(now - retention))
-        .exec(db)
-        .await?;
+pub async fn purge(db: &DatabaseConnection, settings: &IdempotencySettings, now: DateTime<Utc>) -> AppResult<u64> {
+    let retention = Duration::hours(i64::try_from(settings.retention_hours).unwrap_or(i64::MAX / 3600));
+    let result = Entity::delete_many().filter(Column::Created.lt(now - retention)).exec(db).await?;
     Ok(result.rows_affected)
 }

@@ -6,8 +6,7 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -77,19 +76,11 @@ pub async fn issue<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft) -> AppResult<
         Kind::Outgoing => ("invoice", settings.invoice_number_pattern.as_str()),
         Kind::Credit => ("credit", settings.credit_note_number_pattern.as_str()),
     };
-    let seq = counter::next(
-        &ctx.db,
-        ctx.tenant.id,
-        &numbering::counter_name(prefix, pattern, draft.invoice_date),
-    )
-    .await?;
+    let seq =
+        counter::next(&ctx.db, ctx.tenant.id, &numbering::counter_name(prefix, pattern, draft.invoice_date)).await?;
     let number = numbering::render(pattern, draft.invoice_date, seq);
     let term = i64::from(settings.payment_term_days);
-    let status = if priced.total.is_zero() {
-        "paid"
-    } else {
-        "unpaid"
-    };
+    let status = if priced.total.is_zero() { "paid" } else { "unpaid" };
     let vat_items: Vec<_> = priced
         .vat_items
         .iter()
@@ -121,11 +112,7 @@ pub async fn issue<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft) -> AppResult<
         sub_total: Set(DecimalText(priced.sub_total)),
         vat_total: Set(DecimalText(priced.vat_total)),
         total: Set(DecimalText(priced.total)),
-        outstanding: Set(DecimalText(if priced.total.is_zero() {
-            Decimal::ZERO
-        } else {
-            priced.total
-        })),
+        outstanding: Set(DecimalText(if priced.total.is_zero() { Decimal::ZERO } else { priced.total })),
         vat_items: Set(json!(vat_items)),
         created: Set(ctx.now),
     };
@@ -155,9 +142,7 @@ pub async fn issue<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft) -> AppResult<
         })
         .collect();
     if !items.is_empty() {
-        invoice_item::Entity::insert_many(items)
-            .exec(&ctx.db)
-            .await?;
+        invoice_item::Entity::insert_many(items).exec(&ctx.db).await?;
     }
     if !draft.usage_ids.is_empty() {
         ctx.update_many::<usage_record::Entity>()
@@ -257,16 +242,8 @@ pub async fn find<C: ConnectionTrait>(
         query = query.filter(C_::Kind.eq(kind));
     }
     match filter.status.as_deref() {
-        Some("overdue") => {
-            query = query
-                .filter(C_::Status.eq("unpaid"))
-                .filter(C_::DueDate.lt(ctx.now))
-        }
-        Some("unpaid") => {
-            query = query
-                .filter(C_::Status.eq("unpaid"))
-                .filter(C_::DueDate.gte(ctx.now))
-        }
+        Some("overdue") => query = query.filter(C_::Status.eq("unpaid")).filter(C_::DueDate.lt(ctx.now)),
+        Some("unpaid") => query = query.filter(C_::Status.eq("unpaid")).filter(C_::DueDate.gte(ctx.now)),
         Some(other) => query = query.filter(C_::Status.eq(other)),
         None => {}
     }
@@ -279,26 +256,14 @@ pub async fn find<C: ConnectionTrait>(
     if filter.month.is_some() || filter.year.is_some() {
         let year = filter.year.unwrap_or_else(|| ctx.now.year());
         let (from, to) = match filter.month {
-            Some(m) => (
-                month_start(year, m),
-                if m == 12 {
-                    month_start(year + 1, 1)
-                } else {
-                    month_start(year, m + 1)
-                },
-            ),
+            Some(m) => {
+                (month_start(year, m), if m == 12 { month_start(year + 1, 1) } else { month_start(year, m + 1) })
+            }
             None => (month_start(year, 1), month_start(year + 1, 1)),
         };
-        query = query
-            .filter(C_::InvoiceDate.gte(from))
-            .filter(C_::InvoiceDate.lt(to));
+        query = query.filter(C_::InvoiceDate.gte(from)).filter(C_::InvoiceDate.lt(to));
     }
-    let invoices = query
-        .order_by_asc(C_::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(&ctx.db)
-        .await?;
+    let invoices = query.order_by_asc(C_::Id).limit(limit).offset(offset).all(&ctx.db).await?;
     let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
     let items = if ids.is_empty() {
         Vec::new()
@@ -323,16 +288,10 @@ pub async fn find<C: ConnectionTrait>(
 }
 
 fn month_start(year: i32, month: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().unwrap_or_default()
 }
 
 /// The status as clients see it: unpaid past the due date is `overdue`.
 pub fn effective_status(invoice: &invoice::Model, now: DateTime<Utc>) -> &str {
-    if invoice.status == "unpaid" && invoice.due_date < now {
-        "overdue"
-    } else {
-        &invoice.status
-    }
+    if invoice.status == "unpaid" && invoice.due_date < now { "overdue" } else { &invoice.status }
 }

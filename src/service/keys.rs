@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder};
 
 use super::Ctx;
 use crate::auth::hashing::Hasher;
@@ -73,38 +71,18 @@ pub async fn insert<C: ConnectionTrait>(
         created: Set(now),
         revoked: Set(None),
     };
-    let key_id = entity::api_key::Entity::insert(row)
-        .exec(db)
-        .await?
-        .last_insert_id;
+    let key_id = entity::api_key::Entity::insert(row).exec(db).await?.last_insert_id;
     Ok(NewKey { key_id, plain })
 }
 
 /// Creates a key for the calling tenant.
-pub async fn create<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    scope: KeyScope,
-    note: Option<&str>,
-) -> AppResult<NewKey> {
+pub async fn create<C: ConnectionTrait>(ctx: &Ctx<C>, scope: KeyScope, note: Option<&str>) -> AppResult<NewKey> {
     let hasher = ctx.state.keys.hasher();
-    insert(
-        &ctx.db,
-        &hasher,
-        ctx.tenant.id,
-        ctx.tenant.is_test,
-        scope,
-        note,
-        ctx.now,
-    )
-    .await
+    insert(&ctx.db, &hasher, ctx.tenant.id, ctx.tenant.is_test, scope, note, ctx.now).await
 }
 
 /// The calling tenant's keys, oldest first.
-pub async fn list<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    limit: u64,
-    offset: u64,
-) -> AppResult<Vec<entity::api_key::Model>> {
+pub async fn list<C: ConnectionTrait>(ctx: &Ctx<C>, limit: u64, offset: u64) -> AppResult<Vec<entity::api_key::Model>> {
     use sea_orm::QuerySelect;
     Ok(ctx
         .find::<entity::api_key::Entity>()
@@ -135,11 +113,7 @@ pub async fn revoke<C: ConnectionTrait>(ctx: &Ctx<C>, key_id: i64) -> AppResult<
 }
 
 /// Revokes a key by id for the operator (CLI): no tenant scope, the operator owns them all.
-pub async fn revoke_any<C: ConnectionTrait>(
-    db: &C,
-    key_id: i64,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
+pub async fn revoke_any<C: ConnectionTrait>(db: &C, key_id: i64, now: DateTime<Utc>) -> AppResult<bool> {
     let result = entity::api_key::Entity::update_many()
         .col_expr(entity::api_key::Column::Revoked, Expr::value(now))
         .filter(entity::api_key::Column::Id.eq(key_id))

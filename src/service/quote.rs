@@ -25,10 +25,7 @@ pub struct QuoteRequest {
 pub async fn purchase(ctx: &ReadCtx, request: QuoteRequest) -> AppResult<Priced> {
     let plan = article::get_one(ctx, &request.article_number).await?;
     if plan.is_addon {
-        return Err(AppError::invalid(
-            "ARTICLE_NUMBER",
-            "is an add-on; quote a plan with ADDONS",
-        ));
+        return Err(AppError::invalid("ARTICLE_NUMBER", "is an add-on; quote a plan with ADDONS"));
     }
     if request.coupon.is_some() {
         return Err(AppError::not_found("COUPON", "coupon not found"));
@@ -70,9 +67,7 @@ pub async fn purchase(ctx: &ReadCtx, request: QuoteRequest) -> AppResult<Priced>
 pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<DateTime<Utc>>)> {
     let mut sub = get_one(ctx, id).await?;
     if state::status(&sub)? == Status::Closed {
-        return Err(AppError::conflict(
-            "a closed subscription has no upcoming invoice",
-        ));
+        return Err(AppError::conflict("a closed subscription has no upcoming invoice"));
     }
     let next = sub.next_event;
     let ends_first = match (sub.cancellation_date, next) {
@@ -103,13 +98,7 @@ pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<D
     } else {
         next.unwrap_or(ctx.now).max(ctx.now)
     };
-    out.extend(lines::usage(
-        &lines::open_usage(ctx, sub.id, usage_until).await?,
-    ));
-    let when = if ends_first {
-        sub.cancellation_date.or(sub.expiration_date)
-    } else {
-        next
-    };
+    out.extend(lines::usage(&lines::open_usage(ctx, sub.id, usage_until).await?));
+    let when = if ends_first { sub.cancellation_date.or(sub.expiration_date) } else { next };
     Ok((pricing::price(out, &sub.currency_code), when))
 }

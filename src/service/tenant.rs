@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use rand::rngs::OsRng;
-use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, TransactionTrait};
 
 use super::keys::{self, KeyScope, NewKey};
 use crate::auth::hashing::Hasher;
@@ -44,10 +42,7 @@ pub async fn create<C: TransactionTrait>(
         link_secret: Set(hex::encode(secret)),
         created: Set(now),
     };
-    let tenant_id = entity::tenant::Entity::insert(tenant)
-        .exec(&txn)
-        .await?
-        .last_insert_id;
+    let tenant_id = entity::tenant::Entity::insert(tenant).exec(&txn).await?.last_insert_id;
     let key = keys::insert(
         &txn,
         hasher,
@@ -68,13 +63,8 @@ pub async fn none_exist<C: ConnectionTrait>(db: &C) -> AppResult<bool> {
 }
 
 /// A tenant's test clock; `None` for live tenants (they use the system clock).
-pub async fn test_clock<C: ConnectionTrait>(
-    db: &C,
-    tenant: TenantId,
-) -> AppResult<Option<DateTime<Utc>>> {
-    let row = entity::tenant::Entity::find_by_id(tenant.get())
-        .one(db)
-        .await?;
+pub async fn test_clock<C: ConnectionTrait>(db: &C, tenant: TenantId) -> AppResult<Option<DateTime<Utc>>> {
+    let row = entity::tenant::Entity::find_by_id(tenant.get()).one(db).await?;
     Ok(row.and_then(|t| t.clock))
 }
 
@@ -84,11 +74,7 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<entit
 }
 
 /// Moves a test tenant's clock forward to `to`; never back.
-pub async fn advance_clock<C: ConnectionTrait>(
-    db: &C,
-    tenant: TenantId,
-    to: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn advance_clock<C: ConnectionTrait>(db: &C, tenant: TenantId, to: DateTime<Utc>) -> AppResult<()> {
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, QueryFilter};
     entity::tenant::Entity::update_many()

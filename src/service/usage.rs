@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -37,10 +36,7 @@ pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
     }
     if let Some(currency) = &input.currency_code {
         if *currency != sub.currency_code {
-            return Err(AppError::invalid(
-                "CURRENCY_CODE",
-                format!("the subscription bills in {}", sub.currency_code),
-            ));
+            return Err(AppError::invalid("CURRENCY_CODE", format!("the subscription bills in {}", sub.currency_code)));
         }
     }
     let found = article::get_one(ctx, &input.article_number).await?;
@@ -49,10 +45,7 @@ pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
         None if found.currency_code != sub.currency_code => {
             return Err(AppError::invalid(
                 "ARTICLE_NUMBER",
-                format!(
-                    "the article is priced in {}; give UNIT_PRICE",
-                    found.currency_code
-                ),
+                format!("the article is priced in {}; give UNIT_PRICE", found.currency_code),
             ));
         }
         None => found.unit_price.0,
@@ -86,11 +79,7 @@ pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
 
 /// One booking of this tenant, or 1004.
 pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
-    ctx.find::<Entity>()
-        .filter(Column::Id.eq(id))
-        .one(&ctx.db)
-        .await?
-        .or_not_found("USAGEDATA_ID", "usage data")
+    ctx.find::<Entity>().filter(Column::Id.eq(id)).one(&ctx.db).await?.or_not_found("USAGEDATA_ID", "usage data")
 }
 
 /// A subscription's bookings, optionally within `[start, end]`, oldest first.
@@ -103,45 +92,24 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
 ) -> AppResult<Vec<Model>> {
     get_subscription(ctx, subscription_id).await?;
-    let mut query = ctx
-        .find::<Entity>()
-        .filter(Column::SubscriptionId.eq(subscription_id));
+    let mut query = ctx.find::<Entity>().filter(Column::SubscriptionId.eq(subscription_id));
     if let Some(start) = start {
         query = query.filter(Column::UsageDate.gte(start));
     }
     if let Some(end) = end {
         query = query.filter(Column::UsageDate.lte(end));
     }
-    Ok(query
-        .order_by_asc(Column::UsageDate)
-        .order_by_asc(Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(&ctx.db)
-        .await?)
+    Ok(query.order_by_asc(Column::UsageDate).order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
 }
 
 /// Deletes an open booking; invoiced ones are part of an invoice (1009).
 pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
     let row = get_one(ctx, id).await?;
     if row.invoice_id.is_some() {
-        return Err(AppError::conflict_on(
-            "USAGEDATA_ID",
-            "this usage is invoiced already",
-        ));
+        return Err(AppError::conflict_on("USAGEDATA_ID", "this usage is invoiced already"));
     }
-    ctx.delete_many::<Entity>()
-        .filter(Column::Id.eq(id))
-        .filter(Column::InvoiceId.is_null())
-        .exec(&ctx.db)
+    ctx.delete_many::<Entity>().filter(Column::Id.eq(id)).filter(Column::InvoiceId.is_null()).exec(&ctx.db).await?;
+    events::append(ctx, "subscription", row.subscription_id, "subscription.usage_deleted", json!({"USAGEDATA_ID": id}))
         .await?;
-    events::append(
-        ctx,
-        "subscription",
-        row.subscription_id,
-        "subscription.usage_deleted",
-        json!({"USAGEDATA_ID": id}),
-    )
-    .await?;
     Ok(())
 }

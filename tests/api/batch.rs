@@ -39,26 +39,16 @@ async fn mixed_batches_answer_each_entry_in_order_and_independently() {
         ])
         .await;
     let entries = answer.as_array().expect("a list");
-    assert_eq!(
-        entries.len(),
-        5,
-        "the notification is not answered: {answer}"
-    );
+    assert_eq!(entries.len(), 5, "the notification is not answered: {answer}");
     let ids: Vec<&Value> = entries.iter().map(|e| &e["id"]).collect();
     // `{"id":5}` is not a request, but its id can be read, so the error carries it.
-    assert_eq!(
-        ids,
-        vec![&json!(1), &json!(2), &json!(3), &json!(5), &json!(6)]
-    );
+    assert_eq!(ids, vec![&json!(1), &json!(2), &json!(3), &json!(5), &json!(6)]);
     assert_eq!(by_id(&answer, 1)["result"]["STATUS"], "success");
     assert_eq!(by_id(&answer, 2)["error"]["code"], -32602);
     assert_eq!(by_id(&answer, 3)["error"]["code"], -32601);
     assert_eq!(entries[3]["error"]["code"], -32600);
     // Entry 6 sees entry 1's committed customer: entries run in order.
-    assert_eq!(
-        by_id(&answer, 6)["result"]["CUSTOMERS"][0]["LAST_NAME"],
-        "First"
-    );
+    assert_eq!(by_id(&answer, 6)["result"]["CUSTOMERS"][0]["LAST_NAME"], "First");
     // The failed entry changed nothing; the notification ran.
     assert_eq!(count_rows(&app, "customer").await, 2);
 }
@@ -81,25 +71,13 @@ async fn an_all_notification_batch_answers_an_empty_body_and_runs() {
 async fn a_batch_over_the_limit_answers_one_error_with_code_1013() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let entries: Vec<Value> = (0..101)
-        .map(|i| {
-            request(
-                i,
-                "customer.create",
-                json!({"DATA": {"LAST_NAME": format!("C{i}")}}),
-            )
-        })
-        .collect();
+    let entries: Vec<Value> =
+        (0..101).map(|i| request(i, "customer.create", json!({"DATA": {"LAST_NAME": format!("C{i}")}}))).collect();
     let answer = client.batch(&entries).await;
     assert_eq!(answer["error"]["code"], 1013, "{answer}");
     assert_eq!(count_rows(&app, "customer").await, 0);
-    let entries: Vec<Value> = (0..100)
-        .map(|i| request(i, "system.ping", json!({})))
-        .collect();
-    assert_eq!(
-        client.batch(&entries).await.as_array().map(Vec::len),
-        Some(100)
-    );
+    let entries: Vec<Value> = (0..100).map(|i| request(i, "system.ping", json!({}))).collect();
+    assert_eq!(client.batch(&entries).await.as_array().map(Vec::len), Some(100));
 }
 
 #[tokio::test]
@@ -110,10 +88,7 @@ async fn the_idempotency_header_does_not_apply_to_batch_entries() {
         request(1, "customer.create", json!({"DATA": {"LAST_NAME": "A"}})),
         request(2, "customer.create", json!({"DATA": {"LAST_NAME": "B"}})),
     ]);
-    let answer = client
-        .post_raw("/rpc", &body.to_string(), &[("idempotency-key", "k-1")])
-        .await
-        .json();
+    let answer = client.post_raw("/rpc", &body.to_string(), &[("idempotency-key", "k-1")]).await.json();
     assert_eq!(by_id(&answer, 1)["result"]["STATUS"], "success");
     assert_eq!(by_id(&answer, 2)["result"]["STATUS"], "success");
     assert_eq!(count_rows(&app, "customer").await, 2);

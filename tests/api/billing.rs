@@ -3,9 +3,7 @@
 
 use serde_json::json;
 
-use crate::fixtures::{
-    advance, article, customer, invoices, lines, rows, subscribe, subscription, summary,
-};
+use crate::fixtures::{advance, article, customer, invoices, lines, rows, subscribe, subscription, summary};
 use crate::helpers::{count_rows, spawn_app};
 
 #[tokio::test]
@@ -26,54 +24,20 @@ async fn a_monthly_plan_started_on_jan_31_bills_on_every_month_end() {
     assert_eq!(
         summary(&all),
         rows(&[
-            (
-                "RE-2024-00001",
-                "2024-01-31 00:00:00",
-                "2024-01-31 00:00:00",
-                "2024-02-29 00:00:00",
-                "11.89"
-            ),
-            (
-                "RE-2024-00002",
-                "2024-02-29 00:00:00",
-                "2024-02-29 00:00:00",
-                "2024-03-31 00:00:00",
-                "11.89"
-            ),
-            (
-                "RE-2024-00003",
-                "2024-03-31 00:00:00",
-                "2024-03-31 00:00:00",
-                "2024-04-30 00:00:00",
-                "11.89"
-            ),
-            (
-                "RE-2024-00004",
-                "2024-04-30 00:00:00",
-                "2024-04-30 00:00:00",
-                "2024-05-31 00:00:00",
-                "11.89"
-            ),
+            ("RE-2024-00001", "2024-01-31 00:00:00", "2024-01-31 00:00:00", "2024-02-29 00:00:00", "11.89"),
+            ("RE-2024-00002", "2024-02-29 00:00:00", "2024-02-29 00:00:00", "2024-03-31 00:00:00", "11.89"),
+            ("RE-2024-00003", "2024-03-31 00:00:00", "2024-03-31 00:00:00", "2024-04-30 00:00:00", "11.89"),
+            ("RE-2024-00004", "2024-04-30 00:00:00", "2024-04-30 00:00:00", "2024-05-31 00:00:00", "11.89"),
         ])
     );
     let first = &all[0];
-    assert_eq!(
-        (first["SUB_TOTAL"].clone(), first["VAT_TOTAL"].clone()),
-        (json!("9.99"), json!("1.90"))
-    );
-    assert_eq!(
-        first["VAT_ITEMS"],
-        json!([{"VAT_PERCENT": "19.00", "COMPLETE_NET": "9.99", "VAT_VALUE": "1.90"}])
-    );
+    assert_eq!((first["SUB_TOTAL"].clone(), first["VAT_TOTAL"].clone()), (json!("9.99"), json!("1.90")));
+    assert_eq!(first["VAT_ITEMS"], json!([{"VAT_PERCENT": "19.00", "COMPLETE_NET": "9.99", "VAT_VALUE": "1.90"}]));
     assert_eq!(first["ITEMS"][0]["UNIT_PRICE"], "9.99");
     assert_eq!(first["ITEMS"][0]["QUANTITY"], "1");
     assert_eq!(first["DUE_DATE"], "2024-02-14 00:00:00");
     assert_eq!(
-        (
-            first["TYPE"].clone(),
-            first["STATUS"].clone(),
-            first["OUTSTANDING_AMOUNT"].clone()
-        ),
+        (first["TYPE"].clone(), first["STATUS"].clone(), first["OUTSTANDING_AMOUNT"].clone()),
         (json!("outgoing"), json!("overdue"), json!("11.89"))
     );
     let sub = subscription(&client, id).await;
@@ -90,27 +54,14 @@ async fn a_run_three_periods_late_issues_three_invoices_in_order_and_never_twice
     let client = app.client(&t.key);
     article(&client, "M", "9.99", "19", json!({})).await;
     let c = customer(&client).await;
-    let id = subscribe(&client, c, "M", json!({})).await["SUBSCRIPTION_ID"]
-        .as_i64()
-        .expect("id");
+    let id = subscribe(&client, c, "M", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
     let run = advance(&client, "2024-04-30 12:00:00").await;
-    assert_eq!(
-        (run["INVOICES_CREATED"].clone(), run["NOW"].clone()),
-        (json!(3), json!("2024-04-30 12:00:00"))
-    );
-    let starts: Vec<String> = invoices(&client, id)
-        .await
-        .iter()
-        .map(|i| i["PERIOD_START"].as_str().unwrap_or("").to_owned())
-        .collect();
+    assert_eq!((run["INVOICES_CREATED"].clone(), run["NOW"].clone()), (json!(3), json!("2024-04-30 12:00:00")));
+    let starts: Vec<String> =
+        invoices(&client, id).await.iter().map(|i| i["PERIOD_START"].as_str().unwrap_or("").to_owned()).collect();
     assert_eq!(
         starts,
-        vec![
-            "2024-01-31 00:00:00",
-            "2024-02-29 00:00:00",
-            "2024-03-31 00:00:00",
-            "2024-04-30 00:00:00"
-        ]
+        vec!["2024-01-31 00:00:00", "2024-02-29 00:00:00", "2024-03-31 00:00:00", "2024-04-30 00:00:00"]
     );
     let again = advance(&client, "2024-04-30 12:00:00").await;
     assert_eq!(again["INVOICES_CREATED"], 0);
@@ -131,19 +82,9 @@ async fn concurrent_billing_runs_issue_each_invoice_once() {
     }
     let runs = (0..4).map(|_| client.call("billing.run", json!({"DATA": {"NOW": "2024-06-01"}})));
     let results = futures::future::join_all(runs).await;
-    let created: i64 = results
-        .iter()
-        .map(|r| {
-            r.as_ref().expect("run succeeds")["INVOICES_CREATED"]
-                .as_i64()
-                .unwrap_or(0)
-        })
-        .sum();
-    assert_eq!(
-        created,
-        20 * 5,
-        "each of 5 due periods of 20 subscriptions billed exactly once"
-    );
+    let created: i64 =
+        results.iter().map(|r| r.as_ref().expect("run succeeds")["INVOICES_CREATED"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(created, 20 * 5, "each of 5 due periods of 20 subscriptions billed exactly once");
     assert_eq!(count_rows(&app, "invoice").await, 20 * 6);
     // Numbers stay gapless and unique.
     let all = client.ok("invoice.get", json!({"LIMIT": 1000})).await;
@@ -163,27 +104,15 @@ async fn a_yearly_plan_started_on_feb_29_keeps_its_anchor() {
     let app = spawn_app().await;
     let t = app.test_tenant("shop", "2024-02-29 08:00:00").await;
     let client = app.client(&t.key);
-    article(
-        &client,
-        "Y",
-        "120",
-        "19",
-        json!({"SUBSCRIPTION_INTERVAL": "1 year"}),
-    )
-    .await;
+    article(&client, "Y", "120", "19", json!({"SUBSCRIPTION_INTERVAL": "1 year"})).await;
     let c = customer(&client).await;
-    let id = subscribe(&client, c, "Y", json!({})).await["SUBSCRIPTION_ID"]
-        .as_i64()
-        .expect("id");
+    let id = subscribe(&client, c, "Y", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
     advance(&client, "2028-03-01").await;
     let periods: Vec<(String, String)> = invoices(&client, id)
         .await
         .iter()
         .map(|i| {
-            (
-                i["PERIOD_START"].as_str().unwrap_or("").to_owned(),
-                i["PERIOD_END"].as_str().unwrap_or("").to_owned(),
-            )
+            (i["PERIOD_START"].as_str().unwrap_or("").to_owned(), i["PERIOD_END"].as_str().unwrap_or("").to_owned())
         })
         .collect();
     let expect = |a: &str, b: &str| (a.to_owned(), b.to_owned());
@@ -197,20 +126,11 @@ async fn a_yearly_plan_started_on_feb_29_keeps_its_anchor() {
             expect("2028-02-29 08:00:00", "2029-02-28 08:00:00"),
         ]
     );
-    let numbers: Vec<String> = invoices(&client, id)
-        .await
-        .iter()
-        .map(|i| i["INVOICE_NUMBER"].as_str().unwrap_or("").to_owned())
-        .collect();
+    let numbers: Vec<String> =
+        invoices(&client, id).await.iter().map(|i| i["INVOICE_NUMBER"].as_str().unwrap_or("").to_owned()).collect();
     assert_eq!(
         numbers,
-        vec![
-            "RE-2024-00001",
-            "RE-2025-00001",
-            "RE-2026-00001",
-            "RE-2027-00001",
-            "RE-2028-00001"
-        ],
+        vec!["RE-2024-00001", "RE-2025-00001", "RE-2026-00001", "RE-2027-00001", "RE-2028-00001"],
         "the sequence restarts each year"
     );
 }
@@ -234,24 +154,13 @@ async fn vat_is_computed_on_the_summed_nets_of_a_rate() {
     let invoice = &invoices(&client, created["SUBSCRIPTION_ID"].as_i64().expect("id")).await[0];
     assert_eq!(
         lines(invoice),
-        vec![
-            ("plan".into(), "0.07".into()),
-            ("addon".into(), "0.07".into()),
-            ("addon".into(), "0.07".into())
-        ]
+        vec![("plan".into(), "0.07".into()), ("addon".into(), "0.07".into()), ("addon".into(), "0.07".into())]
     );
     assert_eq!(
-        (
-            invoice["SUB_TOTAL"].clone(),
-            invoice["VAT_TOTAL"].clone(),
-            invoice["TOTAL"].clone()
-        ),
+        (invoice["SUB_TOTAL"].clone(), invoice["VAT_TOTAL"].clone(), invoice["TOTAL"].clone()),
         (json!("0.21"), json!("0.04"), json!("0.25"))
     );
-    assert_eq!(
-        invoice["VAT_ITEMS"],
-        json!([{"VAT_PERCENT": "19.00", "COMPLETE_NET": "0.21", "VAT_VALUE": "0.04"}])
-    );
+    assert_eq!(invoice["VAT_ITEMS"], json!([{"VAT_PERCENT": "19.00", "COMPLETE_NET": "0.21", "VAT_VALUE": "0.04"}]));
 }
 
 #[tokio::test]
@@ -263,10 +172,7 @@ async fn vat_rounds_half_away_from_zero() {
     let c = customer(&client).await;
     let created = subscribe(&client, c, "P", json!({})).await;
     let invoice = &invoices(&client, created["SUBSCRIPTION_ID"].as_i64().expect("id")).await[0];
-    assert_eq!(
-        (invoice["VAT_TOTAL"].clone(), invoice["TOTAL"].clone()),
-        (json!("0.29"), json!("1.79"))
-    );
+    assert_eq!((invoice["VAT_TOTAL"].clone(), invoice["TOTAL"].clone()), (json!("0.29"), json!("1.79")));
 }
 
 #[tokio::test]
@@ -277,9 +183,7 @@ async fn usage_is_billed_in_arrears_on_the_next_invoice_and_never_twice() {
     article(&client, "P", "10", "19", json!({})).await;
     article(&client, "CALL", "0.0125", "19", json!({"IS_ADDON": true})).await;
     let c = customer(&client).await;
-    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"]
-        .as_i64()
-        .expect("id");
+    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
     advance(&client, "2024-01-10").await;
     let u1 = client
         .ok(
@@ -288,12 +192,7 @@ async fn usage_is_billed_in_arrears_on_the_next_invoice_and_never_twice() {
         )
         .await;
     client.ok("subscription.setusagedata", json!({"DATA": {"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "CALL", "QUANTITY": 2.25, "DESCRIPTION": "Calls week 2", "USAGE_DATE": "2024-01-12 10:00:00"}})).await;
-    let listed = client
-        .ok(
-            "subscription.getusagedata",
-            json!({"FILTER": {"SUBSCRIPTION_ID": id}}),
-        )
-        .await;
+    let listed = client.ok("subscription.getusagedata", json!({"FILTER": {"SUBSCRIPTION_ID": id}})).await;
     assert_eq!(listed["USAGEDATA"][0]["STATUS"], "open");
     assert_eq!(listed["USAGEDATA"][1]["USAGE_DATE"], "2024-01-12 10:00:00");
     advance(&client, "2024-02-01").await;
@@ -302,33 +201,15 @@ async fn usage_is_billed_in_arrears_on_the_next_invoice_and_never_twice() {
     assert_eq!(lines(&all[0]), vec![("plan".into(), "10.00".into())]);
     assert_eq!(
         lines(&all[1]),
-        vec![
-            ("plan".into(), "10.00".into()),
-            ("usage".into(), "0.02".into()),
-            ("usage".into(), "0.03".into())
-        ]
+        vec![("plan".into(), "10.00".into()), ("usage".into(), "0.02".into()), ("usage".into(), "0.03".into())]
     );
     assert_eq!(all[1]["ITEMS"][1]["UNIT_PRICE"], "0.0125");
     assert_eq!(all[1]["ITEMS"][2]["DESCRIPTION"], "Calls week 2");
     assert_eq!(all[1]["SUB_TOTAL"], "10.05");
-    assert_eq!(
-        lines(&all[2]),
-        vec![("plan".into(), "10.00".into())],
-        "usage is never billed twice"
-    );
-    let listed = client
-        .ok(
-            "subscription.getusagedata",
-            json!({"FILTER": {"SUBSCRIPTION_ID": id}}),
-        )
-        .await;
+    assert_eq!(lines(&all[2]), vec![("plan".into(), "10.00".into())], "usage is never billed twice");
+    let listed = client.ok("subscription.getusagedata", json!({"FILTER": {"SUBSCRIPTION_ID": id}})).await;
     assert_eq!(listed["USAGEDATA"][0]["STATUS"], "invoiced");
-    let err = client
-        .err(
-            "subscription.deleteusagedata",
-            json!({"DATA": {"USAGEDATA_ID": u1["USAGEDATA_ID"]}}),
-        )
-        .await;
+    let err = client.err("subscription.deleteusagedata", json!({"DATA": {"USAGEDATA_ID": u1["USAGEDATA_ID"]}})).await;
     assert_eq!(err.code, 1009);
 }
 
@@ -339,11 +220,19 @@ async fn open_usage_can_be_deleted_and_filtered_by_date() {
     let client = app.client(&t.key);
     article(&client, "P", "10", "19", json!({})).await;
     let c = customer(&client).await;
-    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"]
-        .as_i64()
-        .expect("id");
-    let u = client.ok("subscription.setusagedata", json!({"DATA": {"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "P", "QUANTITY": 1, "UNIT_PRICE": "2"}})).await;
-    client.ok("subscription.setusagedata", json!({"DATA": {"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "P", "USAGE_DATE": "2023-12-01"}})).await;
+    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
+    let u = client
+        .ok(
+            "subscription.setusagedata",
+            json!({"DATA": {"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "P", "QUANTITY": 1, "UNIT_PRICE": "2"}}),
+        )
+        .await;
+    client
+        .ok(
+            "subscription.setusagedata",
+            json!({"DATA": {"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "P", "USAGE_DATE": "2023-12-01"}}),
+        )
+        .await;
     let january = client
         .ok(
             "subscription.getusagedata",
@@ -351,18 +240,8 @@ async fn open_usage_can_be_deleted_and_filtered_by_date() {
         )
         .await;
     assert_eq!(january["USAGEDATA"].as_array().map(Vec::len), Some(1));
-    client
-        .ok(
-            "subscription.deleteusagedata",
-            json!({"DATA": {"USAGEDATA_ID": u["USAGEDATA_ID"]}}),
-        )
-        .await;
-    let left = client
-        .ok(
-            "subscription.getusagedata",
-            json!({"FILTER": {"SUBSCRIPTION_ID": id}}),
-        )
-        .await;
+    client.ok("subscription.deleteusagedata", json!({"DATA": {"USAGEDATA_ID": u["USAGEDATA_ID"]}})).await;
+    let left = client.ok("subscription.getusagedata", json!({"FILTER": {"SUBSCRIPTION_ID": id}})).await;
     assert_eq!(left["USAGEDATA"].as_array().map(Vec::len), Some(1));
     let err = client
         .err(
@@ -371,9 +250,7 @@ async fn open_usage_can_be_deleted_and_filtered_by_date() {
         )
         .await;
     assert_eq!((err.code, err.tag()), (-32602, Some("CURRENCY_CODE")));
-    let err = client
-        .err("subscription.getusagedata", json!({"FILTER": {}}))
-        .await;
+    let err = client.err("subscription.getusagedata", json!({"FILTER": {}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("SUBSCRIPTION_ID")));
 }
 
@@ -382,46 +259,21 @@ async fn a_trial_bills_at_its_end_and_the_setup_fee_only_once() {
     let app = spawn_app().await;
     let t = app.test_tenant("shop", "2024-03-01 09:30:00").await;
     let client = app.client(&t.key);
-    article(
-        &client,
-        "T",
-        "20",
-        "19",
-        json!({"SUBSCRIPTION_TRIAL": "14 days", "SETUP_FEE": "5"}),
-    )
-    .await;
+    article(&client, "T", "20", "19", json!({"SUBSCRIPTION_TRIAL": "14 days", "SETUP_FEE": "5"})).await;
     let c = customer(&client).await;
     let created = subscribe(&client, c, "T", json!({})).await;
-    assert_eq!(
-        created["INVOICE_ID"],
-        json!(null),
-        "nothing is billed during the trial"
-    );
+    assert_eq!(created["INVOICE_ID"], json!(null), "nothing is billed during the trial");
     let id = created["SUBSCRIPTION_ID"].as_i64().expect("id");
     let sub = subscription(&client, id).await;
     assert_eq!(
-        (
-            sub["STATUS"].clone(),
-            sub["TRIAL_END"].clone(),
-            sub["NEXT_EVENT"].clone()
-        ),
-        (
-            json!("trial"),
-            json!("2024-03-15 09:30:00"),
-            json!("2024-03-15 09:30:00")
-        )
+        (sub["STATUS"].clone(), sub["TRIAL_END"].clone(), sub["NEXT_EVENT"].clone()),
+        (json!("trial"), json!("2024-03-15 09:30:00"), json!("2024-03-15 09:30:00"))
     );
     advance(&client, "2024-03-15 09:29:59").await;
     assert!(invoices(&client, id).await.is_empty());
     advance(&client, "2024-04-15 09:30:00").await;
     let all = invoices(&client, id).await;
-    assert_eq!(
-        lines(&all[0]),
-        vec![
-            ("plan".into(), "20.00".into()),
-            ("setup".into(), "5.00".into())
-        ]
-    );
+    assert_eq!(lines(&all[0]), vec![("plan".into(), "20.00".into()), ("setup".into(), "5.00".into())]);
     assert_eq!(all[0]["PERIOD_START"], "2024-03-15 09:30:00");
     assert_eq!(lines(&all[1]), vec![("plan".into(), "20.00".into())]);
     assert_eq!(subscription(&client, id).await["STATUS"], "active");
@@ -434,30 +286,15 @@ async fn a_fixed_length_subscription_closes_after_its_last_period() {
     let client = app.client(&t.key);
     article(&client, "F", "10", "0", json!({"SUBSCRIPTION_DURATION": 3})).await;
     let c = customer(&client).await;
-    let id = subscribe(&client, c, "F", json!({})).await["SUBSCRIPTION_ID"]
-        .as_i64()
-        .expect("id");
-    assert_eq!(
-        subscription(&client, id).await["EXPIRATION_DATE"],
-        "2025-04-01 00:00:00"
-    );
+    let id = subscribe(&client, c, "F", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
+    assert_eq!(subscription(&client, id).await["EXPIRATION_DATE"], "2025-04-01 00:00:00");
     advance(&client, "2025-03-31").await;
     assert_eq!(subscription(&client, id).await["STATUS"], "active");
     let run = advance(&client, "2025-04-01").await;
-    assert_eq!(
-        (
-            run["INVOICES_CREATED"].clone(),
-            run["SUBSCRIPTIONS_CLOSED"].clone()
-        ),
-        (json!(0), json!(1))
-    );
+    assert_eq!((run["INVOICES_CREATED"].clone(), run["SUBSCRIPTIONS_CLOSED"].clone()), (json!(0), json!(1)));
     let sub = subscription(&client, id).await;
     assert_eq!(
-        (
-            sub["STATUS"].clone(),
-            sub["CLOSE_REASON"].clone(),
-            sub["NEXT_EVENT"].clone()
-        ),
+        (sub["STATUS"].clone(), sub["CLOSE_REASON"].clone(), sub["NEXT_EVENT"].clone()),
         (json!("closed"), json!("expiration"), json!(null))
     );
     advance(&client, "2025-12-01").await;
@@ -477,10 +314,7 @@ async fn a_planned_subscription_starts_and_bills_at_its_start() {
     assert_eq!(subscription(&client, id).await["STATUS"], "planned");
     advance(&client, "2025-02-15").await;
     let sub = subscription(&client, id).await;
-    assert_eq!(
-        (sub["STATUS"].clone(), sub["NEXT_EVENT"].clone()),
-        (json!("active"), json!("2025-03-15 00:00:00"))
-    );
+    assert_eq!((sub["STATUS"].clone(), sub["NEXT_EVENT"].clone()), (json!("active"), json!("2025-03-15 00:00:00")));
     assert_eq!(invoices(&client, id).await.len(), 1);
 }
 
@@ -488,29 +322,18 @@ async fn a_planned_subscription_starts_and_bills_at_its_start() {
 async fn billing_run_now_is_for_test_tenants_and_never_goes_back() {
     let app = spawn_app().await;
     let live = app.admin().await;
-    let err = live
-        .err("billing.run", json!({"DATA": {"NOW": "2030-01-01"}}))
-        .await;
+    let err = live.err("billing.run", json!({"DATA": {"NOW": "2030-01-01"}})).await;
     assert_eq!(err.code, 1003);
     live.ok("billing.run", json!({})).await;
     let t = app.test_tenant("shop", "2025-01-01").await;
     let client = app.client(&t.key);
     advance(&client, "2025-06-01").await;
-    let err = client
-        .err("billing.run", json!({"DATA": {"NOW": "2025-05-01"}}))
-        .await;
+    let err = client.err("billing.run", json!({"DATA": {"NOW": "2025-05-01"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("NOW")));
-    assert_eq!(
-        client.ok("system.ping", json!({})).await["NOW"],
-        "2025-06-01 00:00:00"
-    );
+    assert_eq!(client.ok("system.ping", json!({})).await["NOW"], "2025-06-01 00:00:00");
     let key = client.ok("key.create", json!({})).await;
     let plain = app.client(key["API_KEY"].as_str().expect("key"));
-    assert_eq!(
-        plain.err("billing.run", json!({})).await.code,
-        1003,
-        "billing.run needs an admin key"
-    );
+    assert_eq!(plain.err("billing.run", json!({})).await.code, 1003, "billing.run needs an admin key");
 }
 
 #[tokio::test]

@@ -13,21 +13,11 @@ async fn create_assigns_customer_numbers_per_tenant() {
     let app = spawn_app().await;
     let a = app.admin().await;
     let b = app.admin().await;
-    let a1 = a
-        .ok("customer.create", json!({"DATA": {"LAST_NAME": "A1"}}))
-        .await;
-    let a2 = a
-        .ok("customer.create", json!({"DATA": {"LAST_NAME": "A2"}}))
-        .await;
-    let b1 = b
-        .ok("customer.create", json!({"DATA": {"LAST_NAME": "B1"}}))
-        .await;
+    let a1 = a.ok("customer.create", json!({"DATA": {"LAST_NAME": "A1"}})).await;
+    let a2 = a.ok("customer.create", json!({"DATA": {"LAST_NAME": "A2"}})).await;
+    let b1 = b.ok("customer.create", json!({"DATA": {"LAST_NAME": "B1"}})).await;
     assert_eq!(
-        (
-            a1["CUSTOMER_NUMBER"].clone(),
-            a2["CUSTOMER_NUMBER"].clone(),
-            b1["CUSTOMER_NUMBER"].clone()
-        ),
+        (a1["CUSTOMER_NUMBER"].clone(), a2["CUSTOMER_NUMBER"].clone(), b1["CUSTOMER_NUMBER"].clone()),
         (json!(1), json!(2), json!(1))
     );
     assert_eq!(a1["STATUS"], "success");
@@ -45,16 +35,9 @@ async fn get_returns_every_field_and_filters_combine() {
         "VAT_ID": "DE123", "CURRENCY_CODE": "EUR", "CUSTOMER_EXT_UID": "ext-1", "X_ATTRIBUTES": {"crm": "42"}
     });
     let created = client.ok("customer.create", json!({"DATA": full})).await;
-    client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "Other", "COUNTRY_CODE": "AT"}}),
-        )
-        .await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "Other", "COUNTRY_CODE": "AT"}})).await;
     let id = created["CUSTOMER_ID"].clone();
-    let got = client
-        .ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": id}}))
-        .await;
+    let got = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": id}})).await;
     let c = &list(&got)[0];
     for (tag, value) in [
         ("CUSTOMER_TYPE", json!("business")),
@@ -81,16 +64,9 @@ async fn get_returns_every_field_and_filters_combine() {
         let found = client.ok("customer.get", json!({"FILTER": filter})).await;
         assert_eq!(list(&found).len(), 1, "{filter}");
     }
-    let none = client
-        .ok(
-            "customer.get",
-            json!({"FILTER": {"TERM": "acme", "COUNTRY_CODE": "AT"}}),
-        )
-        .await;
+    let none = client.ok("customer.get", json!({"FILTER": {"TERM": "acme", "COUNTRY_CODE": "AT"}})).await;
     assert!(list(&none).is_empty());
-    let like = client
-        .ok("customer.get", json!({"FILTER": {"TERM": "%"}}))
-        .await;
+    let like = client.ok("customer.get", json!({"FILTER": {"TERM": "%"}})).await;
     assert!(list(&like).is_empty(), "% is matched literally");
 }
 
@@ -99,22 +75,12 @@ async fn pages_follow_limit_and_offset_in_id_order() {
     let app = spawn_app().await;
     let client = app.admin().await;
     for i in 0..25 {
-        client
-            .ok(
-                "customer.create",
-                json!({"DATA": {"LAST_NAME": format!("N{i:02}")}}),
-            )
-            .await;
+        client.ok("customer.create", json!({"DATA": {"LAST_NAME": format!("N{i:02}")}})).await;
     }
     let first = client.ok("customer.get", json!({})).await;
     assert_eq!(list(&first).len(), 10, "default LIMIT is 10");
-    let page = client
-        .ok("customer.get", json!({"LIMIT": 10, "OFFSET": 20}))
-        .await;
-    let names: Vec<&str> = list(&page)
-        .iter()
-        .filter_map(|c| c["LAST_NAME"].as_str())
-        .collect();
+    let page = client.ok("customer.get", json!({"LIMIT": 10, "OFFSET": 20})).await;
+    let names: Vec<&str> = list(&page).iter().filter_map(|c| c["LAST_NAME"].as_str()).collect();
     assert_eq!(names, vec!["N20", "N21", "N22", "N23", "N24"]);
 }
 
@@ -122,31 +88,17 @@ async fn pages_follow_limit_and_offset_in_id_order() {
 async fn update_changes_given_fields_only_and_the_hash() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let created = client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "Old", "CITY": "Bremen", "PHONE": "1"}}),
-        )
-        .await;
+    let created =
+        client.ok("customer.create", json!({"DATA": {"LAST_NAME": "Old", "CITY": "Bremen", "PHONE": "1"}})).await;
     let id = created["CUSTOMER_ID"].clone();
-    let updated = client
-        .ok(
-            "customer.update",
-            json!({"DATA": {"CUSTOMER_ID": id, "LAST_NAME": "New", "PHONE": ""}}),
-        )
-        .await;
+    let updated =
+        client.ok("customer.update", json!({"DATA": {"CUSTOMER_ID": id, "LAST_NAME": "New", "PHONE": ""}})).await;
     assert_eq!(updated["STATUS"], "success");
     assert_ne!(updated["HASH"], created["HASH"]);
-    let got = client
-        .ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": id}}))
-        .await;
+    let got = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": id}})).await;
     let c = &list(&got)[0];
     assert_eq!(
-        (
-            c["LAST_NAME"].clone(),
-            c["CITY"].clone(),
-            c["PHONE"].clone()
-        ),
+        (c["LAST_NAME"].clone(), c["CITY"].clone(), c["PHONE"].clone()),
         (json!("New"), json!("Bremen"), Value::Null)
     );
 }
@@ -155,78 +107,33 @@ async fn update_changes_given_fields_only_and_the_hash() {
 async fn a_duplicate_external_id_is_a_conflict_and_changes_nothing() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "A", "CUSTOMER_EXT_UID": "u1"}}),
-        )
-        .await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "A", "CUSTOMER_EXT_UID": "u1"}})).await;
     let events = count_rows(&app, "event").await;
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "B", "CUSTOMER_EXT_UID": "u1"}}),
-        )
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "B", "CUSTOMER_EXT_UID": "u1"}})).await;
     assert_eq!((err.code, err.tag()), (1009, Some("CUSTOMER_EXT_UID")));
     assert_eq!(count_rows(&app, "customer").await, 1);
     assert_eq!(count_rows(&app, "event").await, events);
     // The refused create consumed no customer number.
-    let next = client
-        .ok("customer.create", json!({"DATA": {"LAST_NAME": "C"}}))
-        .await;
+    let next = client.ok("customer.create", json!({"DATA": {"LAST_NAME": "C"}})).await;
     assert_eq!(next["CUSTOMER_NUMBER"], 2);
     // Another tenant may use the same external id.
-    app.admin()
-        .await
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "A", "CUSTOMER_EXT_UID": "u1"}}),
-        )
-        .await;
+    app.admin().await.ok("customer.create", json!({"DATA": {"LAST_NAME": "A", "CUSTOMER_EXT_UID": "u1"}})).await;
 }
 
 #[tokio::test]
 async fn required_fields_depend_on_the_customer_type() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"CUSTOMER_TYPE": "business", "LAST_NAME": "X"}}),
-        )
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"CUSTOMER_TYPE": "business", "LAST_NAME": "X"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("ORGANIZATION")));
-    let err = client
-        .err("customer.create", json!({"DATA": {"EMAIL": "a@b.c"}}))
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"EMAIL": "a@b.c"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("LAST_NAME")));
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "X", "CUSTOMER_TYPE": "alien"}}),
-        )
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "X", "CUSTOMER_TYPE": "alien"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("CUSTOMER_TYPE")));
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "X", "EMAIL": "nope"}}),
-        )
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "X", "EMAIL": "nope"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("EMAIL")));
-    let org = client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"ORGANIZATION": "Org only"}}),
-        )
-        .await;
-    let got = client
-        .ok(
-            "customer.get",
-            json!({"FILTER": {"CUSTOMER_ID": org["CUSTOMER_ID"]}}),
-        )
-        .await;
+    let org = client.ok("customer.create", json!({"DATA": {"ORGANIZATION": "Org only"}})).await;
+    let got = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": org["CUSTOMER_ID"]}})).await;
     assert_eq!(list(&got)[0]["CUSTOMER_TYPE"], "business");
 }
 
@@ -234,23 +141,13 @@ async fn required_fields_depend_on_the_customer_type() {
 async fn x_attributes_take_objects_and_fastbill_lists_within_limits() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let from_list = json!({"DATA": {"LAST_NAME": "L", "X_ATTRIBUTES": [{"KEY": "a", "VALUE": "1"}, {"KEY": "b", "VALUE": 2}]}});
+    let from_list =
+        json!({"DATA": {"LAST_NAME": "L", "X_ATTRIBUTES": [{"KEY": "a", "VALUE": "1"}, {"KEY": "b", "VALUE": 2}]}});
     let created = client.ok("customer.create", from_list).await;
-    let got = client
-        .ok(
-            "customer.get",
-            json!({"FILTER": {"CUSTOMER_ID": created["CUSTOMER_ID"]}}),
-        )
-        .await;
+    let got = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": created["CUSTOMER_ID"]}})).await;
     assert_eq!(list(&got)[0]["X_ATTRIBUTES"], json!({"a": "1", "b": "2"}));
-    let too_many: serde_json::Map<String, Value> =
-        (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "L", "X_ATTRIBUTES": too_many}}),
-        )
-        .await;
+    let too_many: serde_json::Map<String, Value> = (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "L", "X_ATTRIBUTES": too_many}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("X_ATTRIBUTES")));
     let long = json!({"DATA": {"LAST_NAME": "L", "X_ATTRIBUTES": {"k": "v".repeat(1025)}}});
     assert_eq!(client.err("customer.create", long).await.code, -32602);
@@ -260,66 +157,24 @@ async fn x_attributes_take_objects_and_fastbill_lists_within_limits() {
 async fn a_deleted_customer_is_gone_everywhere() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let created = client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "Gone", "CUSTOMER_EXT_UID": "g1"}}),
-        )
-        .await;
+    let created = client.ok("customer.create", json!({"DATA": {"LAST_NAME": "Gone", "CUSTOMER_EXT_UID": "g1"}})).await;
     let id = created["CUSTOMER_ID"].clone();
-    assert_eq!(
-        client
-            .ok("customer.delete", json!({"DATA": {"CUSTOMER_ID": id}}))
-            .await["STATUS"],
-        "success"
-    );
-    assert!(
-        list(
-            &client
-                .ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": id}}))
-                .await
-        )
-        .is_empty()
-    );
-    let err = client
-        .err(
-            "customer.update",
-            json!({"DATA": {"CUSTOMER_ID": id, "CITY": "X"}}),
-        )
-        .await;
+    assert_eq!(client.ok("customer.delete", json!({"DATA": {"CUSTOMER_ID": id}})).await["STATUS"], "success");
+    assert!(list(&client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": id}})).await).is_empty());
+    let err = client.err("customer.update", json!({"DATA": {"CUSTOMER_ID": id, "CITY": "X"}})).await;
     assert_eq!((err.code, err.tag()), (1004, Some("CUSTOMER_ID")));
-    assert_eq!(
-        client
-            .err("customer.delete", json!({"DATA": {"CUSTOMER_ID": id}}))
-            .await
-            .code,
-        1004
-    );
+    assert_eq!(client.err("customer.delete", json!({"DATA": {"CUSTOMER_ID": id}})).await.code, 1004);
     // Its external id is free again.
-    client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "New", "CUSTOMER_EXT_UID": "g1"}}),
-        )
-        .await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "New", "CUSTOMER_EXT_UID": "g1"}})).await;
 }
 
 #[tokio::test]
 async fn every_change_appends_a_timeline_event() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let created = client
-        .ok("customer.create", json!({"DATA": {"LAST_NAME": "E"}}))
-        .await;
+    let created = client.ok("customer.create", json!({"DATA": {"LAST_NAME": "E"}})).await;
     let id = created["CUSTOMER_ID"].clone();
-    client
-        .ok(
-            "customer.update",
-            json!({"DATA": {"CUSTOMER_ID": id, "CITY": "Kiel"}}),
-        )
-        .await;
-    client
-        .ok("customer.delete", json!({"DATA": {"CUSTOMER_ID": id}}))
-        .await;
+    client.ok("customer.update", json!({"DATA": {"CUSTOMER_ID": id, "CITY": "Kiel"}})).await;
+    client.ok("customer.delete", json!({"DATA": {"CUSTOMER_ID": id}})).await;
     assert_eq!(count_rows(&app, "event").await, 3);
 }

@@ -17,10 +17,7 @@ async fn ping_answers_the_tenant_and_its_clock() {
     let app = spawn_app().await;
     let tenant = app.test_tenant("clocked", "2024-01-31 00:00:00").await;
     let pong = app.client(&tenant.key).ok("system.ping", json!({})).await;
-    assert_eq!(
-        pong,
-        json!({"STATUS": "success", "TENANT_ID": tenant.id, "NOW": "2024-01-31 00:00:00"})
-    );
+    assert_eq!(pong, json!({"STATUS": "success", "TENANT_ID": tenant.id, "NOW": "2024-01-31 00:00:00"}));
 }
 
 #[tokio::test]
@@ -28,28 +25,12 @@ async fn metrics_count_calls_and_errors_per_method() {
     let app = spawn_app().await;
     let client = app.admin().await;
     client.ok("system.ping", json!({})).await;
-    client
-        .err("customer.update", json!({"DATA": {"CUSTOMER_ID": 999}}))
-        .await;
+    client.err("customer.update", json!({"DATA": {"CUSTOMER_ID": 999}})).await;
     let metrics = app.client_with_auth(None).get_raw("/metrics").await;
     assert_eq!(metrics.status, 200);
-    assert!(
-        metrics
-            .body
-            .contains(r#"recur_rpc_calls_total{method="system.ping"} 1"#),
-        "{}",
-        metrics.body
-    );
-    assert!(
-        metrics
-            .body
-            .contains(r#"recur_rpc_errors_total{method="customer.update",code="1004"} 1"#)
-    );
-    assert!(
-        metrics
-            .body
-            .contains(r#"recur_rpc_duration_seconds_count{method="system.ping"} 1"#)
-    );
+    assert!(metrics.body.contains(r#"recur_rpc_calls_total{method="system.ping"} 1"#), "{}", metrics.body);
+    assert!(metrics.body.contains(r#"recur_rpc_errors_total{method="customer.update",code="1004"} 1"#));
+    assert!(metrics.body.contains(r#"recur_rpc_duration_seconds_count{method="system.ping"} 1"#));
 }
 
 #[tokio::test]
@@ -58,10 +39,7 @@ async fn a_missing_key_answers_401_with_the_jsonrpc_body() {
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#;
     let response = app.client_with_auth(None).post_raw("/rpc", body, &[]).await;
     assert_eq!(response.status, 401);
-    assert_eq!(
-        response.json(),
-        json!({"jsonrpc":"2.0","id":null,"error":{"code":1001,"message":"unauthorized"}})
-    );
+    assert_eq!(response.json(), json!({"jsonrpc":"2.0","id":null,"error":{"code":1001,"message":"unauthorized"}}));
     assert!(response.headers.contains_key("www-authenticate"));
 }
 
@@ -69,11 +47,7 @@ async fn a_missing_key_answers_401_with_the_jsonrpc_body() {
 async fn malformed_wrong_and_foreign_prefix_keys_answer_401() {
     let app = spawn_app().await;
     let tenant = app.tenant("shop").await;
-    let (lookup, secret) = tenant
-        .key
-        .trim_start_matches("rk_live_")
-        .split_once('_')
-        .expect("key shape");
+    let (lookup, secret) = tenant.key.trim_start_matches("rk_live_").split_once('_').expect("key shape");
     let wrong_secret = format!("rk_live_{lookup}_{}", "x".repeat(secret.len()));
     let unknown_id = format!("rk_live_{}_{secret}", "a".repeat(lookup.len()));
     let test_prefix = tenant.key.replacen("rk_live_", "rk_test_", 1);
@@ -86,10 +60,7 @@ async fn malformed_wrong_and_foreign_prefix_keys_answer_401() {
         &format!("Bearer {unknown_id}"),
         &format!("Bearer {test_prefix}"),
     ] {
-        let response = app
-            .client_with_auth(Some(auth))
-            .post_raw("/rpc", body, &[])
-            .await;
+        let response = app.client_with_auth(Some(auth)).post_raw("/rpc", body, &[]).await;
         assert_eq!(response.status, 401, "{auth}");
         assert_eq!(response.json()["error"]["code"], 1001);
     }
@@ -102,10 +73,7 @@ async fn bearer_and_basic_auth_both_work() {
     let app = spawn_app().await;
     let tenant = app.tenant("shop").await;
     let a = app.client(&tenant.key).ok("system.ping", json!({})).await;
-    let b = app
-        .basic_client(&tenant.key)
-        .ok("system.ping", json!({}))
-        .await;
+    let b = app.basic_client(&tenant.key).ok("system.ping", json!({})).await;
     assert_eq!(a["TENANT_ID"], b["TENANT_ID"]);
 }
 
@@ -114,16 +82,10 @@ async fn a_key_in_the_query_string_is_refused() {
     let app = spawn_app().await;
     let tenant = app.tenant("shop").await;
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#;
-    let response = app
-        .client_with_auth(None)
-        .post_raw(&format!("/rpc?api_key={}", tenant.key), body, &[])
-        .await;
+    let response = app.client_with_auth(None).post_raw(&format!("/rpc?api_key={}", tenant.key), body, &[]).await;
     assert_eq!(response.status, 401);
     // Even with a good header, a key in the URL is refused.
-    let response = app
-        .client(&tenant.key)
-        .post_raw(&format!("/rpc?x={}", tenant.key), body, &[])
-        .await;
+    let response = app.client(&tenant.key).post_raw(&format!("/rpc?x={}", tenant.key), body, &[]).await;
     assert_eq!(response.status, 401);
 }
 
@@ -131,14 +93,8 @@ async fn a_key_in_the_query_string_is_refused() {
 async fn post_to_the_root_path_is_the_same_endpoint() {
     let app = spawn_app().await;
     let tenant = app.tenant("shop").await;
-    let response = app
-        .client(&tenant.key)
-        .post_raw(
-            "/",
-            r#"{"jsonrpc":"2.0","id":7,"method":"system.ping"}"#,
-            &[],
-        )
-        .await;
+    let response =
+        app.client(&tenant.key).post_raw("/", r#"{"jsonrpc":"2.0","id":7,"method":"system.ping"}"#, &[]).await;
     assert_eq!(response.status, 200);
     assert_eq!(response.json()["id"], 7);
     assert_eq!(response.json()["result"]["STATUS"], "success");
@@ -150,40 +106,22 @@ async fn protocol_errors_map_to_their_codes() {
     let client = app.admin().await;
     let parse = client.post_raw("/rpc", "{not json", &[]).await.json();
     assert_eq!(parse["error"]["code"], -32700);
-    let invalid = client
-        .post_raw("/rpc", r#"{"jsonrpc":"2.0","id":1}"#, &[])
-        .await
-        .json();
+    let invalid = client.post_raw("/rpc", r#"{"jsonrpc":"2.0","id":1}"#, &[]).await.json();
     assert_eq!(invalid["error"]["code"], -32600);
     let unknown = client.err("customer.frobnicate", json!({})).await;
     assert_eq!(unknown.code, -32601);
-    let positional = client
-        .post_raw(
-            "/rpc",
-            r#"{"jsonrpc":"2.0","id":1,"method":"customer.get","params":[1,2]}"#,
-            &[],
-        )
-        .await
-        .json();
+    let positional =
+        client.post_raw("/rpc", r#"{"jsonrpc":"2.0","id":1,"method":"customer.get","params":[1,2]}"#, &[]).await.json();
     assert_eq!(positional["error"]["code"], -32602);
     let unknown_key = client.err("customer.get", json!({"FILTERS": {}})).await;
-    assert_eq!(
-        (unknown_key.code, unknown_key.tag()),
-        (-32602, Some("FILTERS"))
-    );
+    assert_eq!((unknown_key.code, unknown_key.tag()), (-32602, Some("FILTERS")));
 }
 
 #[tokio::test]
 async fn a_request_with_a_null_id_is_a_call_and_is_answered() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let response = client
-        .post_raw(
-            "/rpc",
-            r#"{"jsonrpc":"2.0","id":null,"method":"system.ping"}"#,
-            &[],
-        )
-        .await;
+    let response = client.post_raw("/rpc", r#"{"jsonrpc":"2.0","id":null,"method":"system.ping"}"#, &[]).await;
     assert_eq!(response.json()["result"]["STATUS"], "success");
 }
 
@@ -191,14 +129,11 @@ async fn a_request_with_a_null_id_is_a_call_and_is_answered() {
 async fn a_notification_runs_and_answers_nothing() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let body =
-        r#"{"jsonrpc":"2.0","method":"customer.create","params":{"DATA":{"LAST_NAME":"Quiet"}}}"#;
+    let body = r#"{"jsonrpc":"2.0","method":"customer.create","params":{"DATA":{"LAST_NAME":"Quiet"}}}"#;
     let response = client.post_raw("/rpc", body, &[]).await;
     assert_eq!(response.status, 204);
     assert_eq!(response.body, "");
-    let found = client
-        .ok("customer.get", json!({"FILTER": {"TERM": "quiet"}}))
-        .await;
+    let found = client.ok("customer.get", json!({"FILTER": {"TERM": "quiet"}})).await;
     assert_eq!(found["CUSTOMERS"].as_array().map(Vec::len), Some(1));
 }
 
@@ -228,10 +163,7 @@ async fn json_nested_deeper_than_64_levels_is_refused() {
         r#"{{"jsonrpc":"2.0","id":1,"method":"customer.create","params":{{"DATA":{{"X_ATTRIBUTES":{deep}}}}}}}"#
     );
     let response = client.post_raw("/rpc", &body, &[]).await.json();
-    assert!(
-        matches!(response["error"]["code"].as_i64(), Some(-32600 | -32700)),
-        "{response}"
-    );
+    assert!(matches!(response["error"]["code"].as_i64(), Some(-32600 | -32700)), "{response}");
     assert_eq!(count_rows(&app, "customer").await, 0);
 }
 
@@ -245,9 +177,7 @@ async fn limit_is_capped_and_checked() {
     assert_eq!(zero.code, -32602);
     let negative = client.err("customer.get", json!({"OFFSET": -1})).await;
     assert_eq!((negative.code, negative.tag()), (-32602, Some("OFFSET")));
-    client
-        .ok("customer.get", json!({"LIMIT": 1000, "OFFSET": "5"}))
-        .await;
+    client.ok("customer.get", json!({"LIMIT": 1000, "OFFSET": "5"})).await;
 }
 
 #[tokio::test]
@@ -256,12 +186,7 @@ async fn dry_run_and_idempotency_keys_are_for_writes_only() {
     let client = app.admin().await;
     let err = client.err("customer.get", json!({"DRY_RUN": true})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("DRY_RUN")));
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "A"}, "LIMIT": 5}),
-        )
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "A"}, "LIMIT": 5})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("LIMIT")));
 }
 
@@ -271,12 +196,9 @@ async fn internal_errors_answer_a_generic_message_without_database_text() {
     let client = app.admin().await;
     let db = &app.state.db.write;
     use sea_orm::ConnectionTrait;
-    db.execute(sea_orm::Statement::from_string(
-        db.get_database_backend(),
-        "DROP TABLE article",
-    ))
-    .await
-    .expect("drop table");
+    db.execute(sea_orm::Statement::from_string(db.get_database_backend(), "DROP TABLE article"))
+        .await
+        .expect("drop table");
     let err = client.err("article.get", json!({})).await;
     assert_eq!(err.code, -32603);
     assert_eq!(err.message, "internal error");

@@ -63,47 +63,28 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (url, pg) = match std::env::var("RECUR_TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("recur_t_{}", uuid_like());
-            let admin = Database::connect(admin_url.as_str())
-                .await
-                .expect("connect to RECUR_TEST_DATABASE_URL");
+            let admin = Database::connect(admin_url.as_str()).await.expect("connect to RECUR_TEST_DATABASE_URL");
             admin
-                .execute(Statement::from_string(
-                    admin.get_database_backend(),
-                    format!("CREATE DATABASE \"{name}\""),
-                ))
+                .execute(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE \"{name}\"")))
                 .await
                 .expect("create test database");
             let _ = admin.close().await;
             let url = replace_database(&admin_url, &name);
             (url, Some(PgDatabase { admin_url, name }))
         }
-        _ => (
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("recur.db").display()
-            ),
-            None,
-        ),
+        _ => (format!("sqlite://{}?mode=rwc", dir.path().join("recur.db").display()), None),
     };
     let mut settings = test_settings(url);
     adjust(&mut settings);
     recur::telemetry::init(&settings.log);
     let app = App::build(settings).await.expect("gateway starts");
-    TestApp {
-        addr: app.local_addr(),
-        state: app.state(),
-        _app: app,
-        _dir: dir,
-        pg,
-    }
+    TestApp { addr: app.local_addr(), state: app.state(), _app: app, _dir: dir, pg }
 }
 
 fn uuid_like() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    (0..16)
-        .map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)]))
-        .collect()
+    (0..16).map(|_| char::from(b"0123456789abcdef"[rng.gen_range(0..16)])).collect()
 }
 
 fn replace_database(url: &str, name: &str) -> String {
@@ -129,9 +110,7 @@ impl Drop for TestApp {
             runtime.block_on(async move {
                 if let Ok(admin) = Database::connect(pg.admin_url.as_str()).await {
                     let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", pg.name);
-                    let _ = admin
-                        .execute(Statement::from_string(admin.get_database_backend(), sql))
-                        .await;
+                    let _ = admin.execute(Statement::from_string(admin.get_database_backend(), sql)).await;
                     let _ = admin.close().await;
                 }
             });
@@ -164,27 +143,12 @@ impl TestApp {
         self.make_tenant(name, true, Some(start)).await
     }
 
-    async fn make_tenant(
-        &self,
-        name: &str,
-        test: bool,
-        clock: Option<DateTime<Utc>>,
-    ) -> TestTenant {
+    async fn make_tenant(&self, name: &str, test: bool, clock: Option<DateTime<Utc>>) -> TestTenant {
         let hasher = self.state.keys.hasher();
-        let created = tenant::create(
-            &self.state.db.write,
-            &hasher,
-            name,
-            test,
-            clock,
-            self.state.clock.now(),
-        )
-        .await
-        .expect("tenant created");
-        TestTenant {
-            id: created.tenant_id,
-            key: created.key.plain.expose(),
-        }
+        let created = tenant::create(&self.state.db.write, &hasher, name, test, clock, self.state.clock.now())
+            .await
+            .expect("tenant created");
+        TestTenant { id: created.tenant_id, key: created.key.plain.expose() }
     }
 
     /// A client authenticated with `key` as Bearer token.
@@ -194,8 +158,7 @@ impl TestApp {
 
     /// A client authenticated with HTTP Basic (an email as user, the key as password).
     pub fn basic_client(&self, key: &str) -> Client {
-        let token =
-            base64::engine::general_purpose::STANDARD.encode(format!("shop@example.com:{key}"));
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("shop@example.com:{key}"));
         Client::new(self.url(), format!("Basic {token}"))
     }
 
@@ -245,8 +208,7 @@ pub struct RawResponse {
 impl RawResponse {
     /// The body as JSON.
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
     }
 }
 
@@ -263,10 +225,7 @@ impl Client {
     fn new(url: String, authorization: String) -> Client {
         let mut headers = HeaderMap::new();
         if !authorization.is_empty() {
-            headers.insert(
-                "authorization",
-                HeaderValue::from_str(&authorization).expect("header value"),
-            );
+            headers.insert("authorization", HeaderValue::from_str(&authorization).expect("header value"));
         }
         let rpc = HttpClientBuilder::default()
             .set_headers(headers)
@@ -274,12 +233,7 @@ impl Client {
             .build(format!("{url}/rpc"))
             .expect("jsonrpsee client");
         let http = HyperClient::builder(TokioExecutor::new()).build_http();
-        Client {
-            url,
-            authorization,
-            rpc: Arc::new(rpc),
-            http,
-        }
+        Client { url, authorization, rpc: Arc::new(rpc), http }
     }
 
     /// Calls `method` with `params` (the envelope); `Err` carries the JSON-RPC error.
@@ -289,10 +243,7 @@ impl Client {
             Err(jsonrpsee::core::ClientError::Call(err)) => Err(RpcError {
                 code: err.code(),
                 message: err.message().to_owned(),
-                data: err
-                    .data()
-                    .map(|d| serde_json::from_str(d.get()).unwrap_or(Value::Null))
-                    .unwrap_or(Value::Null),
+                data: err.data().map(|d| serde_json::from_str(d.get()).unwrap_or(Value::Null)).unwrap_or(Value::Null),
             }),
             Err(other) => panic!("{method}: transport error {other}"),
         }
@@ -316,25 +267,21 @@ impl Client {
 
     /// POSTs a raw body to `path` with this client's auth and extra headers.
     pub async fn post_raw(&self, path: &str, body: &str, extra: &[(&str, &str)]) -> RawResponse {
-        let mut request = http::Request::post(format!("{}{path}", self.url))
-            .header("content-type", "application/json");
+        let mut request = http::Request::post(format!("{}{path}", self.url)).header("content-type", "application/json");
         if !self.authorization.is_empty() {
             request = request.header("authorization", &self.authorization);
         }
         for (name, value) in extra {
             request = request.header(*name, *value);
         }
-        let request = request
-            .body(Full::new(bytes::Bytes::from(body.to_owned())))
-            .expect("request");
+        let request = request.body(Full::new(bytes::Bytes::from(body.to_owned()))).expect("request");
         self.send(request).await
     }
 
     /// GETs `path` without auth.
     pub async fn get_raw(&self, path: &str) -> RawResponse {
-        let request = http::Request::get(format!("{}{path}", self.url))
-            .body(Full::new(bytes::Bytes::new()))
-            .expect("request");
+        let request =
+            http::Request::get(format!("{}{path}", self.url)).body(Full::new(bytes::Bytes::new())).expect("request");
         self.send(request).await
     }
 
@@ -342,24 +289,13 @@ impl Client {
         let response = self.http.request(request).await.expect("HTTP request");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        RawResponse {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
+        let body = response.into_body().collect().await.expect("body").to_bytes();
+        RawResponse { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
     }
 
     /// Sends a JSON-RPC batch as a raw body and returns the parsed answer.
     pub async fn batch(&self, entries: &[Value]) -> Value {
-        self.post_raw("/rpc", &Value::Array(entries.to_vec()).to_string(), &[])
-            .await
-            .json()
+        self.post_raw("/rpc", &Value::Array(entries.to_vec()).to_string(), &[]).await.json()
     }
 }
 
@@ -380,10 +316,7 @@ pub fn by_id(batch: &Value, id: i64) -> &Value {
 pub async fn count_rows(app: &TestApp, table: &str) -> i64 {
     let db = &app.state.db.read;
     let row = db
-        .query_one(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM {table}"),
-        ))
+        .query_one(Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
         .await
         .expect("count query")
         .expect("one row");

@@ -11,45 +11,22 @@ struct World {
 }
 
 async fn populate(client: &crate::helpers::Client, article_number: &'static str) -> World {
-    let customer = client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "Owner", "CUSTOMER_EXT_UID": "shared-uid"}}),
-        )
-        .await;
+    let customer =
+        client.ok("customer.create", json!({"DATA": {"LAST_NAME": "Owner", "CUSTOMER_EXT_UID": "shared-uid"}})).await;
     client
-        .ok(
-            "article.create",
-            json!({"DATA": {"ARTICLE_NUMBER": article_number, "TITLE": "T", "UNIT_PRICE": 1}}),
-        )
+        .ok("article.create", json!({"DATA": {"ARTICLE_NUMBER": article_number, "TITLE": "T", "UNIT_PRICE": 1}}))
         .await;
     let key = client.ok("key.create", json!({})).await;
-    World {
-        customer_id: customer["CUSTOMER_ID"].clone(),
-        article_number,
-        key_id: key["KEY_ID"].clone(),
-    }
+    World { customer_id: customer["CUSTOMER_ID"].clone(), article_number, key_id: key["KEY_ID"].clone() }
 }
 
 /// The calls of every method that takes an id, for `w`'s objects.
 fn probes(w: &World) -> Vec<(&'static str, Value)> {
     vec![
-        (
-            "customer.update",
-            json!({"DATA": {"CUSTOMER_ID": w.customer_id, "CITY": "X"}}),
-        ),
-        (
-            "customer.delete",
-            json!({"DATA": {"CUSTOMER_ID": w.customer_id}}),
-        ),
-        (
-            "article.update",
-            json!({"DATA": {"ARTICLE_NUMBER": w.article_number, "TITLE": "X"}}),
-        ),
-        (
-            "article.delete",
-            json!({"DATA": {"ARTICLE_NUMBER": w.article_number}}),
-        ),
+        ("customer.update", json!({"DATA": {"CUSTOMER_ID": w.customer_id, "CITY": "X"}})),
+        ("customer.delete", json!({"DATA": {"CUSTOMER_ID": w.customer_id}})),
+        ("article.update", json!({"DATA": {"ARTICLE_NUMBER": w.article_number, "TITLE": "X"}})),
+        ("article.delete", json!({"DATA": {"ARTICLE_NUMBER": w.article_number}})),
         ("key.revoke", json!({"DATA": {"KEY_ID": w.key_id}})),
     ]
 }
@@ -61,25 +38,14 @@ async fn another_tenants_ids_answer_like_missing_ones_on_every_method() {
     let b = app.admin().await;
     let theirs = populate(&b, "B-ONLY").await;
     populate(&a, "A-ONLY").await;
-    let missing = World {
-        customer_id: json!(999_999),
-        article_number: "NOPE",
-        key_id: json!(999_999),
-    };
-    let before = (
-        count_rows(&app, "customer").await,
-        count_rows(&app, "article").await,
-        count_rows(&app, "event").await,
-    );
+    let missing = World { customer_id: json!(999_999), article_number: "NOPE", key_id: json!(999_999) };
+    let before =
+        (count_rows(&app, "customer").await, count_rows(&app, "article").await, count_rows(&app, "event").await);
     for ((method, foreign), (_, absent)) in probes(&theirs).into_iter().zip(probes(&missing)) {
         let foreign_err = a.err(method, foreign).await;
         let absent_err = a.err(method, absent).await;
         assert_eq!(foreign_err.code, 1004, "{method}");
-        assert_eq!(
-            (foreign_err.message, foreign_err.data),
-            (absent_err.message, absent_err.data),
-            "{method}"
-        );
+        assert_eq!((foreign_err.message, foreign_err.data), (absent_err.message, absent_err.data), "{method}");
     }
     for filter in [
         json!({"CUSTOMER_ID": theirs.customer_id}),
@@ -88,25 +54,13 @@ async fn another_tenants_ids_answer_like_missing_ones_on_every_method() {
         let found = a.ok("customer.get", json!({"FILTER": filter})).await;
         assert_eq!(found["CUSTOMERS"], json!([]));
     }
-    let articles = a
-        .ok(
-            "article.get",
-            json!({"FILTER": {"ARTICLE_NUMBER": "B-ONLY"}}),
-        )
-        .await;
+    let articles = a.ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": "B-ONLY"}})).await;
     assert_eq!(articles["ARTICLES"], json!([]));
-    let after = (
-        count_rows(&app, "customer").await,
-        count_rows(&app, "article").await,
-        count_rows(&app, "event").await,
-    );
+    let after =
+        (count_rows(&app, "customer").await, count_rows(&app, "article").await, count_rows(&app, "event").await);
     assert_eq!(before, after);
     // B's objects are untouched and still work for B.
-    b.ok(
-        "customer.update",
-        json!({"DATA": {"CUSTOMER_ID": theirs.customer_id, "CITY": "Mine"}}),
-    )
-    .await;
+    b.ok("customer.update", json!({"DATA": {"CUSTOMER_ID": theirs.customer_id, "CITY": "Mine"}})).await;
 }
 
 #[tokio::test]
@@ -119,11 +73,7 @@ async fn isolation_holds_inside_a_batch() {
         .into_iter()
         .enumerate()
         .map(|(i, (method, params))| request(i as i64 + 1, method, params))
-        .chain([request(
-            99,
-            "customer.get",
-            json!({"FILTER": {"CUSTOMER_ID": theirs.customer_id}}),
-        )])
+        .chain([request(99, "customer.get", json!({"FILTER": {"CUSTOMER_ID": theirs.customer_id}}))])
         .collect();
     let answer = a.batch(&entries).await;
     for id in 1..=5 {

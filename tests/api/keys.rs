@@ -8,19 +8,12 @@ use crate::helpers::{spawn_app, spawn_app_with};
 async fn a_default_key_works_but_cannot_manage_keys() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let created = admin
-        .ok("key.create", json!({"DATA": {"NOTE": "shop plugin"}}))
-        .await;
-    let key = created["API_KEY"]
-        .as_str()
-        .expect("key shown once")
-        .to_owned();
+    let created = admin.ok("key.create", json!({"DATA": {"NOTE": "shop plugin"}})).await;
+    let key = created["API_KEY"].as_str().expect("key shown once").to_owned();
     assert!(key.starts_with("rk_live_"));
     assert_eq!(created["SCOPE"], "default");
     let plugin = app.client(&key);
-    plugin
-        .ok("customer.create", json!({"DATA": {"LAST_NAME": "P"}}))
-        .await;
+    plugin.ok("customer.create", json!({"DATA": {"LAST_NAME": "P"}})).await;
     for method in ["key.create", "key.get", "key.revoke"] {
         let err = plugin.err(method, json!({})).await;
         assert_eq!(err.code, 1003, "{method}");
@@ -32,39 +25,22 @@ async fn a_default_key_works_but_cannot_manage_keys() {
     assert_eq!(keys[1]["SCOPE"], "default");
     let hint = keys[1]["HINT"].as_str().expect("hint");
     assert!(hint.starts_with("rk_live_") && !key.contains(hint) && hint.len() < key.len());
-    assert!(
-        !listed.to_string().contains(&key),
-        "the key is never shown again"
-    );
+    assert!(!listed.to_string().contains(&key), "the key is never shown again");
 }
 
 #[tokio::test]
 async fn a_revoked_key_fails_on_the_next_call() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let created = admin
-        .ok("key.create", json!({"DATA": {"SCOPE": "admin"}}))
-        .await;
+    let created = admin.ok("key.create", json!({"DATA": {"SCOPE": "admin"}})).await;
     let other = app.client(created["API_KEY"].as_str().expect("key"));
     other.ok("system.ping", json!({})).await; // now cached
-    admin
-        .ok("key.revoke", json!({"DATA": {"KEY_ID": created["KEY_ID"]}}))
-        .await;
-    let response = other
-        .post_raw(
-            "/rpc",
-            r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#,
-            &[],
-        )
-        .await;
+    admin.ok("key.revoke", json!({"DATA": {"KEY_ID": created["KEY_ID"]}})).await;
+    let response = other.post_raw("/rpc", r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#, &[]).await;
     assert_eq!(response.status, 401);
-    let again = admin
-        .err("key.revoke", json!({"DATA": {"KEY_ID": created["KEY_ID"]}}))
-        .await;
+    let again = admin.err("key.revoke", json!({"DATA": {"KEY_ID": created["KEY_ID"]}})).await;
     assert_eq!((again.code, again.tag()), (1009, Some("KEY_ID")));
-    let missing = admin
-        .err("key.revoke", json!({"DATA": {"KEY_ID": 9999}}))
-        .await;
+    let missing = admin.err("key.revoke", json!({"DATA": {"KEY_ID": 9999}})).await;
     assert_eq!((missing.code, missing.tag()), (1004, Some("KEY_ID")));
     let listed = admin.ok("key.get", json!({})).await;
     assert!(listed["KEYS"][1]["REVOKED"].is_string());
@@ -74,19 +50,9 @@ async fn a_revoked_key_fails_on_the_next_call() {
 async fn dry_run_key_create_shows_no_key_and_stores_none() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let dry = admin
-        .ok("key.create", json!({"DATA": {}, "DRY_RUN": true}))
-        .await;
-    assert_eq!(
-        (dry["KEY_ID"].clone(), dry["API_KEY"].clone()),
-        (json!(null), json!(null))
-    );
-    assert_eq!(
-        admin.ok("key.get", json!({})).await["KEYS"]
-            .as_array()
-            .map(Vec::len),
-        Some(1)
-    );
+    let dry = admin.ok("key.create", json!({"DATA": {}, "DRY_RUN": true})).await;
+    assert_eq!((dry["KEY_ID"].clone(), dry["API_KEY"].clone()), (json!(null), json!(null)));
+    assert_eq!(admin.ok("key.get", json!({})).await["KEYS"].as_array().map(Vec::len), Some(1));
 }
 
 #[tokio::test]
@@ -95,11 +61,7 @@ async fn test_tenants_get_rk_test_keys() {
     let tenant = app.test_tenant("sandbox", "2024-01-01").await;
     assert!(tenant.key.starts_with("rk_test_"));
     let created = app.client(&tenant.key).ok("key.create", json!({})).await;
-    assert!(
-        created["API_KEY"]
-            .as_str()
-            .is_some_and(|k| k.starts_with("rk_test_"))
-    );
+    assert!(created["API_KEY"].as_str().is_some_and(|k| k.starts_with("rk_test_")));
 }
 
 #[tokio::test]
@@ -112,42 +74,24 @@ async fn the_cli_creates_tenants_and_keys_that_the_gateway_accepts() {
     let run = |args: &[&str]| {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_recur"))
             .args(args)
-            .env(
-                "RECUR_CONFIG_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
-            )
+            .env("RECUR_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
             .env("RECUR__DATABASE__URL", &url)
             .env("RECUR__AUTH__ARGON2_MEMORY_KIB", "1024")
             .env("RECUR__AUTH__ARGON2_ITERATIONS", "1")
             .env("RECUR__LOG__LEVEL", "warn")
             .output()
             .expect("run recur");
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).expect("utf-8")
     };
-    let line: serde_json::Value = serde_json::from_str(
-        run(&[
-            "tenant",
-            "create",
-            "Shop",
-            "--test",
-            "--clock",
-            "2024-01-31T00:00:00Z",
-        ])
-        .trim(),
-    )
-    .expect("one JSON line");
+    let line: serde_json::Value =
+        serde_json::from_str(run(&["tenant", "create", "Shop", "--test", "--clock", "2024-01-31T00:00:00Z"]).trim())
+            .expect("one JSON line");
     let tenant_id = line["TENANT_ID"].as_i64().expect("TENANT_ID");
     let admin_key = line["API_KEY"].as_str().expect("API_KEY").to_owned();
     let create_key = || -> (serde_json::Value, String) {
-        let created: serde_json::Value = serde_json::from_str(
-            run(&["key", "create", "--tenant", &tenant_id.to_string()]).trim(),
-        )
-        .expect("JSON");
+        let created: serde_json::Value =
+            serde_json::from_str(run(&["key", "create", "--tenant", &tenant_id.to_string()]).trim()).expect("JSON");
         let key = created["API_KEY"].as_str().expect("API_KEY").to_owned();
         (created["KEY_ID"].clone(), key)
     };
@@ -161,29 +105,14 @@ async fn the_cli_creates_tenants_and_keys_that_the_gateway_accepts() {
     .await;
     let pong = app.client(&admin_key).ok("system.ping", json!({})).await;
     assert_eq!(pong["NOW"], "2024-01-31 00:00:00");
-    assert_eq!(
-        app.client(&used_key).err("key.get", json!({})).await.code,
-        1003
-    );
+    assert_eq!(app.client(&used_key).err("key.get", json!({})).await.code, 1003);
 
     run(&["key", "revoke", &used_id.to_string()]);
     run(&["key", "revoke", &unused_id.to_string()]);
     let ping = r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#;
     // A key the gateway never cached is refused at once.
-    assert_eq!(
-        app.client(&unused_key)
-            .post_raw("/rpc", ping, &[])
-            .await
-            .status,
-        401
-    );
+    assert_eq!(app.client(&unused_key).post_raw("/rpc", ping, &[]).await.status, 401);
     // A key revoked by another process is refused once its cache entry expires (auth.key_cache_ttl_seconds).
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(
-        app.client(&used_key)
-            .post_raw("/rpc", ping, &[])
-            .await
-            .status,
-        401
-    );
+    assert_eq!(app.client(&used_key).post_raw("/rpc", ping, &[]).await.status, 401);
 }

@@ -12,23 +12,12 @@ fn article(number: &str, price: serde_json::Value) -> serde_json::Value {
 async fn a_price_sent_as_number_or_string_stores_the_same_value() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    client
-        .ok("article.create", article("N", json!(12.95)))
-        .await;
-    client
-        .ok("article.create", article("S", json!("12.95")))
-        .await;
-    let n = client
-        .ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": "N"}}))
-        .await;
-    let s = client
-        .ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": "S"}}))
-        .await;
+    client.ok("article.create", article("N", json!(12.95))).await;
+    client.ok("article.create", article("S", json!("12.95"))).await;
+    let n = client.ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": "N"}})).await;
+    let s = client.ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": "S"}})).await;
     assert_eq!(n["ARTICLES"][0]["UNIT_PRICE"], "12.95");
-    assert_eq!(
-        n["ARTICLES"][0]["UNIT_PRICE"],
-        s["ARTICLES"][0]["UNIT_PRICE"]
-    );
+    assert_eq!(n["ARTICLES"][0]["UNIT_PRICE"], s["ARTICLES"][0]["UNIT_PRICE"]);
 }
 
 #[tokio::test]
@@ -42,9 +31,7 @@ async fn decimals_round_trip_exactly_from_the_json_text() {
         );
         let answer = client.post_raw("/rpc", &body, &[]).await.json();
         assert_eq!(answer["result"]["STATUS"], "success", "{answer}");
-        let got = client
-            .ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": number}}))
-            .await;
+        let got = client.ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": number}})).await;
         let expected = if price == "0.1" { "0.10" } else { price };
         assert_eq!(got["ARTICLES"][0]["UNIT_PRICE"], expected);
         assert_eq!(got["ARTICLES"][0]["VAT_PERCENT"], "19.50");
@@ -55,9 +42,7 @@ async fn decimals_round_trip_exactly_from_the_json_text() {
 async fn a_comma_decimal_is_refused_naming_the_tag() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let err = client
-        .err("article.create", article("X", json!("1,5")))
-        .await;
+    let err = client.err("article.create", article("X", json!("1,5"))).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("UNIT_PRICE")));
     assert!(err.message.contains("UNIT_PRICE"), "{}", err.message);
     assert_eq!(count_rows(&app, "article").await, 0);
@@ -67,20 +52,11 @@ async fn a_comma_decimal_is_refused_naming_the_tag() {
 async fn ids_may_be_digit_strings_and_tags_any_case() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let created = client
-        .ok("customer.create", json!({"data": {"last_name": "Case"}}))
-        .await;
+    let created = client.ok("customer.create", json!({"data": {"last_name": "Case"}})).await;
     let id = created["CUSTOMER_ID"].as_i64().expect("id");
-    let found = client
-        .ok(
-            "customer.get",
-            json!({"Filter": {"Customer_Id": id.to_string()}}),
-        )
-        .await;
+    let found = client.ok("customer.get", json!({"Filter": {"Customer_Id": id.to_string()}})).await;
     assert_eq!(found["CUSTOMERS"][0]["CUSTOMER_ID"], id);
-    let err = client
-        .err("customer.get", json!({"FILTER": {"CUSTOMER_ID": "12a"}}))
-        .await;
+    let err = client.err("customer.get", json!({"FILTER": {"CUSTOMER_ID": "12a"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("CUSTOMER_ID")));
 }
 
@@ -89,12 +65,7 @@ async fn php_empty_arrays_are_empty_objects() {
     let app = spawn_app().await;
     let client = app.admin().await;
     client.ok("customer.get", json!({"FILTER": []})).await;
-    client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "P", "X_ATTRIBUTES": []}}),
-        )
-        .await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "P", "X_ATTRIBUTES": []}})).await;
     client.ok("system.ping", json!([])).await;
 }
 
@@ -102,20 +73,14 @@ async fn php_empty_arrays_are_empty_objects() {
 async fn booleans_accept_numbers_and_strings() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    for (i, flag) in [json!(1), json!("1"), json!("true"), json!(true)]
-        .into_iter()
-        .enumerate()
-    {
-        let data = json!({"DATA": {"ARTICLE_NUMBER": format!("ADD{i}"), "TITLE": "A", "UNIT_PRICE": "1", "IS_ADDON": flag}});
+    for (i, flag) in [json!(1), json!("1"), json!("true"), json!(true)].into_iter().enumerate() {
+        let data =
+            json!({"DATA": {"ARTICLE_NUMBER": format!("ADD{i}"), "TITLE": "A", "UNIT_PRICE": "1", "IS_ADDON": flag}});
         client.ok("article.create", data).await;
     }
-    let addons = client
-        .ok("article.get", json!({"FILTER": {"IS_ADDON": 1}}))
-        .await;
+    let addons = client.ok("article.get", json!({"FILTER": {"IS_ADDON": 1}})).await;
     assert_eq!(addons["ARTICLES"].as_array().map(Vec::len), Some(4));
-    let err = client
-        .err("article.get", json!({"FILTER": {"IS_ADDON": "maybe"}}))
-        .await;
+    let err = client.err("article.get", json!({"FILTER": {"IS_ADDON": "maybe"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("IS_ADDON")));
 }
 
@@ -132,39 +97,25 @@ async fn intervals_accept_words_and_unipay_codes() {
     ] {
         let data = json!({"DATA": {"ARTICLE_NUMBER": number, "TITLE": "T", "UNIT_PRICE": "1", "SUBSCRIPTION_INTERVAL": given}});
         client.ok("article.create", data).await;
-        let got = client
-            .ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": number}}))
-            .await;
+        let got = client.ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": number}})).await;
         assert_eq!(got["ARTICLES"][0]["SUBSCRIPTION_INTERVAL"], canonical);
     }
     let bad = json!({"DATA": {"ARTICLE_NUMBER": "X", "TITLE": "T", "UNIT_PRICE": "1", "SUBSCRIPTION_INTERVAL": "1 fortnight"}});
     let err = client.err("article.create", bad).await;
-    assert_eq!(
-        (err.code, err.tag()),
-        (-32602, Some("SUBSCRIPTION_INTERVAL"))
-    );
+    assert_eq!((err.code, err.tag()), (-32602, Some("SUBSCRIPTION_INTERVAL")));
 }
 
 #[tokio::test]
 async fn unknown_tags_are_refused_and_change_nothing() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "A", "LAST_NAMEX": "B"}}),
-        )
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "A", "LAST_NAMEX": "B"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("LAST_NAMEX")));
     assert_eq!(count_rows(&app, "customer").await, 0);
     assert_eq!(count_rows(&app, "event").await, 0);
     // A misspelt filter must never widen a read.
-    client
-        .ok("customer.create", json!({"DATA": {"LAST_NAME": "A"}}))
-        .await;
-    let err = client
-        .err("customer.get", json!({"FILTER": {"CUSTOMERID": 999}}))
-        .await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "A"}})).await;
+    let err = client.err("customer.get", json!({"FILTER": {"CUSTOMERID": 999}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("CUSTOMERID")));
 }
 
@@ -173,24 +124,11 @@ async fn codes_are_case_insensitive_and_checked() {
     let app = spawn_app().await;
     let client = app.admin().await;
     let created = client
-        .ok(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "A", "COUNTRY_CODE": "de", "CURRENCY_CODE": "eur"}}),
-        )
+        .ok("customer.create", json!({"DATA": {"LAST_NAME": "A", "COUNTRY_CODE": "de", "CURRENCY_CODE": "eur"}}))
         .await;
-    let found = client
-        .ok(
-            "customer.get",
-            json!({"FILTER": {"CUSTOMER_ID": created["CUSTOMER_ID"]}}),
-        )
-        .await;
+    let found = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": created["CUSTOMER_ID"]}})).await;
     assert_eq!(found["CUSTOMERS"][0]["COUNTRY_CODE"], "DE");
     assert_eq!(found["CUSTOMERS"][0]["CURRENCY_CODE"], "EUR");
-    let err = client
-        .err(
-            "customer.create",
-            json!({"DATA": {"LAST_NAME": "A", "COUNTRY_CODE": "XX"}}),
-        )
-        .await;
+    let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "A", "COUNTRY_CODE": "XX"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("COUNTRY_CODE")));
 }

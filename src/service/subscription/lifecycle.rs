@@ -20,21 +20,13 @@ use entity::subscription::Model;
 
 fn check(sub: &Model, action: Action) -> AppResult<Status> {
     let status = state::status(sub)?;
-    if allows(status, action) {
-        Ok(status)
-    } else {
-        Err(AppError::conflict(refusal(status, action)))
-    }
+    if allows(status, action) { Ok(status) } else { Err(AppError::conflict(refusal(status, action))) }
 }
 
 /// The default end of a subscription canceled now: planned ones end at their
 /// start, trials at the trial end, others at the first period end that the
 /// notice period allows.
-pub fn default_cancellation_date(
-    sub: &Model,
-    status: Status,
-    now: DateTime<Utc>,
-) -> AppResult<DateTime<Utc>> {
+pub fn default_cancellation_date(sub: &Model, status: Status, now: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
     match status {
         Status::Planned => return Ok(sub.start),
         Status::Trial if sub.trial_end.is_some_and(|t| t > now) => {
@@ -43,9 +35,7 @@ pub fn default_cancellation_date(
         _ => {}
     }
     let earliest = match state::notice(sub)? {
-        Some(notice) => notice
-            .after(now)
-            .ok_or_else(|| AppError::internal("notice period out of range"))?,
+        Some(notice) => notice.after(now).ok_or_else(|| AppError::internal("notice period out of range"))?,
         None => now,
     };
     let mut n = sub.periods_since_anchor;
@@ -60,12 +50,7 @@ pub fn default_cancellation_date(
 
 /// Schedules the end of a subscription at `date` or, by default, at the end
 /// of the period the notice period allows.
-pub async fn cancel(
-    ctx: &WriteCtx,
-    id: i64,
-    date: Option<DateTime<Utc>>,
-    note: Option<String>,
-) -> AppResult<Model> {
+pub async fn cancel(ctx: &WriteCtx, id: i64, date: Option<DateTime<Utc>>, note: Option<String>) -> AppResult<Model> {
     let mut sub = get_one(ctx, id).await?;
     let status = check(&sub, Action::Cancel)?;
     let date = match date {
@@ -105,18 +90,8 @@ pub async fn reactivate(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
         sub.cancellation_note = None;
         sub.status = running_status(&sub, ctx.now).as_str().to_owned();
         let sub = state::save(ctx, sub).await?;
-        events::append(
-            ctx,
-            "subscription",
-            id,
-            "subscription.reactivated",
-            json!({"STATUS": sub.status}),
-        )
-        .await?;
-        return Ok(Changed {
-            sub,
-            invoices: Vec::new(),
-        });
+        events::append(ctx, "subscription", id, "subscription.reactivated", json!({"STATUS": sub.status})).await?;
+        return Ok(Changed { sub, invoices: Vec::new() });
     }
     if !allows(status, Action::Restart) {
         return Err(AppError::conflict(format!(
@@ -134,19 +109,10 @@ pub async fn reactivate(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
     sub.term_periods = 0;
     sub.next_event = Some(ctx.now);
     state::refresh_expiration(&mut sub)?;
-    events::append(
-        ctx,
-        "subscription",
-        id,
-        "subscription.restarted",
-        json!({"START": wire::datetime(ctx.now)}),
-    )
-    .await?;
+    events::append(ctx, "subscription", id, "subscription.restarted", json!({"START": wire::datetime(ctx.now)}))
+        .await?;
     let (sub, step) = engine::advance(ctx, sub, ctx.now).await?;
-    Ok(Changed {
-        sub,
-        invoices: step.invoices,
-    })
+    Ok(Changed { sub, invoices: step.invoices })
 }
 
 /// The status of a running subscription without a cancellation.
@@ -173,18 +139,8 @@ pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResul
     }
     engine::close(ctx, &mut sub, CloseReason::Termination, ctx.now, &mut step).await?;
     let sub = state::save(ctx, sub).await?;
-    events::append(
-        ctx,
-        "subscription",
-        id,
-        "subscription.terminated",
-        json!({"CREDIT_UNUSED": credit_unused}),
-    )
-    .await?;
-    Ok(Changed {
-        sub,
-        invoices: step.invoices,
-    })
+    events::append(ctx, "subscription", id, "subscription.terminated", json!({"CREDIT_UNUSED": credit_unused})).await?;
+    Ok(Changed { sub, invoices: step.invoices })
 }
 
 /// Days of `[from, to)` counted by calendar date; the day of a change counts as unused.
@@ -210,10 +166,7 @@ async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<invoice:
         .into_iter()
         .map(|l| Line {
             kind: LineKind::Proration,
-            description: format!(
-                "Unused time: {} ({unused_days} of {total_days} days)",
-                l.description
-            ),
+            description: format!("Unused time: {} ({unused_days} of {total_days} days)", l.description),
             unit_price: -round_money(l.quantity * l.unit_price * share, &sub.currency_code),
             quantity: Decimal::ONE,
             ..l
@@ -223,9 +176,7 @@ async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<invoice:
     if lines.is_empty() {
         return Ok(None);
     }
-    let related = invoice::billed_period_invoice(ctx, sub.id, start)
-        .await?
-        .map(|i| i.id);
+    let related = invoice::billed_period_invoice(ctx, sub.id, start).await?.map(|i| i.id);
     let draft = Draft {
         kind: Kind::Credit,
         customer_id: sub.customer_id,
@@ -246,15 +197,10 @@ async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<invoice:
 pub async fn postpone(ctx: &WriteCtx, id: i64, months: u32) -> AppResult<Model> {
     let mut sub = get_one(ctx, id).await?;
     check(&sub, Action::Postpone)?;
-    let next = sub
-        .next_event
-        .ok_or_else(|| AppError::conflict("the subscription has no next billing date"))?;
-    let moved = Interval {
-        count: months,
-        unit: Unit::Month,
-    }
-    .after(next)
-    .ok_or_else(|| AppError::invalid("MONTH", "date out of range"))?;
+    let next = sub.next_event.ok_or_else(|| AppError::conflict("the subscription has no next billing date"))?;
+    let moved = Interval { count: months, unit: Unit::Month }
+        .after(next)
+        .ok_or_else(|| AppError::invalid("MONTH", "date out of range"))?;
     sub.anchor = moved;
     sub.periods_since_anchor = 0;
     sub.next_event = Some(moved);
@@ -278,14 +224,9 @@ pub async fn renew(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
     match sub.next_event {
         Some(next) if next <= ctx.now => {}
         _ => {
-            return Err(AppError::conflict(
-                "nothing is due: NEXT_EVENT is in the future",
-            ));
+            return Err(AppError::conflict("nothing is due: NEXT_EVENT is in the future"));
         }
     }
     let (sub, step) = engine::advance(ctx, sub, ctx.now).await?;
-    Ok(Changed {
-        sub,
-        invoices: step.invoices,
-    })
+    Ok(Changed { sub, invoices: step.invoices })
 }

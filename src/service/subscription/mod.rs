@@ -13,8 +13,8 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -75,10 +75,7 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         (Some(code), None) if *code != plan.currency_code => {
             return Err(AppError::invalid(
                 "CURRENCY_CODE",
-                format!(
-                    "the article is priced in {}; give UNIT_PRICE to bill in {code}",
-                    plan.currency_code
-                ),
+                format!("the article is priced in {}; give UNIT_PRICE to bill in {code}", plan.currency_code),
             ));
         }
         (Some(code), _) => code.clone(),
@@ -95,24 +92,14 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
     let addons = addons::resolve(ctx, &input.addons, &currency).await?;
     let interval = Interval::parse(&plan.interval).unwrap_or(Interval::MONTH);
     let start = input.start.unwrap_or(ctx.now);
-    let trial_end = plan
-        .trial
-        .as_deref()
-        .and_then(Interval::parse)
-        .and_then(|t| t.after(start));
+    let trial_end = plan.trial.as_deref().and_then(Interval::parse).and_then(|t| t.after(start));
     let anchor = input.next_event.or(trial_end).unwrap_or(start);
     if anchor < start {
-        return Err(AppError::invalid(
-            "NEXT_EVENT",
-            "must not be before START_DATE",
-        ));
+        return Err(AppError::invalid("NEXT_EVENT", "must not be before START_DATE"));
     }
     if let Some(cancel_at) = input.cancellation_date {
         if cancel_at < ctx.now.max(start) {
-            return Err(AppError::invalid(
-                "CANCELLATION_DATE",
-                "must not be before the start or in the past",
-            ));
+            return Err(AppError::invalid("CANCELLATION_DATE", "must not be before the start or in the past"));
         }
     }
     let status = if start > ctx.now {
@@ -177,10 +164,7 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
     let id = Entity::insert(active)
         .exec(&ctx.db)
         .await
-        .or_conflict(
-            "SUBSCRIPTION_EXT_UID",
-            "a subscription with this SUBSCRIPTION_EXT_UID exists",
-        )?
+        .or_conflict("SUBSCRIPTION_EXT_UID", "a subscription with this SUBSCRIPTION_EXT_UID exists")?
         .last_insert_id;
     row.id = id;
     events::append(
@@ -192,19 +176,12 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
     )
     .await?;
     let (sub, step) = engine::advance(ctx, row, ctx.now).await?;
-    Ok(Changed {
-        sub,
-        invoices: step.invoices,
-    })
+    Ok(Changed { sub, invoices: step.invoices })
 }
 
 /// One subscription of this tenant, or 1004.
 pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
-    ctx.find::<Entity>()
-        .filter(Column::Id.eq(id))
-        .one(&ctx.db)
-        .await?
-        .or_not_found("SUBSCRIPTION_ID", "subscription")
+    ctx.find::<Entity>().filter(Column::Id.eq(id)).one(&ctx.db).await?.or_not_found("SUBSCRIPTION_ID", "subscription")
 }
 
 /// Filters of `subscription.get`; all given must match.
@@ -236,16 +213,9 @@ pub async fn find<C: ConnectionTrait>(
         query = query.filter(Column::CustomerId.eq(id));
     }
     if let Some(uid) = filter.customer_ext_uid {
-        let owner = customer::find(
-            ctx,
-            customer::CustomerFilter {
-                customer_ext_uid: Some(uid),
-                ..Default::default()
-            },
-            1,
-            0,
-        )
-        .await?;
+        let owner =
+            customer::find(ctx, customer::CustomerFilter { customer_ext_uid: Some(uid), ..Default::default() }, 1, 0)
+                .await?;
         match owner.first() {
             Some(c) => query = query.filter(Column::CustomerId.eq(c.id)),
             None => return Ok(Vec::new()),
@@ -272,12 +242,7 @@ pub async fn find<C: ConnectionTrait>(
             query = query.filter(column.lte(to));
         }
     }
-    Ok(query
-        .order_by_asc(Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(&ctx.db)
-        .await?)
+    Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
 }
 
 /// What `subscription.update` may change.
@@ -296,10 +261,7 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: SubscriptionPatch) -> AppRes
     let mut sub = get_one(ctx, id).await?;
     if let Some(hash) = &patch.hash {
         if *hash != state::hash(&sub) {
-            return Err(AppError::conflict_on(
-                "HASH",
-                "stale HASH: the subscription changed since it was read",
-            ));
+            return Err(AppError::conflict_on("HASH", "stale HASH: the subscription changed since it was read"));
         }
     }
     let status = state::status(&sub)?;
@@ -330,22 +292,12 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: SubscriptionPatch) -> AppRes
         changed.push("FEATURES");
     }
     let sub = state::save(ctx, sub).await?;
-    events::append(
-        ctx,
-        "subscription",
-        id,
-        "subscription.updated",
-        json!({"CHANGED": changed}),
-    )
-    .await?;
+    events::append(ctx, "subscription", id, "subscription.updated", json!({"CHANGED": changed})).await?;
     Ok(sub)
 }
 
 /// True while `customer_id` has a subscription that is not closed.
-pub async fn customer_has_running<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    customer_id: i64,
-) -> AppResult<bool> {
+pub async fn customer_has_running<C: ConnectionTrait>(ctx: &Ctx<C>, customer_id: i64) -> AppResult<bool> {
     Ok(ctx
         .find::<Entity>()
         .filter(Column::CustomerId.eq(customer_id))
@@ -357,10 +309,7 @@ pub async fn customer_has_running<C: ConnectionTrait>(
 
 /// True while a subscription that is not closed bills `article_number` as its
 /// plan, as an add-on or as its scheduled plan.
-pub async fn article_in_use<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    article_number: &str,
-) -> AppResult<bool> {
+pub async fn article_in_use<C: ConnectionTrait>(ctx: &Ctx<C>, article_number: &str) -> AppResult<bool> {
     if ctx
         .find::<Entity>()
         .filter(Column::ArticleNumber.eq(article_number))
@@ -388,14 +337,8 @@ pub async fn article_in_use<C: ConnectionTrait>(
         };
         cursor = last.id;
         for sub in &page {
-            let in_addons = sub
-                .addons
-                .as_array()
-                .is_some_and(|a| a.iter().any(|x| x["ARTICLE_NUMBER"] == needle));
-            let in_upcoming = sub
-                .plan_upcoming
-                .as_ref()
-                .is_some_and(|p| p["ARTICLE_NUMBER"] == needle);
+            let in_addons = sub.addons.as_array().is_some_and(|a| a.iter().any(|x| x["ARTICLE_NUMBER"] == needle));
+            let in_upcoming = sub.plan_upcoming.as_ref().is_some_and(|p| p["ARTICLE_NUMBER"] == needle);
             if in_addons || in_upcoming {
                 return Ok(true);
             }

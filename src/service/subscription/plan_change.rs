@@ -42,12 +42,8 @@ pub fn upcoming(sub: &Model) -> AppResult<Option<UpcomingPlan>> {
     sub.plan_upcoming
         .clone()
         .map(|v| {
-            serde_json::from_value(v).map_err(|_| {
-                AppError::internal(format!(
-                    "subscription {}: stored PLAN_UPCOMING is unreadable",
-                    sub.id
-                ))
-            })
+            serde_json::from_value(v)
+                .map_err(|_| AppError::internal(format!("subscription {}: stored PLAN_UPCOMING is unreadable", sub.id)))
         })
         .transpose()
 }

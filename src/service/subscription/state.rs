@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -44,10 +42,7 @@ pub fn interval(m: &Model) -> AppResult<Interval> {
 
 /// The notice period for cancellations.
 pub fn notice(m: &Model) -> AppResult<Option<Interval>> {
-    m.notice
-        .as_deref()
-        .map(|n| Interval::parse(n).ok_or_else(|| corrupt("notice", m.id)))
-        .transpose()
+    m.notice.as_deref().map(|n| Interval::parse(n).ok_or_else(|| corrupt("notice", m.id))).transpose()
 }
 
 /// The life state.
@@ -58,9 +53,7 @@ pub fn status(m: &Model) -> AppResult<Status> {
 /// Start of period `n` counted from the anchor.
 pub fn period_start(m: &Model, n: i32) -> AppResult<DateTime<Utc>> {
     let n = u32::try_from(n).map_err(|_| corrupt("period count", m.id))?;
-    interval(m)?
-        .nth(m.anchor, n)
-        .ok_or_else(|| AppError::invalid("NEXT_EVENT", "date out of range"))
+    interval(m)?.nth(m.anchor, n).ok_or_else(|| AppError::invalid("NEXT_EVENT", "date out of range"))
 }
 
 /// HASH: changes with every change of the subscription.
@@ -75,10 +68,7 @@ pub fn due_at(m: &Model) -> Option<DateTime<Utc>> {
         return None;
     }
     let planned_start = (m.status == Status::Planned.as_str()).then_some(m.start);
-    [m.next_event, m.cancellation_date, planned_start]
-        .into_iter()
-        .flatten()
-        .min()
+    [m.next_event, m.cancellation_date, planned_start].into_iter().flatten().min()
 }
 
 /// Re-derives `expiration_date` for a fixed-length subscription: the end of
@@ -111,10 +101,9 @@ pub async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, mut after: Model) -> AppResu
         .await;
     match result {
         Ok(_) => Ok(after),
-        Err(err) if crate::error::is_unique_violation(&err) => Err(AppError::conflict_on(
-            "SUBSCRIPTION_EXT_UID",
-            "a subscription with this SUBSCRIPTION_EXT_UID exists",
-        )),
+        Err(err) if crate::error::is_unique_violation(&err) => {
+            Err(AppError::conflict_on("SUBSCRIPTION_EXT_UID", "a subscription with this SUBSCRIPTION_EXT_UID exists"))
+        }
         Err(err) => Err(err.into()),
     }
 }
