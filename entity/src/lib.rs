@@ -12,6 +12,7 @@ pub mod idempotency_record;
 pub mod invoice;
 pub mod invoice_item;
 pub mod subscription;
+pub mod subscription_pause;
 pub mod tenant;
 pub mod usage_record;
 

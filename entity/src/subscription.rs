@@ -46,6 +46,9 @@ pub struct Model {
     /// The earliest instant the billing run has work here: the minimum of
     /// `next_event`, `cancellation_date` and pause boundaries. `None` once closed.
     pub due_at: Option<DateTimeUtc>,
+    /// The next instant a pause of this subscription starts or ends; `None`
+    /// when no pause is pending or running (the engine then skips pauses).
+    pub pause_due: Option<DateTimeUtc>,
     pub trial_end: Option<DateTimeUtc>,
     pub cancellation_date: Option<DateTimeUtc>,
     pub cancellation_note: Option<String>,

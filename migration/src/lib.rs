@@ -19,6 +19,7 @@ mod m20261121_000008_create_subscription;
 mod m20261121_000009_create_invoice;
 mod m20261121_000010_create_invoice_item;
 mod m20261121_000011_create_usage_record;
+mod m20261121_000012_create_subscription_pause;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000009_create_invoice::Migration),
             Box::new(m20261121_000010_create_invoice_item::Migration),
             Box::new(m20261121_000011_create_usage_record::Migration),
+            Box::new(m20261121_000012_create_subscription_pause::Migration),
         ]
     }
 }

@@ -41,6 +41,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Subscription::NextEvent))
                     .col(timestamp_with_time_zone_null(Subscription::LastEvent))
                     .col(timestamp_with_time_zone_null(Subscription::DueAt))
+                    .col(timestamp_with_time_zone_null(Subscription::PauseDue))
                     .col(timestamp_with_time_zone_null(Subscription::TrialEnd))
                     .col(timestamp_with_time_zone_null(Subscription::CancellationDate))
                     .col(string_null(Subscription::CancellationNote))
@@ -122,6 +123,7 @@ pub enum Subscription {
     NextEvent,
     LastEvent,
     DueAt,
+    PauseDue,
     TrialEnd,
     CancellationDate,
     CancellationNote,

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::lines;
+use super::{lines, pauses};
 use crate::domain::lifecycle::{CloseReason, Status};
 use crate::error::AppResult;
 use crate::rpc::wire;
@@ -17,6 +17,7 @@ use crate::service::invoice::{self, Draft, Issued, Kind};
 use crate::service::subscription::{plan_change, state};
 use crate::service::{Ctx, events};
 use entity::subscription::Model;
+use entity::subscription_pause as pause;
 
 /// At most this many periods are billed in one step; a subscription further
 /// behind continues on the next run instead of holding a transaction open.
@@ -29,7 +30,40 @@ pub struct Step {
     pub closed: bool,
 }
 
-/// Bills and closes whatever is due on `sub` up to `until`.
+/// The next thing that happens to a subscription, in time order; at the same
+/// instant a pause end comes first, then a pause start, a cancellation, and
+/// the period boundary last.
+enum Next {
+    PauseEnd(usize),
+    PauseStart(usize),
+    Cancellation(DateTime<Utc>),
+    Boundary(DateTime<Utc>),
+}
+
+fn next_step(sub: &Model, pauses: &[pause::Model], until: DateTime<Utc>) -> Option<Next> {
+    let mut best: Option<(DateTime<Utc>, u8, Next)> = None;
+    let mut offer = |at: DateTime<Utc>, rank: u8, next: Next| {
+        if at <= until && best.as_ref().is_none_or(|(t, r, _)| (at, rank) < (*t, *r)) {
+            best = Some((at, rank, next));
+        }
+    };
+    for (i, p) in pauses.iter().enumerate() {
+        if !p.started {
+            offer(p.start, 1, Next::PauseStart(i));
+        } else if let (false, Some(end)) = (p.ended, p.end) {
+            offer(end, 0, Next::PauseEnd(i));
+        }
+    }
+    if let Some(at) = sub.cancellation_date {
+        offer(at, 2, Next::Cancellation(at));
+    }
+    if let Some(at) = sub.next_event {
+        offer(at, 3, Next::Boundary(at));
+    }
+    best.map(|(_, _, next)| next)
+}
+
+/// Bills and closes whatever is due on `sub` up to `until`, in time order.
 pub async fn advance<C: sea_orm::ConnectionTrait>(
     ctx: &Ctx<C>,
     sub: Model,
@@ -38,6 +72,8 @@ pub async fn advance<C: sea_orm::ConnectionTrait>(
     let before = sub.clone();
     let mut sub = sub;
     let mut step = Step::default();
+    let mut pauses = if sub.pause_due.is_some() { pauses::load(ctx, sub.id).await? } else { Vec::new() };
+    let pauses_before = pauses.clone();
     let mut periods = 0;
     loop {
         let status = state::status(&sub)?;
@@ -50,29 +86,58 @@ pub async fn advance<C: sea_orm::ConnectionTrait>(
             events::append(ctx, "subscription", sub.id, "subscription.started", json!({"STATUS": next.as_str()}))
                 .await?;
         }
-        if let Some(cancel_at) = sub.cancellation_date {
-            if cancel_at <= until && sub.next_event.is_none_or(|next| cancel_at <= next) {
-                close(ctx, &mut sub, CloseReason::Cancellation, cancel_at, &mut step).await?;
+        match next_step(&sub, &pauses, until) {
+            None => break,
+            Some(Next::PauseEnd(i)) => pauses::end(ctx, &mut sub, &mut pauses[i]).await?,
+            Some(Next::PauseStart(i)) => pauses::start(ctx, &mut sub, &mut pauses[i]).await?,
+            Some(Next::Cancellation(at)) => {
+                close(ctx, &mut sub, CloseReason::Cancellation, at, &mut step).await?;
+                mark_billed_credits(&mut pauses, &step);
                 break;
             }
+            Some(Next::Boundary(start)) => {
+                if periods >= MAX_PERIODS_PER_STEP {
+                    break;
+                }
+                if sub.duration.is_some_and(|d| sub.term_periods >= d) {
+                    close(ctx, &mut sub, CloseReason::Expiration, start, &mut step).await?;
+                    mark_billed_credits(&mut pauses, &step);
+                    break;
+                }
+                plan_change::apply_due(ctx, &mut sub, start).await?;
+                if let Some(i) = pauses::covering(&pauses, start) {
+                    pauses::skip(ctx, &mut sub, &mut pauses[i], start).await?;
+                    continue;
+                }
+                let credited = lines::pending_pause_ids(&sub)?;
+                let issued = bill_period(ctx, &mut sub, start).await?;
+                for p in pauses.iter_mut().filter(|p| credited.contains(&p.id)) {
+                    p.affected = true;
+                }
+                step.invoices.push(issued);
+                periods += 1;
+            }
         }
-        let Some(start) = sub.next_event else { break };
-        if start > until || periods >= MAX_PERIODS_PER_STEP {
-            break;
-        }
-        if sub.duration.is_some_and(|d| sub.term_periods >= d) {
-            close(ctx, &mut sub, CloseReason::Expiration, start, &mut step).await?;
-            break;
-        }
-        plan_change::apply_due(ctx, &mut sub, start).await?;
-        let issued = bill_period(ctx, &mut sub, start).await?;
-        step.invoices.push(issued);
-        periods += 1;
+    }
+    if !pauses.is_empty() {
+        sub.pause_due = pauses::due(&pauses, sub.next_event).filter(|_| sub.status != Status::Closed.as_str());
+        pauses::save_changed(ctx, &pauses_before, &pauses).await?;
     }
     if sub != before {
         sub = state::save(ctx, sub).await?;
     }
     Ok((sub, step))
+}
+
+/// A final invoice may carry deferred pause credits: those pauses are now
+/// part of an invoice.
+fn mark_billed_credits(pauses: &mut [pause::Model], step: &Step) {
+    if step.invoices.is_empty() {
+        return;
+    }
+    for p in pauses.iter_mut().filter(|p| p.started) {
+        p.affected = true;
+    }
 }
 
 /// Issues the regular invoice of the period starting at `start` and moves the

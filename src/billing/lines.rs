@@ -9,31 +9,13 @@ use crate::db::scope::Scope;
 use crate::domain::pricing::{Line, LineKind};
 use crate::error::{AppError, AppResult};
 use crate::service::Ctx;
-use crate::service::subscription::state;
+use crate::service::subscription::plan_change::PlanState;
 use entity::subscription::Model;
 use entity::usage_record;
 
 /// The recurring lines of one full period: the plan and every add-on.
 pub fn recurring(sub: &Model) -> AppResult<Vec<Line>> {
-    let mut lines = vec![Line {
-        kind: LineKind::Plan,
-        article_number: Some(sub.article_number.clone()),
-        description: sub.title.clone(),
-        quantity: sub.quantity.0,
-        unit_price: sub.unit_price.0,
-        vat_percent: sub.vat_percent.0,
-    }];
-    for addon in state::addons(sub)? {
-        lines.push(Line {
-            kind: LineKind::Addon,
-            article_number: Some(addon.article_number),
-            description: addon.title,
-            quantity: addon.quantity,
-            unit_price: addon.unit_price,
-            vat_percent: addon.vat_percent,
-        });
-    }
-    Ok(lines)
+    Ok(PlanState::of(sub)?.lines())
 }
 
 /// The setup fee line, while it has not been billed.
@@ -56,6 +38,14 @@ pub fn pending(sub: &Model) -> AppResult<Vec<Line>> {
     let stored: Vec<StoredLine> = serde_json::from_value(stored.clone())
         .map_err(|_| AppError::internal(format!("subscription {}: stored pending lines are unreadable", sub.id)))?;
     Ok(stored.into_iter().map(StoredLine::into_line).collect())
+}
+
+/// The pauses whose credit is among the deferred lines.
+pub fn pending_pause_ids(sub: &Model) -> AppResult<Vec<i64>> {
+    let Some(stored) = &sub.pending_lines else { return Ok(Vec::new()) };
+    let stored: Vec<StoredLine> = serde_json::from_value(stored.clone())
+        .map_err(|_| AppError::internal(format!("subscription {}: stored pending lines are unreadable", sub.id)))?;
+    Ok(stored.iter().filter_map(|l| l.pause_id).collect())
 }
 
 /// Open usage booked up to `until`, oldest first.
@@ -94,6 +84,9 @@ pub fn usage(records: &[usage_record::Model]) -> Vec<Line> {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct StoredLine {
+    /// The pause whose credit this is, if any (its deletion removes the line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_id: Option<i64>,
     pub kind: String,
     pub article_number: Option<String>,
     pub description: String,
@@ -106,6 +99,7 @@ impl StoredLine {
     /// Keeps a line for a later invoice.
     pub fn from_line(line: &Line) -> StoredLine {
         StoredLine {
+            pause_id: None,
             kind: line.kind.as_str().to_owned(),
             article_number: line.article_number.clone(),
             description: line.description.clone(),

@@ -4,5 +4,6 @@
 pub mod engine;
 pub mod lines;
 pub mod numbering;
+pub mod pauses;
 pub mod run;
 pub mod worker;

@@ -69,4 +69,4 @@ impl TenantId {
     }
 }
 
-tenant_scoped!(invoice, invoice_item, subscription, usage_record);
+tenant_scoped!(invoice, invoice_item, subscription, subscription_pause, usage_record);

@@ -5,3 +5,4 @@ pub mod interval;
 pub mod lifecycle;
 pub mod money;
 pub mod pricing;
+pub mod proration;

@@ -17,6 +17,7 @@ mod invoice;
 mod invoice_wire;
 mod key;
 mod subscription;
+mod subscription_change;
 mod subscription_life;
 mod subscription_wire;
 mod system;
@@ -127,6 +128,13 @@ pub static METHODS: &[MethodSpec] = &[
     method!("subscription.terminate", Default, write!(subscription_life::terminate), "Closes now; CREDIT_UNUSED credits the unused days."),
     method!("subscription.postpone", Default, write!(subscription_life::postpone), "Moves NEXT_EVENT later by MONTH months."),
     method!("subscription.renew", Default, write!(subscription_life::renew), "Bills now the periods that are due."),
+    method!("subscription.changearticle", Default, write!(subscription_change::change_article), "Moves to another plan: upgrades now with proration, downgrades at the period end."),
+    method!("subscription.changequantity", Default, write!(subscription_change::change_quantity), "Changes quantities: increases prorated now, decreases next period."),
+    method!("subscription.setaddon", Default, write!(subscription_change::set_addon), "Books a recurring add-on, prorated now unless SUPPRESS_BILL_RUN."),
+    method!("subscription.pause", Default, write!(subscription_change::pause), "Pauses billing from START_DATE until END_DATE, for CYCLES periods, or until unpause."),
+    method!("subscription.unpause", Default, write!(subscription_change::unpause), "Ends the running pause now."),
+    method!("subscription.getpauses", Default, read!(subscription_change::get_pauses), "A subscription's pauses."),
+    method!("subscription.deletepause", Default, write!(subscription_change::delete_pause), "Deletes a pause that has not affected an invoice."),
     method!("subscription.setusagedata", Default, write!(usage::set), "Books usage, billed in arrears on the next invoice."),
     method!("subscription.getusagedata", Default, read!(usage::get), "A subscription's usage bookings."),
     method!("subscription.deleteusagedata", Default, write!(usage::delete), "Deletes an open usage booking."),

@@ -21,6 +21,9 @@ pub struct PlanOut {
     interval: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     effective_date: Option<String>,
+    /// The add-ons from the effective date (PLAN_UPCOMING only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    addons: Option<Vec<AddonOut>>,
 }
 
 /// A recurring add-on.
@@ -32,6 +35,18 @@ pub struct AddonOut {
     quantity: String,
     unit_price: String,
     vat_percent: String,
+}
+
+impl AddonOut {
+    fn from(a: &state::Addon, currency: &str) -> AddonOut {
+        AddonOut {
+            article_number: a.article_number.clone(),
+            title: a.title.clone(),
+            quantity: wire::quantity(a.quantity),
+            unit_price: wire::price(a.unit_price, currency),
+            vat_percent: wire::percent(a.vat_percent),
+        }
+    }
 }
 
 /// A subscription.
@@ -69,16 +84,17 @@ impl<'a> SubscriptionOut<'a> {
     /// Maps a stored subscription.
     pub fn from(m: &'a Model) -> AppResult<SubscriptionOut<'a>> {
         let c = m.currency_code.as_str();
-        let upcoming = plan_change::upcoming(m)?.map(|p| PlanOut {
-            article_number: p.article_number.clone(),
-            title: p.title.clone(),
-            description: p.description.clone(),
-            unit_price: wire::price(p.unit_price, c),
-            currency_code: p.currency_code.clone(),
-            vat_percent: wire::percent(p.vat_percent),
-            quantity: wire::quantity(p.quantity),
-            interval: p.interval.clone(),
-            effective_date: Some(wire::datetime(p.effective())),
+        let upcoming = plan_change::upcoming(m)?.map(|u| PlanOut {
+            article_number: u.plan.article_number.clone(),
+            title: u.plan.title.clone(),
+            description: u.plan.description.clone(),
+            unit_price: wire::price(u.plan.unit_price, c),
+            currency_code: m.currency_code.clone(),
+            vat_percent: wire::percent(u.plan.vat_percent),
+            quantity: wire::quantity(u.plan.quantity),
+            interval: u.plan.interval.clone(),
+            effective_date: Some(wire::datetime(u.effective())),
+            addons: Some(u.plan.addons.iter().map(|a| AddonOut::from(a, c)).collect()),
         });
         Ok(SubscriptionOut {
             subscription_id: m.id,
@@ -107,18 +123,10 @@ impl<'a> SubscriptionOut<'a> {
                 quantity: wire::quantity(m.quantity.0),
                 interval: m.interval.clone(),
                 effective_date: None,
+                addons: None,
             },
             plan_upcoming: upcoming,
-            addons: state::addons(m)?
-                .into_iter()
-                .map(|a| AddonOut {
-                    article_number: a.article_number,
-                    title: a.title,
-                    quantity: wire::quantity(a.quantity),
-                    unit_price: wire::price(a.unit_price, c),
-                    vat_percent: wire::percent(a.vat_percent),
-                })
-                .collect(),
+            addons: state::addons(m)?.iter().map(|a| AddonOut::from(a, c)).collect(),
             coupon: m.coupon.as_deref(),
             features: m.features.as_ref(),
             x_attributes: m.x_attributes.clone().unwrap_or_else(|| serde_json::json!({})),

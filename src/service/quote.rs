@@ -77,16 +77,9 @@ pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<D
     };
     let mut out = Vec::new();
     if !ends_first {
-        if let Some(plan) = plan_change::upcoming(&sub)? {
-            if next.is_some_and(|n| plan.effective() <= n) {
-                sub.title = plan.title;
-                sub.article_number = plan.article_number;
-                sub.unit_price = entity::DecimalText(plan.unit_price);
-                sub.vat_percent = entity::DecimalText(plan.vat_percent);
-                sub.quantity = entity::DecimalText(plan.quantity);
-                if let Some(addons) = plan.addons {
-                    sub.addons = serde_json::json!(addons);
-                }
+        if let Some(upcoming) = plan_change::upcoming(&sub)? {
+            if next.is_some_and(|n| upcoming.effective() <= n) {
+                upcoming.plan.apply_to(&mut sub);
             }
         }
         out.extend(lines::recurring(&sub)?);

@@ -9,7 +9,7 @@ use crate::service::{Ctx, article};
 /// One requested add-on (`ADDONS[i]`).
 #[derive(Clone, Debug)]
 pub struct AddonRequest {
-    /// `ADDONS[i]`: names the entry in errors.
+    /// `ADDONS[i]`: names the entry in errors; empty for top-level tags.
     pub tag: String,
     pub article_number: String,
     pub quantity: Decimal,
@@ -28,7 +28,7 @@ pub async fn resolve<C: sea_orm::ConnectionTrait>(
 ) -> AppResult<Vec<Addon>> {
     let mut out: Vec<Addon> = Vec::with_capacity(requests.len());
     for request in requests {
-        let tag = |t: &str| format!("{}.{t}", request.tag);
+        let tag = |t: &str| if request.tag.is_empty() { t.to_owned() } else { format!("{}.{t}", request.tag) };
         let found = article::get_one(ctx, &request.article_number).await.map_err(|_| {
             AppError::not_found(tag("ARTICLE_NUMBER"), format!("article {} not found", request.article_number))
         })?;

@@ -2,7 +2,9 @@
 //! `lifecycle`, scheduled plan changes in `plan_change`.
 
 pub mod addons;
+pub mod changes;
 pub mod lifecycle;
+pub mod pauses;
 pub mod plan_change;
 pub mod state;
 
@@ -141,6 +143,7 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         next_event: Some(anchor),
         last_event: None,
         due_at: None,
+        pause_due: None,
         trial_end,
         cancellation_date: input.cancellation_date,
         cancellation_note: None,

@@ -68,7 +68,7 @@ pub fn due_at(m: &Model) -> Option<DateTime<Utc>> {
         return None;
     }
     let planned_start = (m.status == Status::Planned.as_str()).then_some(m.start);
-    [m.next_event, m.cancellation_date, planned_start].into_iter().flatten().min()
+    [m.next_event, m.cancellation_date, planned_start, m.pause_due].into_iter().flatten().min()
 }
 
 /// Re-derives `expiration_date` for a fixed-length subscription: the end of
