@@ -53,8 +53,15 @@ impl App {
     }
 
     /// Like [`App::build`] with an injected clock and, for benchmarks, auth bypassed.
-    pub async fn build_with(settings: Settings, options: Options) -> Result<App, BuildError> {
+    pub async fn build_with(mut settings: Settings, options: Options) -> Result<App, BuildError> {
         let clock = options.clock;
+        let socket = std::net::TcpListener::bind(settings.server.bind.as_str())?;
+        socket.set_nonblocking(true)?;
+        let addr = socket.local_addr()?;
+        if settings.server.public_url.is_empty() {
+            // Links then point at whatever address was bound (tests bind port 0).
+            settings.server.public_url = format!("http://{addr}");
+        }
         let db = Db::connect(&settings.database).await?;
         db.migrate().await?;
         let state = Arc::new(AppState {
@@ -78,9 +85,7 @@ impl App {
             .set_config(config)
             .set_http_middleware(http)
             .set_rpc_middleware(rpc)
-            .build(server.bind.as_str())
-            .await?;
-        let addr = listener.local_addr()?;
+            .build_from_tcp(socket)?;
         let handle = listener.start(dispatch::module(state.clone())?);
         tracing::info!(%addr, "recur gateway listening");
         let worker = crate::billing::worker::spawn(state.clone());

@@ -78,6 +78,9 @@ where
                 let body = state.metrics.render();
                 async move { Ok(responses::text(StatusCode::OK, "text/plain; version=0.0.4", body)) }.boxed()
             }
+            (_, p) if p.starts_with("/hosted/") => {
+                async move { Ok(crate::hosted::handle(state, request).await) }.boxed()
+            }
             (_, "/" | "/rpc") => {
                 // Take the service that was polled ready; leave a fresh clone behind.
                 let clone = self.inner.clone();

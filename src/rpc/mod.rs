@@ -16,6 +16,7 @@ mod customer;
 mod invoice;
 mod invoice_wire;
 mod key;
+mod securelink;
 mod subscription;
 mod subscription_change;
 mod subscription_life;
@@ -115,6 +116,7 @@ pub static METHODS: &[MethodSpec] = &[
     method!("customer.get", Default, read!(customer::get), "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM)."),
     method!("customer.create", Default, write!(customer::create), "Creates a customer; answers CUSTOMER_ID, CUSTOMER_NUMBER, HASH."),
     method!("customer.update", Default, write!(customer::update), "Changes a customer's fields."),
+    method!("customer.createsecurelink", Default, read!(securelink::customer_link), "A signed, expiring link to the customer's dashboard."),
     method!("customer.delete", Default, write!(customer::delete), "Deletes a customer without running subscriptions or unpaid invoices."),
     method!("article.get", Default, read!(article::get), "Articles matching FILTER (ARTICLE_NUMBER, IS_ADDON, TAGS)."),
     method!("article.create", Default, write!(article::create), "Creates a plan or add-on article."),
@@ -135,6 +137,7 @@ pub static METHODS: &[MethodSpec] = &[
     method!("subscription.unpause", Default, write!(subscription_change::unpause), "Ends the running pause now."),
     method!("subscription.getpauses", Default, read!(subscription_change::get_pauses), "A subscription's pauses."),
     method!("subscription.deletepause", Default, write!(subscription_change::delete_pause), "Deletes a pause that has not affected an invoice."),
+    method!("subscription.createsecurelink", Default, read!(securelink::subscription_links), "Signed, expiring links to cancel, reactivate and book add-ons."),
     method!("subscription.setusagedata", Default, write!(usage::set), "Books usage, billed in arrears on the next invoice."),
     method!("subscription.getusagedata", Default, read!(usage::get), "A subscription's usage bookings."),
     method!("subscription.deleteusagedata", Default, write!(usage::delete), "Deletes an open usage booking."),

@@ -42,6 +42,7 @@ struct PgDatabase {
 pub fn test_settings(database_url: String) -> Settings {
     let mut settings = Settings::default();
     settings.server.bind = "127.0.0.1:0".into();
+    settings.server.public_url = String::new();
     settings.database.url = database_url;
     settings.database.max_connections = 4;
     // Cheap argon2 keeps tests fast; the hashing code path is the same.
@@ -282,6 +283,16 @@ impl Client {
     pub async fn get_raw(&self, path: &str) -> RawResponse {
         let request =
             http::Request::get(format!("{}{path}", self.url)).body(Full::new(bytes::Bytes::new())).expect("request");
+        self.send(request).await
+    }
+
+    /// Any request to an absolute `url` without auth (hosted pages).
+    pub async fn browse(&self, method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> RawResponse {
+        let mut request = http::Request::builder().method(method).uri(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(bytes::Bytes::from(body.to_owned()))).expect("request");
         self.send(request).await
     }
 

@@ -1,0 +1,291 @@
+//! The cancel, reactivate and add-on pages of one subscription. GET only
+//! shows; the POST of the page's form acts, through the same services as the
+//! JSON-RPC methods, in one transaction.
+
+use std::sync::Arc;
+
+use http::StatusCode;
+use jsonrpsee::server::HttpResponse;
+use minijinja::context;
+use rust_decimal::Decimal;
+use sea_orm::TransactionTrait;
+
+use super::link::{Refusal, Visit};
+use super::pages::{self, html, render};
+use super::token::{self, LinkAction, Subject};
+use super::view::{SubscriptionView, human};
+use super::{Form, refused};
+use crate::domain::lifecycle::Status;
+use crate::domain::proration;
+use crate::error::{AppError, AppResult};
+use crate::rpc::wire;
+use crate::service::subscription::addons::AddonRequest;
+use crate::service::subscription::{self as subscriptions, changes, lifecycle, state};
+use crate::service::{AfterCommit, Ctx, article};
+use crate::state::AppState;
+
+/// Serves `GET` (form) or `POST` (act) of a subscription page.
+pub async fn serve(
+    state: &Arc<AppState>,
+    visit: Visit,
+    form: Option<Form>,
+    cookie_nonce: Option<String>,
+) -> HttpResponse {
+    let Subject::Subscription(id) = visit.link.subject else { return refused(Refusal::Invalid, "") };
+    let tenant_name = visit.tenant.name.clone();
+    let ctx = visit.read_ctx(state);
+    let sub = match subscriptions::get_one(&ctx, id).await {
+        Ok(sub) => sub,
+        Err(AppError::NotFound { .. }) => return refused(Refusal::Invalid, &tenant_name),
+        Err(err) => return internal(err, &tenant_name),
+    };
+    if sub.version != visit.link.version {
+        return refused(Refusal::Used, &tenant_name);
+    }
+    let outcome = match form {
+        None => show(&ctx, &visit, &sub).await,
+        Some(form) => {
+            let csrf_ok = cookie_nonce.as_deref().is_some_and(|nonce| {
+                token::check_csrf(&visit.secret, &visit.token, nonce, form.get("csrf").unwrap_or(""))
+            });
+            if !csrf_ok {
+                return pages::refusal(
+                    StatusCode::FORBIDDEN,
+                    &tenant_name,
+                    "This form has expired",
+                    "Reload the page from your link and submit the form again.",
+                );
+            }
+            act(state, &visit, &sub, &form).await
+        }
+    };
+    match outcome {
+        Ok(response) => response,
+        Err(AppError::Internal(cause)) => internal(AppError::Internal(cause), &tenant_name),
+        Err(err) => pages::refusal(StatusCode::CONFLICT, &tenant_name, "This did not work", &err.to_string()),
+    }
+}
+
+fn internal(err: AppError, tenant: &str) -> HttpResponse {
+    tracing::error!(error = %err, cause = ?err, "hosted page failed");
+    pages::refusal(StatusCode::INTERNAL_SERVER_ERROR, tenant, "Something went wrong", "Please try again later.")
+}
+
+fn nonce() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn cookie(state: &AppState, nonce: &str) -> String {
+    let secure = if state.settings.server.public_url.starts_with("https://") { "; Secure" } else { "" };
+    format!("recur_csrf={nonce}; Path=/hosted; HttpOnly; SameSite=Strict{secure}")
+}
+
+async fn show(
+    ctx: &crate::service::ReadCtx,
+    visit: &Visit,
+    sub: &entity::subscription::Model,
+) -> AppResult<HttpResponse> {
+    let status = state::status(sub)?;
+    let view = SubscriptionView::of(sub)?;
+    let nonce = nonce();
+    let csrf = token::csrf(&visit.secret, &visit.token, &nonce);
+    let action_url = format!("/hosted/s/{}/{}", visit.token, visit.link.action.as_str());
+    let tenant = &visit.tenant.name;
+    let body = match visit.link.action {
+        LinkAction::Cancel => {
+            let (can_act, reason) = match status {
+                Status::Closed => (false, "This subscription has ended.".to_owned()),
+                Status::Canceled => (
+                    false,
+                    format!("This subscription is canceled already; it ends on {}.", view.cancellation_date.clone().unwrap_or_default()),
+                ),
+                _ => (true, String::new()),
+            };
+            let end_date = if can_act { human(lifecycle::default_cancellation_date(sub, status, ctx.now)?) } else { String::new() };
+            render("cancel.html", context! { tenant, sub => view, can_act, reason, end_date, notice => sub.notice, csrf, action_url })
+        }
+        LinkAction::Reactivate => {
+            let (can_act, effect, reason) = match status {
+                Status::Canceled => (
+                    true,
+                    format!(
+                        "The cancellation for {} is withdrawn and your subscription continues. Next billing date: {}, {} {} plus VAT.",
+                        view.cancellation_date.clone().unwrap_or_default(),
+                        view.next_event.clone().unwrap_or_default(),
+                        view.price,
+                        view.currency
+                    ),
+                    String::new(),
+                ),
+                Status::Closed => (
+                    true,
+                    format!(
+                        "Your subscription starts again today with a new period of {}. {} {} plus VAT are billed now.",
+                        view.interval, view.price, view.currency
+                    ),
+                    String::new(),
+                ),
+                _ => (false, String::new(), "Your subscription is running; there is nothing to reactivate.".to_owned()),
+            };
+            render("reactivate.html", context! { tenant, sub => view, can_act, effect, reason, csrf, action_url })
+        }
+        LinkAction::Addons => {
+            let can_act = !matches!(status, Status::Closed);
+            let (offers, note) = offers(ctx, sub, status).await?;
+            let reason = "This subscription has ended.";
+            render(
+                "addons.html",
+                context! { tenant, sub => view, can_act, reason, offers, proration_note => note, csrf, action_url },
+            )
+        }
+        LinkAction::Dashboard => return Err(AppError::invalid("action", "not a subscription page")),
+    }
+    .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(html(StatusCode::OK, body, Some(cookie(&ctx.state, &nonce))))
+}
+
+#[derive(serde::Serialize)]
+struct Offer {
+    article_number: String,
+    title: String,
+    description: Option<String>,
+    price: String,
+    due_now: String,
+    vat: String,
+    multiple: bool,
+}
+
+/// The add-ons a subscription can book, with what one of each costs now.
+async fn offers(
+    ctx: &crate::service::ReadCtx,
+    sub: &entity::subscription::Model,
+    status: Status,
+) -> AppResult<(Vec<Offer>, String)> {
+    let booked = state::addons(sub)?;
+    let filter = article::ArticleFilter { is_addon: Some(true), ..Default::default() };
+    let articles = article::find(ctx, filter, 200, 0).await?;
+    let window = match (status, sub.last_event, sub.next_event) {
+        (Status::Active | Status::Canceled, Some(start), Some(end)) => proration::remaining_days(start, end, ctx.now),
+        _ => None,
+    };
+    let note = match (window, sub.next_event) {
+        (Some((remaining, total)), Some(end)) => {
+            format!("Due now is the share of the current period until {} ({remaining} of {total} days).", human(end))
+        }
+        (_, Some(end)) => format!("Nothing is due now; add-ons are billed from {}.", human(end)),
+        _ => "Nothing is due now.".to_owned(),
+    };
+    let offers = articles
+        .into_iter()
+        .filter(|a| a.currency_code == sub.currency_code)
+        .filter(|a| a.allow_multiple || !booked.iter().any(|b| b.article_number == a.article_number))
+        .map(|a| {
+            let due = window.map_or(Decimal::ZERO, |(r, t)| proration::share(a.unit_price.0, r, t, &sub.currency_code));
+            Offer {
+                article_number: a.article_number.clone(),
+                title: a.title.clone(),
+                description: a.description.clone(),
+                price: wire::price(a.unit_price.0, &a.currency_code),
+                due_now: wire::money(due, &sub.currency_code),
+                vat: wire::percent(a.vat_percent.0),
+                multiple: a.allow_multiple,
+            }
+        })
+        .collect();
+    Ok((offers, note))
+}
+
+async fn act(
+    state: &Arc<AppState>,
+    visit: &Visit,
+    sub: &entity::subscription::Model,
+    form: &Form,
+) -> AppResult<HttpResponse> {
+    let txn = state.db.write.begin().await?;
+    let ctx = Ctx {
+        tenant: visit.tenant_ref(),
+        now: visit.now,
+        db: txn,
+        state: state.clone(),
+        dry_run: false,
+        after_commit: AfterCommit::default(),
+    };
+    // Re-read inside the transaction: a link acts once, even when two posts race.
+    let current = subscriptions::get_one(&ctx, sub.id).await?;
+    if current.version != visit.link.version {
+        ctx.db.rollback().await?;
+        return Ok(refused(Refusal::Used, &visit.tenant.name));
+    }
+    let result = match visit.link.action {
+        LinkAction::Cancel => {
+            let note = form.get("note").map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(500).collect());
+            lifecycle::cancel(&ctx, sub.id, None, note).await.map(|s| {
+                let ends = s.cancellation_date.map(human).unwrap_or_default();
+                (
+                    s,
+                    "Your subscription is canceled".to_owned(),
+                    format!("It ends on {ends}. Nothing is billed after that date."),
+                )
+            })
+        }
+        LinkAction::Reactivate => lifecycle::reactivate(&ctx, sub.id).await.map(|changed| {
+            let billed = changed.invoices.first().map(|i| {
+                format!(
+                    " {} {} were billed now.",
+                    wire::money(i.invoice.total.0, &i.invoice.currency_code),
+                    i.invoice.currency_code
+                )
+            });
+            (
+                changed.sub,
+                "Your subscription is active again".to_owned(),
+                format!("Thank you for staying.{}", billed.unwrap_or_default()),
+            )
+        }),
+        LinkAction::Addons => {
+            let article_number = form.get("article").unwrap_or("").to_owned();
+            let quantity = form
+                .get("quantity")
+                .and_then(|q| q.trim().parse::<u32>().ok())
+                .filter(|q| (1..=999).contains(q))
+                .unwrap_or(1);
+            let request = AddonRequest {
+                tag: String::new(),
+                article_number,
+                quantity: Decimal::from(quantity),
+                title: None,
+                description: None,
+                unit_price: None,
+            };
+            changes::set_addon(&ctx, sub.id, request, false).await.map(|changed| {
+                let billed = match changed.invoices.first() {
+                    Some(i) => format!(
+                        "{} {} including VAT were billed now.",
+                        wire::money(i.invoice.total.0, &i.invoice.currency_code),
+                        i.invoice.currency_code
+                    ),
+                    None => "It is billed with your next invoice.".to_owned(),
+                };
+                (changed.sub, "Your add-on is booked".to_owned(), billed)
+            })
+        }
+        LinkAction::Dashboard => Err(AppError::invalid("action", "not a subscription page")),
+    };
+    let Ctx { db: txn, after_commit, .. } = ctx;
+    let (after, headline, message) = match result {
+        Ok(done) => done,
+        Err(err) => {
+            txn.rollback().await?;
+            return Err(err);
+        }
+    };
+    txn.commit().await?;
+    after_commit.run();
+    let view = SubscriptionView::of(&after)?;
+    let body = render("done.html", context! { tenant => visit.tenant.name, sub => view, headline, message })
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(html(StatusCode::OK, body, None))
+}
