@@ -129,7 +129,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     env.finish()?;
     let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
     let articles: Vec<ArticleOut<'_>> = rows.iter().map(ArticleOut::from).collect();
-    reply(&json!({ "ARTICLES": articles }))
+    wire::list("ARTICLES", &articles)
 }
 
 /// `article.create`.

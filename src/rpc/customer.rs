@@ -135,7 +135,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     env.finish()?;
     let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
     let customers: Vec<CustomerOut<'_>> = rows.iter().map(CustomerOut::from).collect();
-    reply(&json!({ "CUSTOMERS": customers }))
+    wire::list("CUSTOMERS", &customers)
 }
 
 /// `customer.create`.

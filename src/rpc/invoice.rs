@@ -1,11 +1,9 @@
 //! `invoice.*` handlers.
 
-use serde_json::json;
-
 use super::Reply;
 use super::envelope::Envelope;
 use super::invoice_wire::InvoiceOut;
-use super::wire::reply;
+use super::wire;
 use crate::error::{AppError, AppResult};
 use crate::service::ReadCtx;
 use crate::service::invoice::{self as service, InvoiceFilter};
@@ -44,5 +42,5 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     env.finish()?;
     let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
     let list: Vec<InvoiceOut> = rows.iter().map(|i| InvoiceOut::from(i, ctx.now)).collect();
-    reply(&json!({ "INVOICES": list }))
+    wire::list("INVOICES", &list)
 }

@@ -41,7 +41,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
             })
         })
         .collect();
-    reply(&json!({ "KEYS": list }))
+    wire::list("KEYS", &list)
 }
 
 /// `key.revoke`: evicts the key from this process's cache once committed.

@@ -7,7 +7,7 @@ use super::envelope::Envelope;
 use super::invoice_wire::InvoiceOut;
 use super::subscription_wire::SubscriptionOut;
 use super::tags::Tags;
-use super::wire::reply;
+use super::wire::{self, reply};
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::service::invoice::Issued;
@@ -90,7 +90,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     env.finish()?;
     let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
     let list = rows.iter().map(SubscriptionOut::from).collect::<AppResult<Vec<_>>>()?;
-    reply(&json!({ "SUBSCRIPTIONS": list }))
+    wire::list("SUBSCRIPTIONS", &list)
 }
 
 /// `subscription.create`.

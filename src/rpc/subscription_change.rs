@@ -159,7 +159,7 @@ pub async fn get_pauses(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     env.finish()?;
     let rows = pauses::list(ctx, id).await?;
     let list: Vec<Value> = rows.iter().map(|p| pause_out(p, ctx.now)).collect();
-    reply(&json!({ "PAUSES": list }))
+    wire::list("PAUSES", &list)
 }
 
 /// `subscription.deletepause`.

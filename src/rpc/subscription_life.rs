@@ -111,5 +111,5 @@ pub async fn timeline(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
         .iter()
         .map(|e| json!({"EVENT_ID": e.id, "TYPE": e.event_type, "CREATED": wire::datetime(e.created), "DATA": e.data}))
         .collect();
-    reply(&json!({ "EVENTS": list }))
+    wire::list("EVENTS", &list)
 }

@@ -54,7 +54,7 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
             })
         })
         .collect();
-    reply(&json!({ "USAGEDATA": list }))
+    wire::list("USAGEDATA", &list)
 }
 
 /// `subscription.deleteusagedata`.

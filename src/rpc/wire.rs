@@ -14,6 +14,21 @@ pub fn reply<T: Serialize + ?Sized>(value: &T) -> AppResult<Reply> {
     serde_json::value::to_raw_value(value).map_err(|e| AppError::internal(e.to_string()))
 }
 
+/// `{KEY: [items]}` serialized straight from the items, without building an
+/// intermediate `serde_json::Value` (reads answer this on every call).
+pub fn list<T: Serialize>(key: &'static str, items: &[T]) -> AppResult<Reply> {
+    struct One<'a, T>(&'static str, &'a [T]);
+    impl<T: Serialize> Serialize for One<'_, T> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(Some(1))?;
+            map.serialize_entry(self.0, self.1)?;
+            map.end()
+        }
+    }
+    reply(&One(key, items))
+}
+
 /// `{"STATUS":"success"}`.
 pub fn success() -> AppResult<Reply> {
     reply(&serde_json::json!({ "STATUS": "success" }))

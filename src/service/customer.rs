@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
@@ -13,7 +13,7 @@ use super::{Ctx, WriteCtx, events};
 use crate::db::counter;
 use crate::db::scope::Scope;
 use crate::error::{AppError, AppResult, DbResultExt, OptionExt};
-use entity::customer::{ActiveModel, Column, Entity, Model};
+use entity::customer::{Column, Entity, Model};
 
 /// A change to a customer's fields. `None` = keep; `Some(None)` = clear.
 #[derive(Debug, Default, Clone)]
@@ -54,10 +54,10 @@ pub fn hash(model: &Model) -> String {
     hex::encode(&digest[..16])
 }
 
-fn apply(model: &mut ActiveModel, patch: CustomerPatch) {
+fn apply(model: &mut Model, patch: CustomerPatch) {
     macro_rules! set {
         ($($field:ident),*) => {$(
-            if let Some(value) = patch.$field { model.$field = Set(value); }
+            if let Some(value) = patch.$field { model.$field = value; }
         )*};
     }
     set!(
@@ -78,24 +78,20 @@ fn apply(model: &mut ActiveModel, patch: CustomerPatch) {
         customer_ext_uid
     );
     if let Some(kind) = patch.customer_type {
-        model.customer_type = Set(kind);
+        model.customer_type = kind;
     }
     if let Some(attributes) = patch.x_attributes {
-        model.x_attributes = Set(attributes.map(|m| serde_json::json!(m)));
+        model.x_attributes = attributes.map(|m| serde_json::json!(m));
     }
 }
 
 /// Business customers need an organization, consumers a last name.
-fn check_complete(model: &ActiveModel) -> AppResult<()> {
-    let given = |v: &sea_orm::ActiveValue<Option<String>>| matches!(v, Set(Some(s)) | sea_orm::ActiveValue::Unchanged(Some(s)) if !s.is_empty());
-    let kind = match &model.customer_type {
-        Set(k) | sea_orm::ActiveValue::Unchanged(k) => k.as_str(),
-        NotSet => "consumer",
-    };
-    if kind == "business" && !given(&model.organization) {
+fn check_complete(model: &Model) -> AppResult<()> {
+    let given = |v: &Option<String>| v.as_ref().is_some_and(|s| !s.is_empty());
+    if model.customer_type == "business" && !given(&model.organization) {
         return Err(AppError::invalid("ORGANIZATION", "required for CUSTOMER_TYPE business"));
     }
-    if kind == "consumer" && !given(&model.last_name) && !given(&model.organization) {
+    if model.customer_type == "consumer" && !given(&model.last_name) && !given(&model.organization) {
         return Err(AppError::invalid("LAST_NAME", "required for CUSTOMER_TYPE consumer"));
     }
     Ok(())
@@ -103,55 +99,68 @@ fn check_complete(model: &ActiveModel) -> AppResult<()> {
 
 /// Creates a customer with the tenant's next customer number.
 pub async fn create(ctx: &WriteCtx, patch: CustomerPatch) -> AppResult<Model> {
-    let mut model = ActiveModel {
-        id: NotSet,
-        tenant_id: Set(ctx.tenant.id.get()),
-        customer_type: Set("consumer".into()),
-        version: Set(1),
-        created: Set(ctx.now),
-        updated: Set(ctx.now),
-        deleted: Set(None),
-        ..Default::default()
+    let business = patch.customer_type.is_none() && matches!(patch.organization, Some(Some(_)));
+    let mut model = Model {
+        id: 0,
+        tenant_id: ctx.tenant.id.get(),
+        customer_number: 0,
+        customer_ext_uid: None,
+        customer_type: if business { "business" } else { "consumer" }.to_owned(),
+        organization: None,
+        salutation: None,
+        first_name: None,
+        last_name: None,
+        address: None,
+        address_2: None,
+        zipcode: None,
+        city: None,
+        country_code: None,
+        language_code: None,
+        email: None,
+        phone: None,
+        vat_id: None,
+        currency_code: None,
+        x_attributes: None,
+        version: 1,
+        created: ctx.now,
+        updated: ctx.now,
+        deleted: None,
     };
-    if patch.customer_type.is_none() && matches!(patch.organization, Some(Some(_))) {
-        model.customer_type = Set("business".into());
-    }
     apply(&mut model, patch);
     check_complete(&model)?;
-    model.customer_number = Set(counter::next(&ctx.db, ctx.tenant.id, "customer").await?);
-    let id = Entity::insert(model)
+    model.customer_number = counter::next(&ctx.db, ctx.tenant.id, "customer").await?;
+    let mut active = model.clone().into_active_model().reset_all();
+    active.id = NotSet;
+    model.id = Entity::insert(active)
         .exec(&ctx.db)
         .await
         .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?
         .last_insert_id;
-    let created = get_one(ctx, id).await?;
     events::append(
         ctx,
         "customer",
-        id,
+        model.id,
         "customer.created",
-        serde_json::json!({"CUSTOMER_NUMBER": created.customer_number}),
+        serde_json::json!({"CUSTOMER_NUMBER": model.customer_number}),
     )
     .await?;
-    Ok(created)
+    Ok(model)
 }
 
 /// Applies a patch to a customer.
 pub async fn update(ctx: &WriteCtx, id: i64, patch: CustomerPatch) -> AppResult<Model> {
-    let current = get_one(ctx, id).await?;
-    let version = current.version;
-    let mut model: ActiveModel = current.into();
+    let mut model = get_one(ctx, id).await?;
     apply(&mut model, patch);
     check_complete(&model)?;
-    model.version = Set(version + 1);
-    model.updated = Set(ctx.now);
-    Entity::update(model)
+    model.version += 1;
+    model.updated = ctx.now;
+    Entity::update(model.clone().into_active_model().reset_all())
         .filter(Column::TenantId.eq(ctx.tenant.id.get()))
         .exec(&ctx.db)
         .await
         .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?;
     events::append(ctx, "customer", id, "customer.updated", serde_json::json!({})).await?;
-    get_one(ctx, id).await
+    Ok(model)
 }
 
 /// Deletes a customer. Refused while a subscription is not closed or an

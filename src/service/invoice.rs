@@ -6,7 +6,8 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -54,7 +55,8 @@ pub struct Draft {
     pub usage_ids: Vec<i64>,
 }
 
-/// An issued invoice with its lines.
+/// An issued invoice with its lines. Lines of an invoice just issued carry
+/// id 0; loaded ones carry their ids.
 #[derive(Clone, Debug)]
 pub struct Issued {
     pub invoice: invoice::Model,
@@ -92,57 +94,65 @@ pub async fn issue<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft) -> AppResult<
             })
         })
         .collect();
-    let row = invoice::ActiveModel {
-        id: NotSet,
-        tenant_id: Set(ctx.tenant.id.get()),
-        invoice_number: Set(number),
-        kind: Set(draft.kind.as_str().to_owned()),
-        status: Set(status.to_owned()),
-        customer_id: Set(draft.customer_id),
-        subscription_id: Set(draft.subscription_id),
-        related_invoice_id: Set(draft.related_invoice_id),
-        invoice_title: Set(draft.invoice_title.clone()),
-        invoice_date: Set(draft.invoice_date),
-        due_date: Set(draft.invoice_date + Duration::days(term)),
-        paid_date: Set(priced.total.is_zero().then_some(draft.invoice_date)),
-        period_start: Set(draft.period.map(|p| p.0)),
-        period_end: Set(draft.period.map(|p| p.1)),
-        billed_period: Set(draft.billed_period),
-        currency_code: Set(draft.currency.clone()),
-        sub_total: Set(DecimalText(priced.sub_total)),
-        vat_total: Set(DecimalText(priced.vat_total)),
-        total: Set(DecimalText(priced.total)),
-        outstanding: Set(DecimalText(if priced.total.is_zero() { Decimal::ZERO } else { priced.total })),
-        vat_items: Set(json!(vat_items)),
-        created: Set(ctx.now),
+    let mut row = invoice::Model {
+        id: 0,
+        tenant_id: ctx.tenant.id.get(),
+        invoice_number: number,
+        kind: draft.kind.as_str().to_owned(),
+        status: status.to_owned(),
+        customer_id: draft.customer_id,
+        subscription_id: draft.subscription_id,
+        related_invoice_id: draft.related_invoice_id,
+        invoice_title: draft.invoice_title.clone(),
+        invoice_date: draft.invoice_date,
+        due_date: draft.invoice_date + Duration::days(term),
+        paid_date: priced.total.is_zero().then_some(draft.invoice_date),
+        period_start: draft.period.map(|p| p.0),
+        period_end: draft.period.map(|p| p.1),
+        billed_period: draft.billed_period,
+        currency_code: draft.currency.clone(),
+        sub_total: DecimalText(priced.sub_total),
+        vat_total: DecimalText(priced.vat_total),
+        total: DecimalText(priced.total),
+        outstanding: DecimalText(if priced.total.is_zero() { Decimal::ZERO } else { priced.total }),
+        vat_items: json!(vat_items),
+        created: ctx.now,
     };
-    let invoice_id = match invoice::Entity::insert(row).exec(&ctx.db).await {
+    let mut active = row.clone().into_active_model().reset_all();
+    active.id = NotSet;
+    row.id = match invoice::Entity::insert(active).exec(&ctx.db).await {
         Ok(inserted) => inserted.last_insert_id,
         Err(err) if is_unique_violation(&err) && draft.billed_period.is_some() => {
             return Err(AppError::conflict("this period is billed already"));
         }
         Err(err) => return Err(err.into()),
     };
-    let items: Vec<invoice_item::ActiveModel> = priced
+    let invoice_id = row.id;
+    let items: Vec<invoice_item::Model> = priced
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| invoice_item::ActiveModel {
-            id: NotSet,
-            tenant_id: Set(ctx.tenant.id.get()),
-            invoice_id: Set(invoice_id),
-            position: Set(i as i32 + 1),
-            kind: Set(l.line.kind.as_str().to_owned()),
-            article_number: Set(l.line.article_number.clone()),
-            description: Set(l.line.description.clone()),
-            quantity: Set(DecimalText(l.line.quantity)),
-            unit_price: Set(DecimalText(l.line.unit_price)),
-            vat_percent: Set(DecimalText(l.line.vat_percent)),
-            complete_net: Set(DecimalText(l.net)),
+        .map(|(i, l)| invoice_item::Model {
+            id: 0,
+            tenant_id: ctx.tenant.id.get(),
+            invoice_id,
+            position: i as i32 + 1,
+            kind: l.line.kind.as_str().to_owned(),
+            article_number: l.line.article_number.clone(),
+            description: l.line.description.clone(),
+            quantity: DecimalText(l.line.quantity),
+            unit_price: DecimalText(l.line.unit_price),
+            vat_percent: DecimalText(l.line.vat_percent),
+            complete_net: DecimalText(l.net),
         })
         .collect();
     if !items.is_empty() {
-        invoice_item::Entity::insert_many(items).exec(&ctx.db).await?;
+        let rows = items.iter().map(|item| {
+            let mut active = item.clone().into_active_model().reset_all();
+            active.id = NotSet;
+            active
+        });
+        invoice_item::Entity::insert_many(rows).exec(&ctx.db).await?;
     }
     if !draft.usage_ids.is_empty() {
         ctx.update_many::<usage_record::Entity>()
@@ -152,7 +162,9 @@ pub async fn issue<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft) -> AppResult<
             .exec(&ctx.db)
             .await?;
     }
-    let issued = load(ctx, invoice_id).await?;
+    // Built from what was written rather than read back; line ids stay 0
+    // (only previews show lines of a fresh invoice, and they show no ids).
+    let issued = Issued { invoice: row, items };
     events::append(
         ctx,
         "invoice",
