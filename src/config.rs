@@ -100,6 +100,7 @@ pub struct BillingSettings {
     pub default_currency: String,
     pub schedule_seconds: u64,
     pub page_size: u64,
+    pub chunk_size: usize,
 }
 
 impl Default for BillingSettings {
@@ -111,6 +112,7 @@ impl Default for BillingSettings {
             default_currency: "EUR".into(),
             schedule_seconds: 60,
             page_size: 500,
+            chunk_size: 100,
         }
     }
 }

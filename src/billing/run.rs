@@ -71,12 +71,81 @@ where
             .await?;
         let Some(&last) = ids.last() else { break };
         cursor = last;
-        for id in ids {
-            summary.add(step_one(state, conn, tenant, now, id).await);
+        for chunk in ids.chunks(state.settings.billing.chunk_size.max(1)) {
+            summary.add(step_chunk(state, conn, tenant, now, chunk).await);
         }
         progress(summary);
     }
     Ok(summary)
+}
+
+/// A chunk of subscriptions in one transaction: most steps succeed, and one
+/// commit for many of them is what makes a large run fast. If any step of the
+/// chunk fails, the chunk is rolled back and its subscriptions are stepped
+/// one by one, so a failure still touches only its own subscription.
+async fn step_chunk<C: TransactionTrait>(
+    state: &Arc<AppState>,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    ids: &[i64],
+) -> Summary {
+    if ids.len() > 1 {
+        match try_chunk(state, conn, tenant, now, ids).await {
+            Ok(summary) => return summary,
+            Err(err) => tracing::debug!(error = %err, "billing chunk failed; stepping its subscriptions one by one"),
+        }
+    }
+    let mut summary = Summary::default();
+    for &id in ids {
+        summary.add(step_one(state, conn, tenant, now, id).await);
+    }
+    summary
+}
+
+async fn try_chunk<C: TransactionTrait>(
+    state: &Arc<AppState>,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    ids: &[i64],
+) -> AppResult<Summary> {
+    let txn = conn.begin().await?;
+    let ctx = Ctx { tenant, now, db: txn, state: state.clone(), dry_run: false, after_commit: AfterCommit::default() };
+    let mut summary = Summary::default();
+    for &id in ids {
+        match advance_one(&ctx, id, now).await {
+            Ok(Some((invoices, closed))) => {
+                summary.subscriptions += 1;
+                summary.invoices += invoices;
+                summary.closed += u64::from(closed);
+            }
+            Ok(None) => {}
+            Err(err) => {
+                let Ctx { db: txn, .. } = ctx;
+                txn.rollback().await?;
+                return Err(err);
+            }
+        }
+    }
+    let Ctx { db: txn, .. } = ctx;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// Claims subscription `id` if it is still due and moves it forward; `None`
+/// when another worker has it or it is no longer due.
+async fn advance_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64, now: DateTime<Utc>) -> AppResult<Option<(u64, bool)>> {
+    let claimed = ctx
+        .find::<Entity>()
+        .filter(Column::Id.eq(id))
+        .filter(Column::DueAt.lte(now))
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .one(&ctx.db)
+        .await?;
+    let Some(sub) = claimed else { return Ok(None) };
+    let (_, step) = engine::advance(ctx, sub, now).await?;
+    Ok(Some((step.invoices.len() as u64, step.closed)))
 }
 
 /// One subscription in its own transaction. Failures are logged and counted,
@@ -115,23 +184,12 @@ async fn try_step<C: TransactionTrait>(
 ) -> AppResult<(u64, bool)> {
     let txn = conn.begin().await?;
     let ctx = Ctx { tenant, now, db: txn, state: state.clone(), dry_run: false, after_commit: AfterCommit::default() };
-    let claimed = ctx
-        .find::<Entity>()
-        .filter(Column::Id.eq(id))
-        .filter(Column::DueAt.lte(now))
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .one(&ctx.db)
-        .await?;
-    let Some(sub) = claimed else {
-        ctx.db.rollback().await?;
-        return Ok((0, false));
-    };
-    let result = engine::advance(&ctx, sub, now).await;
+    let result = advance_one(&ctx, id, now).await;
     let Ctx { db: txn, .. } = ctx;
     match result {
-        Ok((_, step)) => {
+        Ok(done) => {
             txn.commit().await?;
-            Ok((step.invoices.len() as u64, step.closed))
+            Ok(done.unwrap_or((0, false)))
         }
         Err(err) => {
             txn.rollback().await?;

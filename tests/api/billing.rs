@@ -355,3 +355,26 @@ async fn the_scheduler_inside_serve_bills_due_subscriptions() {
     }
     panic!("the scheduled run did not bill the subscription");
 }
+
+#[tokio::test]
+async fn one_broken_subscription_does_not_stop_a_run() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2025-01-01").await;
+    let client = app.client(&t.key);
+    article(&client, "M", "5.00", "0", json!({})).await;
+    let c = customer(&client).await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(subscribe(&client, c, "M", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id"));
+    }
+    // Corrupt one row the way a bad manual edit would.
+    use sea_orm::ConnectionTrait;
+    let db = &app.state.db.write;
+    let sql = format!("UPDATE subscription SET interval = 'fortnightly' WHERE id = {}", ids[2]);
+    db.execute(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.expect("corrupt");
+    let run = advance(&client, "2025-02-01").await;
+    assert_eq!((run["INVOICES_CREATED"].clone(), run["SUBSCRIPTIONS_FAILED"].clone()), (json!(4), json!(1)));
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(invoices(&client, *id).await.len(), if i == 2 { 1 } else { 2 }, "subscription {i}");
+    }
+}
