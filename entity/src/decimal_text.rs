@@ -1,6 +1,6 @@
 //! `DecimalText`: a `Decimal` stored as its canonical text on every backend.
 //!
-//! sea-orm reads SQLite decimals through `f64`, which drifts (`0.1` comes back as
+//! sea-orm reads SQLite decimals through a binary float, which drifts (`0.1` comes back as
 //! `0.1000000000000000055...`) and SQLite's NUMERIC affinity turns short decimal
 //! text into REAL on insert. Storing the exact text in a TEXT column is the only
 //! portable way to round-trip every amount exactly, so money, quantities and rates

@@ -1,6 +1,6 @@
 //! A small JSON reader that keeps numbers as their source text.
 //!
-//! serde_json hands numbers to visitors as `f64`, so `12345678901234.5678` would
+//! serde_json hands numbers to visitors as binary floats, so `12345678901234.5678` would
 //! reach us already rounded. The params object is re-read here instead: numbers
 //! stay text until a tag reader parses them exactly as `Decimal` or integer, and
 //! the nesting depth is limited while reading.
