@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::http::GatewayLayer;
 use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
 use crate::rpc::{dispatch, middleware::CallLayer};
 use crate::service::tenant::{self, NewTenant};
 use crate::state::AppState;
@@ -67,6 +68,7 @@ impl App {
         let state = Arc::new(AppState {
             keys: KeyVerifier::new(&settings.auth)?,
             metrics: Metrics::default(),
+            limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
             settings,
             db,
             clock,

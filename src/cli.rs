@@ -126,12 +126,14 @@ pub async fn bill(settings: Settings) -> Result<(), BuildError> {
     use recur::auth::KeyVerifier;
     use recur::billing::worker;
     use recur::metrics::Metrics;
+    use recur::rate_limit::RateLimiter;
     use recur::state::AppState;
 
     let db = connect(&settings).await?;
     let state = Arc::new(AppState {
         keys: KeyVerifier::new(&settings.auth)?,
         metrics: Metrics::default(),
+        limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
         settings,
         db,
         clock: Arc::new(SystemClock),

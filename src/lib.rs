@@ -15,6 +15,7 @@ pub mod error;
 pub mod hosted;
 pub mod http;
 pub mod metrics;
+pub mod rate_limit;
 pub mod rpc;
 pub mod service;
 pub mod state;

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
 
 /// Shared state of one running gateway.
 #[derive(Debug)]
@@ -16,4 +17,5 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub keys: KeyVerifier,
     pub metrics: Metrics,
+    pub limiter: RateLimiter,
 }

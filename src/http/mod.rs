@@ -17,7 +17,7 @@ use tower::{Layer, Service};
 
 use crate::auth::Principal;
 use crate::rpc::dispatch::RequestMeta;
-use crate::rpc::middleware::NoContent;
+use crate::rpc::middleware::{NoContent, RateLimited};
 use crate::state::AppState;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -113,6 +113,10 @@ where
                     request.extensions_mut().insert(principal);
                     request.extensions_mut().insert(RequestMeta { request_id, idempotency_key });
                     let mut response = inner.call(request).await.map_err(Into::into)?;
+                    if response.extensions().get::<RateLimited>().is_some() {
+                        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                        response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+                    }
                     if response.extensions().get::<NoContent>().is_some() {
                         *response.status_mut() = StatusCode::NO_CONTENT;
                         *response.body_mut() = HttpBody::default();

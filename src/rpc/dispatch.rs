@@ -76,6 +76,7 @@ async fn run(
     meta: &RequestMeta,
 ) -> AppResult<Reply> {
     let principal = extensions.get::<Principal>().ok_or(AppError::Unauthorized)?;
+    state.limiter.check(principal.key_id, Instant::now()).map_err(|_| AppError::RateLimited)?;
     if spec.scope == Scope::Admin && !principal.admin {
         return Err(AppError::Forbidden(format!("{} needs an admin key", spec.name)));
     }

@@ -54,7 +54,15 @@ where
     type NotificationResponse = MethodResponse;
 
     fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
-        self.inner.call(request)
+        let pending = self.inner.call(request);
+        async move {
+            let mut response = pending.await;
+            // A single call over the limit answers HTTP 429; batch entries drop this mark.
+            if response.as_error_code() == Some(AppError::RateLimited.code()) {
+                response.extensions_mut().insert(RateLimited);
+            }
+            response
+        }
     }
 
     fn batch<'a>(&self, batch: Batch<'a>) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
@@ -70,7 +78,9 @@ where
                 match entry {
                     Ok(BatchEntry::Call(mut request)) => {
                         forget_header_key(&mut request.extensions);
-                        if let Err(too_big) = responses.append(service.call(request).await) {
+                        let mut response = service.call(request).await;
+                        response.extensions_mut().remove::<RateLimited>();
+                        if let Err(too_big) = responses.append(response) {
                             return too_big;
                         }
                     }
@@ -113,6 +123,10 @@ where
         }
     }
 }
+
+/// Marks a single call refused by the rate limit: the gateway answers HTTP 429.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimited;
 
 /// Marks a response that must go out as an empty body: jsonrpsee would
 /// write `null` for a notification, JSON-RPC wants nothing at all.

@@ -204,3 +204,28 @@ async fn internal_errors_answer_a_generic_message_without_database_text() {
     assert_eq!(err.message, "internal error");
     assert_eq!(err.data, json!({"ERRORS": ["internal error"]}));
 }
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_for_single_calls_and_1029_per_batch_entry() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.server.rate_limit_per_second = 1;
+        s.server.rate_limit_burst = 3;
+    })
+    .await;
+    let client = app.admin().await;
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#;
+    for _ in 0..3 {
+        assert_eq!(client.post_raw("/rpc", ping, &[]).await.status, 200);
+    }
+    let limited = client.post_raw("/rpc", ping, &[]).await;
+    assert_eq!(limited.status, 429);
+    assert!(limited.headers.contains_key("retry-after"));
+    assert_eq!(limited.json()["error"]["code"], 1029);
+    let other = app.admin().await;
+    let batch: Vec<serde_json::Value> = (1..=5).map(|i| crate::helpers::request(i, "system.ping", json!({}))).collect();
+    let answer = other.post_raw("/rpc", &serde_json::Value::Array(batch).to_string(), &[]).await;
+    assert_eq!(answer.status, 200, "a batch is answered; its entries carry the refusals");
+    let codes: Vec<serde_json::Value> =
+        answer.json().as_array().expect("list").iter().map(|e| e["error"]["code"].clone()).collect();
+    assert_eq!(codes, vec![json!(null), json!(null), json!(null), json!(1029), json!(1029)]);
+}
