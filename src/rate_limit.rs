@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub struct RateLimiter {
     /// Calls per second a key may make steadily; 0 disables limiting.
     per_second: u64,
-    /// Calls a key may make at once (bucket size), at least `per_second`.
+    /// Calls a key may make at once (bucket size); 0 means `per_second`.
     burst: u64,
     /// Per key: tokens in thousandths, and when they were last topped up.
     buckets: Mutex<HashMap<i64, (u64, Instant)>>,
@@ -21,7 +21,8 @@ impl RateLimiter {
     /// A limiter allowing `per_second` calls with bursts of `burst`.
     pub fn new(per_second: u32, burst: u32) -> RateLimiter {
         let per_second = u64::from(per_second);
-        RateLimiter { per_second, burst: u64::from(burst).max(per_second), buckets: Mutex::new(HashMap::new()) }
+        let burst = if burst == 0 { per_second } else { u64::from(burst) };
+        RateLimiter { per_second, burst, buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one call from `key`'s bucket; `Err(wait)` when it is empty.
