@@ -61,14 +61,6 @@ impl<'a> ArticleOut<'a> {
     }
 }
 
-fn given<T>(
-    d: &mut Tags,
-    tag: &str,
-    read: impl FnOnce(&mut Tags, &str) -> AppResult<Option<T>>,
-) -> AppResult<Option<Option<T>>> {
-    if d.contains(tag) { read(d, tag).map(Some) } else { Ok(None) }
-}
-
 fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
     let unit_price = d.non_negative("UNIT_PRICE")?;
     if let Some(price) = unit_price {
@@ -82,7 +74,7 @@ fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
     if vat_percent.is_some_and(|v| v > rust_decimal::Decimal::ONE_HUNDRED) {
         return Err(AppError::invalid("VAT_PERCENT", "must be between 0 and 100"));
     }
-    let duration = match given(d, "SUBSCRIPTION_DURATION", |d, t| d.integer_in(t, 0, 1200))? {
+    let duration = match d.patch("SUBSCRIPTION_DURATION", |d, t| d.integer_in(t, 0, 1200))? {
         Some(Some(0)) => Some(None),
         Some(v) => Some(v.map(|n| n as i32)),
         None => None,
@@ -101,11 +93,11 @@ fn parse_patch(d: &mut Tags) -> AppResult<ArticlePatch> {
         is_addon: d.boolean("IS_ADDON")?,
         allow_multiple: d.boolean("ALLOW_MULTIPLE")?,
         interval: d.interval("SUBSCRIPTION_INTERVAL")?,
-        trial: given(d, "SUBSCRIPTION_TRIAL", Tags::interval)?,
+        trial: d.patch("SUBSCRIPTION_TRIAL", Tags::interval)?,
         duration,
-        cancellation: given(d, "SUBSCRIPTION_CANCELLATION", Tags::interval)?,
-        features: given(d, "FEATURES", Tags::json)?,
-        translations: given(d, "TRANSLATIONS", Tags::json)?,
+        cancellation: d.patch("SUBSCRIPTION_CANCELLATION", Tags::interval)?,
+        features: d.patch("FEATURES", Tags::json)?,
+        translations: d.patch("TRANSLATIONS", Tags::json)?,
         tags: d.strings("TAGS")?,
     })
 }

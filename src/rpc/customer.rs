@@ -69,15 +69,6 @@ impl<'a> CustomerOut<'a> {
     }
 }
 
-/// A tag given for an update: `None` when absent, else the parsed value.
-fn patch_of<T>(
-    d: &mut Tags,
-    tag: &str,
-    read: impl FnOnce(&mut Tags, &str) -> AppResult<Option<T>>,
-) -> AppResult<Option<Option<T>>> {
-    if d.contains(tag) { read(d, tag).map(Some) } else { Ok(None) }
-}
-
 fn parse_patch(d: &mut Tags) -> AppResult<CustomerPatch> {
     let customer_type = match d.text("CUSTOMER_TYPE")? {
         None => None,
@@ -110,14 +101,14 @@ fn parse_patch(d: &mut Tags) -> AppResult<CustomerPatch> {
         address_2: d.text_patch("ADDRESS_2")?,
         zipcode: d.text_patch("ZIPCODE")?,
         city: d.text_patch("CITY")?,
-        country_code: patch_of(d, "COUNTRY_CODE", Tags::country)?,
+        country_code: d.patch("COUNTRY_CODE", Tags::country)?,
         language_code,
         email,
         phone: d.text_patch("PHONE")?,
         vat_id: d.text_patch("VAT_ID")?,
-        currency_code: patch_of(d, "CURRENCY_CODE", Tags::currency)?,
+        currency_code: d.patch("CURRENCY_CODE", Tags::currency)?,
         customer_ext_uid: d.text_patch("CUSTOMER_EXT_UID")?,
-        x_attributes: patch_of(d, "X_ATTRIBUTES", Tags::x_attributes)?,
+        x_attributes: d.patch("X_ATTRIBUTES", Tags::x_attributes)?,
     })
 }
 

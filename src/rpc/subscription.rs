@@ -60,13 +60,6 @@ pub fn with_invoice<C>(ctx: &Ctx<C>, mut body: Map<String, Value>, invoices: &[I
     reply(&Value::Object(body))
 }
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
 /// `subscription.get`.
 pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     let f = &mut env.filter;
@@ -126,7 +119,7 @@ pub async fn create(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
         "SUBSCRIPTION_ID": (!ctx.dry_run).then_some(created.sub.id),
         "HASH": (!ctx.dry_run).then(|| state::hash(&created.sub)),
     });
-    with_invoice(ctx, object(body), &created.invoices)
+    with_invoice(ctx, wire::object(body), &created.invoices)
 }
 
 /// `subscription.update`.
@@ -135,9 +128,9 @@ pub async fn update(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let id = d.require_id("SUBSCRIPTION_ID")?;
     let patch = SubscriptionPatch {
         next_event: d.datetime("NEXT_EVENT")?,
-        ext_uid: if d.contains("SUBSCRIPTION_EXT_UID") { Some(d.text("SUBSCRIPTION_EXT_UID")?) } else { None },
-        x_attributes: if d.contains("X_ATTRIBUTES") { Some(d.x_attributes("X_ATTRIBUTES")?) } else { None },
-        features: if d.contains("FEATURES") { Some(d.json("FEATURES")?) } else { None },
+        ext_uid: d.patch("SUBSCRIPTION_EXT_UID", Tags::text)?,
+        x_attributes: d.patch("X_ATTRIBUTES", Tags::x_attributes)?,
+        features: d.patch("FEATURES", Tags::json)?,
         hash: d.text("HASH")?,
     };
     env.finish()?;

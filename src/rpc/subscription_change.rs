@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::Reply;
 use super::envelope::Envelope;
 use super::subscription::{parse_addons, price, with_invoice};
+use super::tags::Tags;
 use super::wire::{self, reply};
 use crate::error::{AppError, AppResult};
 use crate::service::subscription::addons::AddonRequest;
@@ -39,7 +40,7 @@ pub async fn change_article(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Rep
         reset_addons: d.boolean("RESET_ADDONS")?.unwrap_or(false),
         addons: parse_addons(d)?,
         coupon: d.text("COUPON")?,
-        features: if d.contains("FEATURES") { Some(d.json("FEATURES")?) } else { None },
+        features: d.patch("FEATURES", Tags::json)?,
         suppress_bill_run: d.boolean("SUPPRESS_BILL_RUN")?.unwrap_or(false),
     };
     let currency = d.currency("CURRENCY_CODE")?;

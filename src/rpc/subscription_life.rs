@@ -11,13 +11,6 @@ use crate::error::AppResult;
 use crate::service::subscription::lifecycle;
 use crate::service::{ReadCtx, WriteCtx, events, quote};
 
-fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
-    match value {
-        serde_json::Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    }
-}
-
 /// `subscription.cancel`.
 pub async fn cancel(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     let d = &mut env.data;
@@ -40,7 +33,7 @@ pub async fn reactivate(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> 
     let changed = lifecycle::reactivate(ctx, id).await?;
     let body =
         json!({"STATUS": "success", "SUBSCRIPTION_ID": changed.sub.id, "SUBSCRIPTION_STATUS": changed.sub.status});
-    with_invoice(ctx, object(body), &changed.invoices)
+    with_invoice(ctx, wire::object(body), &changed.invoices)
 }
 
 /// `subscription.terminate`.
@@ -50,7 +43,7 @@ pub async fn terminate(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     env.finish()?;
     let changed = lifecycle::terminate(ctx, id, credit).await?;
     let body = json!({"STATUS": "success", "SUBSCRIPTION_ID": changed.sub.id});
-    with_invoice(ctx, object(body), &changed.invoices)
+    with_invoice(ctx, wire::object(body), &changed.invoices)
 }
 
 /// `subscription.postpone`.
@@ -69,7 +62,7 @@ pub async fn renew(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
     env.finish()?;
     let changed = lifecycle::renew(ctx, id).await?;
     let body = json!({"STATUS": "success", "SUBSCRIPTION_ID": changed.sub.id});
-    with_invoice(ctx, object(body), &changed.invoices)
+    with_invoice(ctx, wire::object(body), &changed.invoices)
 }
 
 /// `subscription.getupcomingamount`: a quote before purchase, or the next

@@ -171,6 +171,16 @@ impl Tags {
         self.text(tag).map(Some)
     }
 
+    /// For updates: `None` when `tag` is absent, else what `read` makes of it
+    /// (`Some(None)` for `null` or `""`, which clear a field).
+    pub fn patch<T>(
+        &mut self,
+        tag: &str,
+        read: impl FnOnce(&mut Tags, &str) -> AppResult<Option<T>>,
+    ) -> AppResult<Option<Option<T>>> {
+        if self.contains(tag) { read(self, tag).map(Some) } else { Ok(None) }
+    }
+
     /// A datetime in one of the accepted forms. FastBill's `0000-00-00 00:00:00`
     /// means unset.
     pub fn datetime(&mut self, tag: &str) -> AppResult<Option<DateTime<Utc>>> {

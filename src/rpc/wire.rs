@@ -29,6 +29,14 @@ pub fn list<T: Serialize>(key: &'static str, items: &[T]) -> AppResult<Reply> {
     reply(&One(key, items))
 }
 
+/// The members of a JSON object (`json!({..})` literals are objects).
+pub fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
 /// `{"STATUS":"success"}`.
 pub fn success() -> AppResult<Reply> {
     reply(&serde_json::json!({ "STATUS": "success" }))
