@@ -42,9 +42,23 @@ pub fn success() -> AppResult<Reply> {
     reply(&serde_json::json!({ "STATUS": "success" }))
 }
 
-/// A datetime as `YYYY-MM-DD HH:MM:SS`.
+/// A datetime as `YYYY-MM-DD HH:MM:SS`. Written by hand: chrono's `format`
+/// parses its pattern on every call, and every row carries several dates.
 pub fn datetime(value: DateTime<Utc>) -> String {
-    value.format("%Y-%m-%d %H:%M:%S").to_string()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(19);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        value.year(),
+        value.month(),
+        value.day(),
+        value.hour(),
+        value.minute(),
+        value.second()
+    );
+    out
 }
 
 /// An optional datetime; `None` is `null` on the wire.
@@ -70,4 +84,17 @@ pub fn percent(value: Decimal) -> String {
 /// A quantity, shortest exact form (`1`, `1.5`).
 pub fn quantity(value: Decimal) -> String {
     format_decimal(value, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetimes_are_written_like_chrono_would() {
+        for text in ["2024-02-29T23:59:59Z", "0999-01-01T00:00:00Z", "2025-12-31T08:05:03Z"] {
+            let at: DateTime<Utc> = text.parse().expect("literal");
+            assert_eq!(datetime(at), at.format("%Y-%m-%d %H:%M:%S").to_string());
+        }
+    }
 }
