@@ -2,31 +2,98 @@
 //! started, apply what is scheduled at period boundaries, close it when its
 //! cancellation date or last period has passed.
 //!
-//! Runs inside the caller's transaction. Periods are billed in advance, in
-//! order, each on an invoice dated at the period start; a run that is three
-//! periods late issues three invoices.
+//! The step itself is computed in memory from the subscription and its
+//! preloaded pauses and open usage; what it changes goes into [`Writes`] and
+//! reaches the database with the caller's flush. Periods are billed in
+//! advance, in order, each on an invoice dated at the period start; a run
+//! that is three periods late issues three invoices.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
+use super::writes::Writes;
 use super::{lines, pauses};
+use crate::db::scope::Scope;
 use crate::domain::lifecycle::{CloseReason, Status};
 use crate::error::AppResult;
 use crate::rpc::wire;
-use crate::service::invoice::{self, Draft, Issued, Kind};
+use crate::service::Ctx;
+use crate::service::invoice::{Draft, Issued, Kind};
 use crate::service::subscription::{plan_change, state};
-use crate::service::{Ctx, events};
 use entity::subscription::Model;
-use entity::subscription_pause as pause;
+use entity::{subscription_pause as pause, usage_record};
 
 /// At most this many periods are billed in one step; a subscription further
 /// behind continues on the next run instead of holding a transaction open.
 const MAX_PERIODS_PER_STEP: u32 = 500;
 
-/// What one step did.
+/// What a step needs besides the subscription row.
+#[derive(Debug, Default)]
+pub struct Preload {
+    pub pauses: Vec<pause::Model>,
+    /// Open usage, oldest first.
+    pub usage: Vec<usage_record::Model>,
+}
+
+impl Preload {
+    /// The pauses and open usage of one subscription.
+    pub async fn one<C: ConnectionTrait>(ctx: &Ctx<C>, sub: &Model) -> AppResult<Preload> {
+        let mut all = Preload::many(ctx, std::slice::from_ref(sub)).await?;
+        Ok(all.remove(&sub.id).unwrap_or_default())
+    }
+
+    /// The pauses and open usage of several subscriptions, in two queries at most.
+    pub async fn many<C: ConnectionTrait>(ctx: &Ctx<C>, subs: &[Model]) -> AppResult<HashMap<i64, Preload>> {
+        let mut out: HashMap<i64, Preload> = subs.iter().map(|s| (s.id, Preload::default())).collect();
+        let ids: Vec<i64> = subs.iter().map(|s| s.id).collect();
+        let paused: Vec<i64> = subs.iter().filter(|s| s.pause_due.is_some()).map(|s| s.id).collect();
+        if !paused.is_empty() {
+            let rows = ctx
+                .find::<pause::Entity>()
+                .filter(pause::Column::SubscriptionId.is_in(paused))
+                .order_by_asc(pause::Column::Start)
+                .all(&ctx.db)
+                .await?;
+            for p in rows {
+                if let Some(entry) = out.get_mut(&p.subscription_id) {
+                    entry.pauses.push(p);
+                }
+            }
+        }
+        if !ids.is_empty() {
+            let rows = ctx
+                .find::<usage_record::Entity>()
+                .filter(usage_record::Column::SubscriptionId.is_in(ids))
+                .filter(usage_record::Column::InvoiceId.is_null())
+                .order_by_asc(usage_record::Column::UsageDate)
+                .order_by_asc(usage_record::Column::Id)
+                .all(&ctx.db)
+                .await?;
+            for u in rows {
+                if let Some(entry) = out.get_mut(&u.subscription_id) {
+                    entry.usage.push(u);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes the open usage booked up to `until`.
+    fn take_usage(&mut self, until: DateTime<Utc>) -> Vec<usage_record::Model> {
+        let (due, later): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.usage).into_iter().partition(|u| u.usage_date <= until);
+        self.usage = later;
+        due
+    }
+}
+
+/// What one step did: indices of the invoices it queued, and whether it closed.
 #[derive(Debug, Default)]
 pub struct Step {
-    pub invoices: Vec<Issued>,
+    pub invoices: Vec<usize>,
     pub closed: bool,
 }
 
@@ -63,17 +130,18 @@ fn next_step(sub: &Model, pauses: &[pause::Model], until: DateTime<Utc>) -> Opti
     best.map(|(_, _, next)| next)
 }
 
-/// Bills and closes whatever is due on `sub` up to `until`, in time order.
-pub async fn advance<C: sea_orm::ConnectionTrait>(
-    ctx: &Ctx<C>,
+/// Computes the step of `sub` up to `until` into `writes`; `now` stamps what it writes.
+pub fn advance(
+    now: DateTime<Utc>,
     sub: Model,
     until: DateTime<Utc>,
+    preload: &mut Preload,
+    writes: &mut Writes,
 ) -> AppResult<(Model, Step)> {
     let before = sub.clone();
     let mut sub = sub;
     let mut step = Step::default();
-    let mut pauses = if sub.pause_due.is_some() { pauses::load(ctx, sub.id).await? } else { Vec::new() };
-    let pauses_before = pauses.clone();
+    let pauses_before = preload.pauses.clone();
     let mut periods = 0;
     loop {
         let status = state::status(&sub)?;
@@ -83,16 +151,14 @@ pub async fn advance<C: sea_orm::ConnectionTrait>(
         if status == Status::Planned && sub.start <= until {
             let next = if sub.trial_end.is_some_and(|t| t > sub.start) { Status::Trial } else { Status::Active };
             sub.status = next.as_str().to_owned();
-            events::append(ctx, "subscription", sub.id, "subscription.started", json!({"STATUS": next.as_str()}))
-                .await?;
+            writes.event("subscription", sub.id, "subscription.started", json!({"STATUS": next.as_str()}));
         }
-        match next_step(&sub, &pauses, until) {
+        match next_step(&sub, &preload.pauses, until) {
             None => break,
-            Some(Next::PauseEnd(i)) => pauses::end(ctx, &mut sub, &mut pauses[i]).await?,
-            Some(Next::PauseStart(i)) => pauses::start(ctx, &mut sub, &mut pauses[i]).await?,
+            Some(Next::PauseEnd(i)) => pauses::end(writes, &mut sub, &mut preload.pauses[i])?,
+            Some(Next::PauseStart(i)) => pauses::start(writes, &mut sub, &mut preload.pauses[i])?,
             Some(Next::Cancellation(at)) => {
-                close(ctx, &mut sub, CloseReason::Cancellation, at, &mut step).await?;
-                mark_billed_credits(&mut pauses, &step);
+                close(now, &mut sub, CloseReason::Cancellation, at, preload, writes, &mut step)?;
                 break;
             }
             Some(Next::Boundary(start)) => {
@@ -100,58 +166,47 @@ pub async fn advance<C: sea_orm::ConnectionTrait>(
                     break;
                 }
                 if sub.duration.is_some_and(|d| sub.term_periods >= d) {
-                    close(ctx, &mut sub, CloseReason::Expiration, start, &mut step).await?;
-                    mark_billed_credits(&mut pauses, &step);
+                    close(now, &mut sub, CloseReason::Expiration, start, preload, writes, &mut step)?;
                     break;
                 }
-                plan_change::apply_due(ctx, &mut sub, start).await?;
-                if let Some(i) = pauses::covering(&pauses, start) {
-                    pauses::skip(ctx, &mut sub, &mut pauses[i], start).await?;
+                plan_change::apply_due(writes, &mut sub, start)?;
+                if let Some(i) = pauses::covering(&preload.pauses, start) {
+                    pauses::skip(writes, &mut sub, &mut preload.pauses[i], start)?;
                     continue;
                 }
                 let credited = lines::pending_pause_ids(&sub)?;
-                let issued = bill_period(ctx, &mut sub, start).await?;
-                for p in pauses.iter_mut().filter(|p| credited.contains(&p.id)) {
+                let invoice = bill_period(&mut sub, start, preload, writes)?;
+                for p in preload.pauses.iter_mut().filter(|p| credited.contains(&p.id)) {
                     p.affected = true;
                 }
-                step.invoices.push(issued);
+                step.invoices.push(invoice);
                 periods += 1;
             }
         }
     }
-    if !pauses.is_empty() {
-        sub.pause_due = pauses::due(&pauses, sub.next_event).filter(|_| sub.status != Status::Closed.as_str());
-        pauses::save_changed(ctx, &pauses_before, &pauses).await?;
+    if !preload.pauses.is_empty() {
+        sub.pause_due = pauses::due(&preload.pauses, sub.next_event).filter(|_| sub.status != Status::Closed.as_str());
+        for (p, was) in preload.pauses.iter().zip(&pauses_before) {
+            if p != was {
+                writes.pause(p.clone());
+            }
+        }
     }
     if sub != before {
-        sub = state::save(ctx, sub).await?;
+        state::touch(&mut sub, now);
+        writes.subscription(sub.clone());
     }
     Ok((sub, step))
 }
 
-/// A final invoice may carry deferred pause credits: those pauses are now
-/// part of an invoice.
-fn mark_billed_credits(pauses: &mut [pause::Model], step: &Step) {
-    if step.invoices.is_empty() {
-        return;
-    }
-    for p in pauses.iter_mut().filter(|p| p.started) {
-        p.affected = true;
-    }
-}
-
-/// Issues the regular invoice of the period starting at `start` and moves the
+/// Queues the regular invoice of the period starting at `start` and moves the
 /// subscription to the next period.
-async fn bill_period<C: sea_orm::ConnectionTrait>(
-    ctx: &Ctx<C>,
-    sub: &mut Model,
-    start: DateTime<Utc>,
-) -> AppResult<Issued> {
+fn bill_period(sub: &mut Model, start: DateTime<Utc>, preload: &mut Preload, writes: &mut Writes) -> AppResult<usize> {
     let end = state::period_start(sub, sub.periods_since_anchor + 1)?;
     let mut lines = lines::recurring(sub)?;
     lines.extend(lines::setup(sub));
     lines.extend(lines::pending(sub)?);
-    let usage = lines::open_usage(ctx, sub.id, start).await?;
+    let usage = preload.take_usage(start);
     lines.extend(lines::usage(&usage));
     let draft = Draft {
         kind: Kind::Outgoing,
@@ -166,7 +221,7 @@ async fn bill_period<C: sea_orm::ConnectionTrait>(
         lines,
         usage_ids: usage.iter().map(|u| u.id).collect(),
     };
-    let issued = invoice::issue(ctx, draft).await?;
+    let invoice = writes.invoice(draft);
     sub.periods_since_anchor += 1;
     sub.term_periods += 1;
     sub.last_event = Some(start);
@@ -176,32 +231,26 @@ async fn bill_period<C: sea_orm::ConnectionTrait>(
     if matches!(state::status(sub)?, Status::Trial | Status::Planned) {
         sub.status = Status::Active.as_str().to_owned();
     }
-    events::append(
-        ctx,
-        "subscription",
+    writes.invoiced_event(
         sub.id,
         "subscription.invoiced",
-        json!({
-            "INVOICE_ID": issued.invoice.id,
-            "INVOICE_NUMBER": issued.invoice.invoice_number,
-            "PERIOD_START": wire::datetime(start),
-            "PERIOD_END": wire::datetime(end),
-            "TOTAL": issued.invoice.total.0.to_string(),
-        }),
-    )
-    .await?;
-    Ok(issued)
+        invoice,
+        json!({"PERIOD_START": wire::datetime(start), "PERIOD_END": wire::datetime(end)}),
+    );
+    Ok(invoice)
 }
 
-/// Closes `sub` at `at`; usage still open is billed on a final invoice.
-pub async fn close<C: sea_orm::ConnectionTrait>(
-    ctx: &Ctx<C>,
+/// Closes `sub` at `at`; usage still open and deferred lines go on a final invoice.
+pub fn close(
+    now: DateTime<Utc>,
     sub: &mut Model,
     reason: CloseReason,
     at: DateTime<Utc>,
+    preload: &mut Preload,
+    writes: &mut Writes,
     step: &mut Step,
 ) -> AppResult<()> {
-    let usage = lines::open_usage(ctx, sub.id, at.max(ctx.now)).await?;
+    let usage = preload.take_usage(at.max(now));
     let mut final_lines = lines::usage(&usage);
     final_lines.extend(lines::pending(sub)?);
     if !final_lines.is_empty() {
@@ -218,7 +267,11 @@ pub async fn close<C: sea_orm::ConnectionTrait>(
             lines: final_lines,
             usage_ids: usage.iter().map(|u| u.id).collect(),
         };
-        step.invoices.push(invoice::issue(ctx, draft).await?);
+        step.invoices.push(writes.invoice(draft));
+        // The final invoice carries any deferred pause credit: those pauses are now invoiced.
+        for p in preload.pauses.iter_mut().filter(|p| p.started) {
+            p.affected = true;
+        }
     }
     sub.status = Status::Closed.as_str().to_owned();
     sub.close_reason = Some(reason.as_str().to_owned());
@@ -230,13 +283,25 @@ pub async fn close<C: sea_orm::ConnectionTrait>(
         sub.expiration_date = Some(at);
     }
     step.closed = true;
-    events::append(
-        ctx,
+    writes.event(
         "subscription",
         sub.id,
         "subscription.closed",
         json!({"CLOSE_REASON": reason.as_str(), "CLOSED": wire::datetime(at)}),
-    )
-    .await?;
+    );
     Ok(())
+}
+
+/// One subscription moved forward and written at once: preload, step, flush.
+/// For the services that change one subscription and need its new invoices.
+pub async fn step_now<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    sub: Model,
+    until: DateTime<Utc>,
+) -> AppResult<(Model, Vec<Issued>, bool)> {
+    let mut preload = Preload::one(ctx, &sub).await?;
+    let mut writes = Writes::new(ctx.now);
+    let (sub, step) = advance(ctx.now, sub, until, &mut preload, &mut writes)?;
+    let issued = writes.flush(ctx).await?;
+    Ok((sub, issued, step.closed))
 }

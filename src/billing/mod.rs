@@ -7,3 +7,4 @@ pub mod numbering;
 pub mod pauses;
 pub mod run;
 pub mod worker;
+pub mod writes;

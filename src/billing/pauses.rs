@@ -8,13 +8,14 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoA
 use serde_json::json;
 
 use super::lines::{self, StoredLine};
+use super::writes::Writes;
 use crate::db::scope::Scope;
 use crate::domain::lifecycle::Status;
 use crate::domain::proration;
 use crate::error::{AppError, AppResult};
 use crate::rpc::wire;
+use crate::service::Ctx;
 use crate::service::subscription::state;
-use crate::service::{Ctx, events};
 use entity::subscription::Model;
 use entity::subscription_pause::{self as pause, Column};
 
@@ -105,47 +106,38 @@ pub fn resumed_status(sub: &Model, at: DateTime<Utc>) -> Status {
 
 /// Pause `p` starts: the subscription is paused and the paused days of the
 /// period already paid are credited on the next invoice.
-pub async fn start<C: ConnectionTrait>(ctx: &Ctx<C>, sub: &mut Model, p: &mut pause::Model) -> AppResult<()> {
+pub fn start(writes: &mut Writes, sub: &mut Model, p: &mut pause::Model) -> AppResult<()> {
     p.started = true;
     if matches!(state::status(sub)?, Status::Active | Status::Trial) {
         sub.status = Status::Paused.as_str().to_owned();
     }
     let lines = credit(sub, p)?;
     set_credit(sub, p.id, lines)?;
-    events::append(
-        ctx,
+    writes.event(
         "subscription",
         sub.id,
         "subscription.paused",
         json!({"PAUSE_ID": p.id, "START_DATE": wire::datetime(p.start), "END_DATE": wire::opt_datetime(p.end)}),
-    )
-    .await?;
+    );
     Ok(())
 }
 
 /// The period starting at `boundary` falls in pause `p`: it is not billed;
 /// billing resumes at the pause end (re-anchored there unless the end is a
 /// boundary anyway), or waits for `unpause`.
-pub async fn skip<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    sub: &mut Model,
-    p: &mut pause::Model,
-    boundary: DateTime<Utc>,
-) -> AppResult<()> {
+pub fn skip(writes: &mut Writes, sub: &mut Model, p: &mut pause::Model, boundary: DateTime<Utc>) -> AppResult<()> {
     p.skipped = true;
     p.affected = true;
     match p.end {
         None => sub.next_event = None,
         Some(end) => resume_at(sub, end)?,
     }
-    events::append(
-        ctx,
+    writes.event(
         "subscription",
         sub.id,
         "subscription.period_skipped",
         json!({"PAUSE_ID": p.id, "PERIOD_START": wire::datetime(boundary)}),
-    )
-    .await?;
+    );
     Ok(())
 }
 
@@ -172,7 +164,7 @@ pub fn resume_at(sub: &mut Model, at: DateTime<Utc>) -> AppResult<()> {
 
 /// Pause `p` ends: the subscription runs again; if the pause skipped a period,
 /// billing starts again where it ended.
-pub async fn end<C: ConnectionTrait>(ctx: &Ctx<C>, sub: &mut Model, p: &mut pause::Model) -> AppResult<()> {
+pub fn end(writes: &mut Writes, sub: &mut Model, p: &mut pause::Model) -> AppResult<()> {
     p.ended = true;
     let Some(at) = p.end else { return Ok(()) };
     if state::status(sub)? == Status::Paused {
@@ -181,13 +173,6 @@ pub async fn end<C: ConnectionTrait>(ctx: &Ctx<C>, sub: &mut Model, p: &mut paus
     if p.skipped && sub.next_event.is_none_or(|next| next > at) {
         resume_at(sub, at)?;
     }
-    events::append(
-        ctx,
-        "subscription",
-        sub.id,
-        "subscription.resumed",
-        json!({"PAUSE_ID": p.id, "AT": wire::datetime(at)}),
-    )
-    .await?;
+    writes.event("subscription", sub.id, "subscription.resumed", json!({"PAUSE_ID": p.id, "AT": wire::datetime(at)}));
     Ok(())
 }

@@ -14,7 +14,8 @@ use sea_orm::sea_query::LockBehavior;
 use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
-use super::engine;
+use super::engine::{self, Preload};
+use super::writes::Writes;
 use crate::db::scope::Scope;
 use crate::error::{AppError, AppResult};
 use crate::service::{AfterCommit, Ctx, TenantRef};
@@ -112,40 +113,42 @@ async fn try_chunk<C: TransactionTrait>(
 ) -> AppResult<Summary> {
     let txn = conn.begin().await?;
     let ctx = Ctx { tenant, now, db: txn, state: state.clone(), dry_run: false, after_commit: AfterCommit::default() };
-    let mut summary = Summary::default();
-    for &id in ids {
-        match advance_one(&ctx, id, now).await {
-            Ok(Some((invoices, closed))) => {
-                summary.subscriptions += 1;
-                summary.invoices += invoices;
-                summary.closed += u64::from(closed);
-            }
-            Ok(None) => {}
-            Err(err) => {
-                let Ctx { db: txn, .. } = ctx;
-                txn.rollback().await?;
-                return Err(err);
-            }
+    let result = step_many(&ctx, ids, now).await;
+    let Ctx { db: txn, .. } = ctx;
+    match result {
+        Ok(summary) => {
+            txn.commit().await?;
+            Ok(summary)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
         }
     }
-    let Ctx { db: txn, .. } = ctx;
-    txn.commit().await?;
-    Ok(summary)
 }
 
-/// Claims subscription `id` if it is still due and moves it forward; `None`
-/// when another worker has it or it is no longer due.
-async fn advance_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64, now: DateTime<Utc>) -> AppResult<Option<(u64, bool)>> {
-    let claimed = ctx
+/// Claims the subscriptions of `ids` that are still due (skipping any another
+/// worker holds), steps each in memory, and writes all of it in one flush.
+async fn step_many<C: ConnectionTrait>(ctx: &Ctx<C>, ids: &[i64], now: DateTime<Utc>) -> AppResult<Summary> {
+    let subs = ctx
         .find::<Entity>()
-        .filter(Column::Id.eq(id))
+        .filter(Column::Id.is_in(ids.to_vec()))
         .filter(Column::DueAt.lte(now))
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .one(&ctx.db)
+        .all(&ctx.db)
         .await?;
-    let Some(sub) = claimed else { return Ok(None) };
-    let (_, step) = engine::advance(ctx, sub, now).await?;
-    Ok(Some((step.invoices.len() as u64, step.closed)))
+    let mut preloads = Preload::many(ctx, &subs).await?;
+    let mut writes = Writes::new(ctx.now);
+    let mut summary = Summary::default();
+    for sub in subs {
+        let mut preload = preloads.remove(&sub.id).unwrap_or_default();
+        let (_, step) = engine::advance(ctx.now, sub, now, &mut preload, &mut writes)?;
+        summary.subscriptions += 1;
+        summary.invoices += step.invoices.len() as u64;
+        summary.closed += u64::from(step.closed);
+    }
+    writes.flush(ctx).await?;
+    Ok(summary)
 }
 
 /// One subscription in its own transaction. Failures are logged and counted,
@@ -157,43 +160,13 @@ async fn step_one<C: TransactionTrait>(
     now: DateTime<Utc>,
     id: i64,
 ) -> Summary {
-    let mut summary = Summary { subscriptions: 1, ..Summary::default() };
-    match try_step(state, conn, tenant, now, id).await {
-        Ok((invoices, closed)) => {
-            summary.invoices = invoices;
-            summary.closed = u64::from(closed);
-        }
-        Err(AppError::Conflict { .. }) => {
-            // Another worker billed this period first; nothing left to do.
-            summary.subscriptions = 0;
-        }
+    match try_chunk(state, conn, tenant, now, &[id]).await {
+        Ok(summary) => summary,
+        // Another worker billed this period first; nothing left to do.
+        Err(AppError::Conflict { .. }) => Summary::default(),
         Err(err) => {
             tracing::error!(subscription_id = id, tenant_id = tenant.id.get(), error = %err, cause = ?err, "billing step failed");
-            summary.failed = 1;
-        }
-    }
-    summary
-}
-
-async fn try_step<C: TransactionTrait>(
-    state: &Arc<AppState>,
-    conn: &C,
-    tenant: TenantRef,
-    now: DateTime<Utc>,
-    id: i64,
-) -> AppResult<(u64, bool)> {
-    let txn = conn.begin().await?;
-    let ctx = Ctx { tenant, now, db: txn, state: state.clone(), dry_run: false, after_commit: AfterCommit::default() };
-    let result = advance_one(&ctx, id, now).await;
-    let Ctx { db: txn, .. } = ctx;
-    match result {
-        Ok(done) => {
-            txn.commit().await?;
-            Ok(done.unwrap_or((0, false)))
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(err)
+            Summary { failed: 1, ..Summary::default() }
         }
     }
 }

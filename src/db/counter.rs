@@ -17,14 +17,20 @@ enum Counter {
 /// counter). Run it inside the transaction that uses the number: a rollback
 /// returns the number, and concurrent writers serialize on the row.
 pub async fn next<C: ConnectionTrait>(db: &C, tenant: TenantId, name: &str) -> Result<i64, DbErr> {
+    advance(db, tenant, name, 1).await
+}
+
+/// Bumps counter `name` by `by` and returns the new value: the numbers
+/// `value - by + 1 ..= value` belong to the caller's transaction.
+pub async fn advance<C: ConnectionTrait>(db: &C, tenant: TenantId, name: &str, by: i64) -> Result<i64, DbErr> {
     let insert = Query::insert()
         .into_table(Counter::Table)
         .columns([Counter::TenantId, Counter::Name, Counter::Value])
-        .values([tenant.get().into(), name.into(), 1i64.into()])
+        .values([tenant.get().into(), name.into(), by.into()])
         .map_err(|e| DbErr::Custom(e.to_string()))?
         .on_conflict(
             OnConflict::columns([Counter::TenantId, Counter::Name])
-                .value(Counter::Value, Expr::col((Counter::Table, Counter::Value)).add(1))
+                .value(Counter::Value, Expr::col((Counter::Table, Counter::Value)).add(by))
                 .to_owned(),
         )
         .returning_col(Counter::Value)

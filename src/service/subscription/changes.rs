@@ -126,9 +126,9 @@ pub async fn apply(
                 sub.term_periods = 0;
                 sub.next_event = Some(ctx.now);
                 state::refresh_expiration(&mut sub)?;
-                let (saved, step) = engine::advance(ctx, sub, ctx.now).await?;
+                let (saved, issued, _) = engine::step_now(ctx, sub, ctx.now).await?;
                 sub = saved;
-                invoices = step.invoices;
+                invoices = issued;
             } else {
                 let lines =
                     proration::change_lines(&before.lines(), &after.lines(), remaining, total, &sub.currency_code);

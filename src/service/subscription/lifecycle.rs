@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::{Changed, get_one, state};
-use crate::billing::{engine, lines};
+use crate::billing::engine::{self, Preload};
+use crate::billing::lines;
+use crate::billing::writes::Writes;
 use crate::domain::interval::{Interval, Unit};
 use crate::domain::lifecycle::{Action, CloseReason, Status, allows, refusal};
 use crate::domain::money::round_money;
@@ -111,8 +113,8 @@ pub async fn reactivate(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
     state::refresh_expiration(&mut sub)?;
     events::append(ctx, "subscription", id, "subscription.restarted", json!({"START": wire::datetime(ctx.now)}))
         .await?;
-    let (sub, step) = engine::advance(ctx, sub, ctx.now).await?;
-    Ok(Changed { sub, invoices: step.invoices })
+    let (sub, invoices, _) = engine::step_now(ctx, sub, ctx.now).await?;
+    Ok(Changed { sub, invoices })
 }
 
 /// The status of a running subscription without a cancellation.
@@ -131,16 +133,24 @@ fn running_status(sub: &Model, now: DateTime<Utc>) -> Status {
 pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResult<Changed> {
     let mut sub = get_one(ctx, id).await?;
     check(&sub, Action::Terminate)?;
+    let mut preload = Preload::one(ctx, &sub).await?;
+    let mut writes = Writes::new(ctx.now);
     let mut step = engine::Step::default();
     if credit_unused {
         if let Some(credit) = unused_credit(ctx, &sub).await? {
-            step.invoices.push(credit);
+            step.invoices.push(writes.invoice(credit));
         }
     }
-    engine::close(ctx, &mut sub, CloseReason::Termination, ctx.now, &mut step).await?;
-    let sub = state::save(ctx, sub).await?;
-    events::append(ctx, "subscription", id, "subscription.terminated", json!({"CREDIT_UNUSED": credit_unused})).await?;
-    Ok(Changed { sub, invoices: step.invoices })
+    engine::close(ctx.now, &mut sub, CloseReason::Termination, ctx.now, &mut preload, &mut writes, &mut step)?;
+    for pause in preload.pauses {
+        writes.pause(pause);
+    }
+    sub.pause_due = None;
+    state::touch(&mut sub, ctx.now);
+    writes.subscription(sub.clone());
+    writes.event("subscription", id, "subscription.terminated", json!({"CREDIT_UNUSED": credit_unused}));
+    let invoices = writes.flush(ctx).await?;
+    Ok(Changed { sub, invoices })
 }
 
 /// Days of `[from, to)` counted by calendar date; the day of a change counts as unused.
@@ -149,7 +159,7 @@ pub fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 }
 
 /// The credit note for the unused days of the current paid period, if any.
-async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<invoice::Issued>> {
+async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<Draft>> {
     let (Some(start), Some(end)) = (sub.last_event, sub.next_event) else {
         return Ok(None);
     };
@@ -190,7 +200,7 @@ async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<invoice:
         lines,
         usage_ids: Vec::new(),
     };
-    Ok(Some(invoice::issue(ctx, draft).await?))
+    Ok(Some(draft))
 }
 
 /// Moves the next billing date `months` later; later periods follow from it.
@@ -227,6 +237,6 @@ pub async fn renew(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
             return Err(AppError::conflict("nothing is due: NEXT_EVENT is in the future"));
         }
     }
-    let (sub, step) = engine::advance(ctx, sub, ctx.now).await?;
-    Ok(Changed { sub, invoices: step.invoices })
+    let (sub, invoices, _) = engine::step_now(ctx, sub, ctx.now).await?;
+    Ok(Changed { sub, invoices })
 }

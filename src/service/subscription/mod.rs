@@ -177,8 +177,8 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         json!({"ARTICLE_NUMBER": row.article_number, "QUANTITY": row.quantity.0.to_string(), "STATUS": row.status}),
     )
     .await?;
-    let (sub, step) = engine::advance(ctx, row, ctx.now).await?;
-    Ok(Changed { sub, invoices: step.invoices })
+    let (sub, invoices, _) = engine::step_now(ctx, row, ctx.now).await?;
+    Ok(Changed { sub, invoices })
 }
 
 /// What `subscription.update` may change.

@@ -131,7 +131,7 @@ async fn settle(ctx: &WriteCtx, mut sub: entity::subscription::Model) -> AppResu
     let all = pauses::load(ctx, sub.id).await?;
     sub.pause_due = pauses::due(&all, sub.next_event);
     let sub = state::save(ctx, sub).await?;
-    let (sub, _) = engine::advance(ctx, sub, ctx.now).await?;
+    let (sub, _, _) = engine::step_now(ctx, sub, ctx.now).await?;
     Ok(sub)
 }
 

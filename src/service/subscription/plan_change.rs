@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::state::{self, Addon};
+use crate::billing::writes::Writes;
 use crate::domain::pricing::{Line, LineKind};
 use crate::error::{AppError, AppResult};
-use crate::service::{Ctx, events};
 use entity::DecimalText;
 use entity::subscription::Model;
 
@@ -119,11 +119,7 @@ pub fn schedule(sub: &mut Model, plan: PlanState, at: DateTime<Utc>) {
 
 /// Applies a pending change whose date has come, before the period starting
 /// at `boundary` is billed. A new interval re-anchors billing at the boundary.
-pub async fn apply_due<C: sea_orm::ConnectionTrait>(
-    ctx: &Ctx<C>,
-    sub: &mut Model,
-    boundary: DateTime<Utc>,
-) -> AppResult<()> {
+pub fn apply_due(writes: &mut Writes, sub: &mut Model, boundary: DateTime<Utc>) -> AppResult<()> {
     let Some(upcoming) = upcoming(sub)? else { return Ok(()) };
     if upcoming.effective() > boundary {
         return Ok(());
@@ -138,13 +134,11 @@ pub async fn apply_due<C: sea_orm::ConnectionTrait>(
         state::refresh_expiration(sub)?;
     }
     sub.plan_upcoming = None;
-    events::append(
-        ctx,
+    writes.event(
         "subscription",
         sub.id,
         "subscription.plan_changed",
         json!({"FROM": from, "TO": upcoming.plan.article_number, "QUANTITY": upcoming.plan.quantity.to_string(), "SCHEDULED": true}),
-    )
-    .await?;
+    );
     Ok(())
 }

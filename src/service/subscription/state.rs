@@ -85,12 +85,18 @@ pub fn refresh_expiration(m: &mut Model) -> AppResult<()> {
     Ok(())
 }
 
-/// Writes `after` over the stored row: bumps the version, stamps `updated`
-/// and re-derives `due_at`. Every change of a subscription goes through here.
+/// Marks a changed row: bumps the version (which changes HASH and kills
+/// hosted links), stamps `updated` and re-derives `due_at`.
+pub fn touch(row: &mut Model, now: DateTime<Utc>) {
+    row.version += 1;
+    row.updated = now;
+    row.due_at = due_at(row);
+}
+
+/// Writes `after` over the stored row after [`touch`]ing it. Every change of
+/// a subscription outside the engine goes through here.
 pub async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, mut after: Model) -> AppResult<Model> {
-    after.version += 1;
-    after.updated = ctx.now;
-    after.due_at = due_at(&after);
+    touch(&mut after, ctx.now);
     let id = after.id;
     let mut active = after.clone().into_active_model();
     active = active.reset_all();
