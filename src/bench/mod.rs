@@ -45,7 +45,8 @@ pub struct Args {
     /// and dropped afterwards. Default: a SQLite file in a new temporary directory.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
-    /// Measured seconds per load scenario.
+    /// Measured seconds per load scenario. With the warm-up above ~9 s, the
+    /// verified-key cache (10 s TTL by default) expires inside the measurement.
     #[arg(long, default_value_t = 5)]
     pub seconds: u64,
     /// Warm-up seconds before each load scenario's measurement.

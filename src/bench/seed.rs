@@ -17,6 +17,7 @@ use super::BenchResult;
 use crate::auth::Principal;
 use crate::db::scope::TenantId;
 use crate::domain::interval::Interval;
+use crate::service::keys::{self, KeyScope};
 use crate::service::tenant;
 use crate::state::AppState;
 use entity::DecimalText;
@@ -88,6 +89,22 @@ pub async fn new_tenant(state: &AppState, name: &str) -> BenchResult<Tenant> {
         admin: true,
     };
     Ok(Tenant { id: created.tenant_id, key: created.key.plain.expose(), principal })
+}
+
+/// Another admin key of `tenant` (argon2 runs once here).
+pub async fn new_key(state: &AppState, tenant: &Tenant) -> BenchResult<String> {
+    let hasher = state.keys.hasher();
+    let key = keys::insert(
+        &state.db.write,
+        &hasher,
+        TenantId::trusted_for_operator(tenant.id),
+        false,
+        KeyScope::Admin,
+        Some("bench"),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(key.plain.expose())
 }
 
 async fn article(db: &DatabaseConnection, tenant_id: i64, now: DateTime<Utc>) -> BenchResult<i64> {
