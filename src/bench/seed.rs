@@ -67,6 +67,9 @@ pub async fn tenant_with_subscriptions(
         tenant.id,
     )
     .await?;
+    if customer_ids.is_empty() {
+        return Err(format!("seeding {name}: no customers were stored").into());
+    }
     insert_subscriptions(db, tenant.id, article_id, &customer_ids, subscriptions, next_event, now).await?;
     let subscription_ids = ids::<entity::subscription::Entity, _>(
         db,
