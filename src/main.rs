@@ -1,4 +1,4 @@
-//! The `recur` command line: serve, migrate, tenants and keys.
+//! The `recur` command line: serve, migrate, tenants, keys, bill and bench.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +37,8 @@ enum Command {
     },
     /// Runs billing once for every tenant (progress bar on a terminal).
     Bill,
+    /// Benchmarks the gateway in-process on a fresh database (see BENCHMARKS.md).
+    Bench(recur::bench::Args),
 }
 
 #[tokio::main]
@@ -56,6 +58,7 @@ async fn main() -> ExitCode {
         Command::Tenant { command } => cli::tenant(settings, command).await,
         Command::Key { command } => cli::key(settings, command).await,
         Command::Bill => cli::bill(settings).await,
+        Command::Bench(bench) => recur::bench::run(settings, bench).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
