@@ -237,6 +237,7 @@ fn subscription_template(
         next_event: Some(next_event),
         last_event: None,
         due_at: Some(next_event),
+        pause_due: None,
         trial_end: None,
         cancellation_date: None,
         cancellation_note: None,
