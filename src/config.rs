@@ -57,7 +57,9 @@ pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
     pub sqlite_synchronous: String,
+    pub sqlite_cache_mib: u32,
     pub busy_timeout_ms: u64,
+    pub log_slow_statements_ms: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -66,7 +68,9 @@ impl Default for DatabaseSettings {
             url: "sqlite://recur.db?mode=rwc".into(),
             max_connections: 8,
             sqlite_synchronous: "normal".into(),
+            sqlite_cache_mib: 32,
             busy_timeout_ms: 5000,
+            log_slow_statements_ms: 0,
         }
     }
 }
@@ -111,8 +115,8 @@ impl Default for BillingSettings {
             payment_term_days: 14,
             default_currency: "EUR".into(),
             schedule_seconds: 60,
-            page_size: 500,
-            chunk_size: 100,
+            page_size: 1000,
+            chunk_size: 250,
         }
     }
 }

@@ -130,13 +130,14 @@ async fn try_chunk<C: TransactionTrait>(
 /// Claims the subscriptions of `ids` that are still due (skipping any another
 /// worker holds), steps each in memory, and writes all of it in one flush.
 async fn step_many<C: ConnectionTrait>(ctx: &Ctx<C>, ids: &[i64], now: DateTime<Utc>) -> AppResult<Summary> {
-    let subs = ctx
-        .find::<Entity>()
+    // By primary key only (see `db::scope`); ownership and dueness are checked here.
+    let claimed = Entity::find()
         .filter(Column::Id.is_in(ids.to_vec()))
-        .filter(Column::DueAt.lte(now))
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(&ctx.db)
         .await?;
+    let subs: Vec<_> =
+        ctx.keep_own::<Entity>(claimed).into_iter().filter(|s| s.due_at.is_some_and(|d| d <= now)).collect();
     let mut preloads = Preload::many(ctx, &subs).await?;
     let mut writes = Writes::new(ctx.now);
     let mut summary = Summary::default();

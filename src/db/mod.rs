@@ -23,6 +23,17 @@ pub struct Db {
     pub write: DatabaseConnection,
 }
 
+/// Logging of statements for both backends: none, or the slow ones.
+fn with_statement_logging(options: &mut ConnectOptions, settings: &DatabaseSettings) {
+    options.sqlx_logging(settings.log_slow_statements_ms > 0);
+    if settings.log_slow_statements_ms > 0 {
+        options.sqlx_logging_level(log::LevelFilter::Trace).sqlx_slow_statements_logging_settings(
+            log::LevelFilter::Warn,
+            Duration::from_millis(settings.log_slow_statements_ms),
+        );
+    }
+}
+
 impl Db {
     /// Connects (creating a SQLite file if the URL asks for it).
     pub async fn connect(settings: &DatabaseSettings) -> Result<Db, DbErr> {
@@ -35,8 +46,8 @@ impl Db {
             options
                 .max_connections(settings.max_connections.max(2))
                 .min_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
-                .sqlx_logging(false);
+                .acquire_timeout(Duration::from_secs(30));
+            with_statement_logging(&mut options, settings);
             let pool = Database::connect(options).await?;
             Ok(Db { read: pool.clone(), write: pool })
         }
@@ -72,14 +83,20 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
         _ => SqliteSynchronous::Normal,
     };
     let busy = Duration::from_millis(settings.busy_timeout_ms);
+    // A negative cache_size is in KiB.
+    let cache = format!("-{}", u64::from(settings.sqlite_cache_mib.max(1)) * 1024);
     let mut options = ConnectOptions::new(settings.url.clone());
     options
         .max_connections(connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(60))
-        .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |opts| {
-            opts.journal_mode(SqliteJournalMode::Wal).synchronous(synchronous).busy_timeout(busy).foreign_keys(true)
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(synchronous)
+                .busy_timeout(busy)
+                .foreign_keys(true)
+                .pragma("cache_size", cache.clone())
         });
+    with_statement_logging(&mut options, settings);
     options
 }

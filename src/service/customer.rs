@@ -194,12 +194,7 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
 
 /// One live customer of this tenant, or 1004.
 pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
-    ctx.find::<Entity>()
-        .filter(Column::Id.eq(id))
-        .filter(Column::Deleted.is_null())
-        .one(&ctx.db)
-        .await?
-        .or_not_found("CUSTOMER_ID", "customer")
+    ctx.by_id::<Entity, _>(&ctx.db, id).await?.filter(|c| c.deleted.is_none()).or_not_found("CUSTOMER_ID", "customer")
 }
 
 /// A page of customers matching every given filter, by id.

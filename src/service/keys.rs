@@ -95,12 +95,7 @@ pub async fn list<C: ConnectionTrait>(ctx: &Ctx<C>, limit: u64, offset: u64) -> 
 
 /// Revokes one of the calling tenant's keys; effective on the next call.
 pub async fn revoke<C: ConnectionTrait>(ctx: &Ctx<C>, key_id: i64) -> AppResult<()> {
-    let key = ctx
-        .find::<entity::api_key::Entity>()
-        .filter(entity::api_key::Column::Id.eq(key_id))
-        .one(&ctx.db)
-        .await?
-        .or_not_found("KEY_ID", "key")?;
+    let key = ctx.by_id::<entity::api_key::Entity, _>(&ctx.db, key_id).await?.or_not_found("KEY_ID", "key")?;
     if key.revoked.is_some() {
         return Err(AppError::conflict_on("KEY_ID", "key is already revoked"));
     }

@@ -79,7 +79,7 @@ pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
 
 /// One booking of this tenant, or 1004.
 pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
-    ctx.find::<Entity>().filter(Column::Id.eq(id)).one(&ctx.db).await?.or_not_found("USAGEDATA_ID", "usage data")
+    ctx.by_id::<Entity, _>(&ctx.db, id).await?.or_not_found("USAGEDATA_ID", "usage data")
 }
 
 /// A subscription's bookings, optionally within `[start, end]`, oldest first.

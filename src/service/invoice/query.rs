@@ -14,9 +14,7 @@ use entity::{invoice, invoice_item};
 /// One invoice of this tenant with its lines.
 pub async fn load<C: ConnectionTrait>(ctx: &Ctx<C>, invoice_id: i64) -> AppResult<Issued> {
     let invoice = ctx
-        .find::<invoice::Entity>()
-        .filter(invoice::Column::Id.eq(invoice_id))
-        .one(&ctx.db)
+        .by_id::<invoice::Entity, _>(&ctx.db, invoice_id)
         .await?
         .ok_or_else(|| AppError::not_found("INVOICE_ID", "invoice not found"))?;
     let items = ctx

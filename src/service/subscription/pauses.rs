@@ -160,11 +160,7 @@ pub async fn unpause(ctx: &WriteCtx, subscription_id: i64) -> AppResult<pause::M
 
 /// One pause of this tenant.
 pub async fn get<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<pause::Model> {
-    ctx.find::<Entity>()
-        .filter(Column::Id.eq(id))
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| AppError::not_found("PAUSE_ID", "pause not found"))
+    ctx.by_id::<Entity, _>(&ctx.db, id).await?.ok_or_else(|| AppError::not_found("PAUSE_ID", "pause not found"))
 }
 
 /// A subscription's pauses, by start.

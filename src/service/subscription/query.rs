@@ -13,7 +13,7 @@ use entity::subscription::{Column, Entity, Model};
 
 /// One subscription of this tenant, or 1004.
 pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
-    ctx.find::<Entity>().filter(Column::Id.eq(id)).one(&ctx.db).await?.or_not_found("SUBSCRIPTION_ID", "subscription")
+    ctx.by_id::<Entity, _>(&ctx.db, id).await?.or_not_found("SUBSCRIPTION_ID", "subscription")
 }
 
 /// Filters of `subscription.get`; all given must match.
