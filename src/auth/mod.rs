@@ -6,6 +6,7 @@ pub mod cache;
 pub mod hashing;
 pub mod key_text;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::config::AuthSettings;
 use crate::db::scope::TenantId;
 use crate::error::{AppError, AppResult};
-use cache::{KeyCache, KeyDigest};
+use cache::{Hit, KeyCache, KeyDigest, Verified};
 use hashing::Hasher;
 use key_text::{Mode, PlainKey};
 
@@ -36,7 +37,14 @@ pub struct KeyVerifier {
     cache: KeyCache,
     /// Verified against when the key id is unknown, so a miss costs the same time as a hit.
     dummy_hash: String,
+    /// Bounds concurrent argon2 runs (each takes the configured memory).
+    argon2_slots: tokio::sync::Semaphore,
+    /// One verification per key at a time; the others wait for its verdict.
+    in_flight: std::sync::Mutex<HashMap<KeyDigest, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// The key row and its tenant, as authentication reads them.
+type KeyRow = (entity::api_key::Model, Option<entity::tenant::Model>);
 
 impl KeyVerifier {
     /// Builds the verifier (hashes one dummy secret).
@@ -44,10 +52,13 @@ impl KeyVerifier {
         let hasher = Arc::new(Hasher::new(settings));
         let dummy_hash =
             hasher.hash(PlainKey::generate(Mode::Live).secret()).map_err(|e| AppError::internal(e.to_string()))?;
+        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(KeyVerifier {
             hasher,
             cache: KeyCache::new(Duration::from_secs(settings.key_cache_ttl_seconds), settings.key_cache_max_entries),
             dummy_hash,
+            argon2_slots: tokio::sync::Semaphore::new(slots),
+            in_flight: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -65,24 +76,80 @@ impl KeyVerifier {
     pub async fn authenticate(&self, db: &DatabaseConnection, header: Option<&str>) -> AppResult<Principal> {
         let text = header.and_then(key_from_header).ok_or(AppError::Unauthorized)?;
         let digest: KeyDigest = Sha256::digest(text.as_bytes()).into();
-        if let Some(principal) = self.cache.get(&digest) {
-            return Ok(principal);
+        match self.cache.get(&digest) {
+            Some(Hit::Fresh(principal)) => return Ok(principal),
+            Some(Hit::Stale(known)) => return self.recheck(db, digest, known).await,
+            None => {}
         }
         let key = PlainKey::parse(&text).ok_or(AppError::Unauthorized)?;
-        let row = entity::api_key::Entity::find()
-            .filter(entity::api_key::Column::LookupId.eq(key.lookup_id.as_str()))
+        let gate = self.gate(digest);
+        let outcome = {
+            let _turn = gate.lock().await;
+            // Another request may have verified this very key while we waited.
+            match self.cache.get(&digest) {
+                Some(Hit::Fresh(principal)) => Ok(principal),
+                _ => self.verify(db, digest, &key).await,
+            }
+        };
+        self.release(digest, gate);
+        outcome
+    }
+
+    fn gate(&self, digest: KeyDigest) -> Arc<tokio::sync::Mutex<()>> {
+        match self.in_flight.lock() {
+            Ok(mut map) => map.entry(digest).or_default().clone(),
+            Err(_) => Arc::default(),
+        }
+    }
+
+    fn release(&self, digest: KeyDigest, gate: Arc<tokio::sync::Mutex<()>>) {
+        if let Ok(mut map) = self.in_flight.lock() {
+            // Two references left (the map's and ours): nobody else is waiting.
+            if Arc::strong_count(&gate) <= 2 {
+                map.remove(&digest);
+            }
+        }
+    }
+
+    async fn load(db: &DatabaseConnection, lookup_id: &str) -> AppResult<Option<KeyRow>> {
+        Ok(entity::api_key::Entity::find()
+            .filter(entity::api_key::Column::LookupId.eq(lookup_id))
             .find_also_related(entity::tenant::Entity)
             .one(db)
-            .await?;
+            .await?)
+    }
+
+    /// A key verified before: served again if its row is unchanged and not revoked.
+    async fn recheck(&self, db: &DatabaseConnection, digest: KeyDigest, known: Verified) -> AppResult<Principal> {
+        match Self::load(db, &known.lookup_id).await? {
+            Some((row, Some(_))) if row.revoked.is_none() && row.secret_hash == known.phc => {
+                let principal = known.principal.clone();
+                self.cache.insert(digest, known);
+                Ok(principal)
+            }
+            _ => {
+                self.cache.remove(&digest);
+                Err(AppError::Unauthorized)
+            }
+        }
+    }
+
+    /// The full check: find the row by key id, verify the secret with argon2id.
+    async fn verify(&self, db: &DatabaseConnection, digest: KeyDigest, key: &PlainKey) -> AppResult<Principal> {
+        let row = Self::load(db, &key.lookup_id).await?;
         let (phc, found) = match &row {
             Some((key_row, Some(_))) => (key_row.secret_hash.clone(), true),
             _ => (self.dummy_hash.clone(), false),
         };
-        let hasher = self.hasher.clone();
-        let secret = key.secret().to_owned();
-        let verified = tokio::task::spawn_blocking(move || hasher.verify(&secret, &phc))
-            .await
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        let verified = {
+            let _slot = self.argon2_slots.acquire().await.map_err(|e| AppError::internal(e.to_string()))?;
+            let hasher = self.hasher.clone();
+            let secret = key.secret().to_owned();
+            let phc = phc.clone();
+            tokio::task::spawn_blocking(move || hasher.verify(&secret, &phc))
+                .await
+                .map_err(|e| AppError::internal(e.to_string()))?
+        };
         let (Some((key_row, Some(tenant))), true, true) = (row, found, verified) else {
             return Err(AppError::Unauthorized);
         };
@@ -96,7 +163,8 @@ impl KeyVerifier {
             key_id: key_row.id,
             admin: key_row.scope == "admin",
         };
-        self.cache.insert(digest, principal.clone());
+        let known = Verified { principal: principal.clone(), lookup_id: key_row.lookup_id, phc };
+        self.cache.insert(digest, known);
         Ok(principal)
     }
 }

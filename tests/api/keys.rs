@@ -116,3 +116,21 @@ async fn the_cli_creates_tenants_and_keys_that_the_gateway_accepts() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(app.client(&used_key).post_raw("/rpc", ping, &[]).await.status, 401);
 }
+
+#[tokio::test]
+async fn many_concurrent_first_calls_with_a_new_key_all_succeed() {
+    let app = crate::helpers::spawn_app_with(|s| s.auth.key_cache_ttl_seconds = 1).await;
+    let admin = app.admin().await;
+    let created = admin.ok("key.create", json!({})).await;
+    let client = app.client(created["API_KEY"].as_str().expect("key"));
+    for _round in 0..2 {
+        let calls = (0..24).map(|_| client.call("system.ping", json!({})));
+        for result in futures::future::join_all(calls).await {
+            assert_eq!(result.expect("authenticated")["STATUS"], "success");
+        }
+        // Past the TTL the cached verdict is re-checked against the key row.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    }
+    admin.ok("key.revoke", json!({"DATA": {"KEY_ID": created["KEY_ID"]}})).await;
+    assert_eq!(client.err("system.ping", json!({})).await.code, 1001);
+}
