@@ -8,6 +8,7 @@ use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 
 use crate::auth::{KeyVerifier, Principal};
+use crate::cache::{self, ObjectCache};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
@@ -43,8 +44,8 @@ pub struct App {
     addr: SocketAddr,
     handle: ServerHandle,
     state: Arc<AppState>,
-    /// The scheduled billing run, when `billing.schedule_seconds` is set.
-    worker: Option<tokio::task::JoinHandle<()>>,
+    /// Background tasks: the scheduled billing run, the cache poller.
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
@@ -69,6 +70,7 @@ impl App {
             keys: KeyVerifier::new(&settings.auth)?,
             metrics: Metrics::default(),
             limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
+            objects: Arc::new(ObjectCache::new(settings.cache.subscription_entries)),
             settings,
             db,
             clock,
@@ -90,8 +92,15 @@ impl App {
             .build_from_tcp(socket)?;
         let handle = listener.start(dispatch::module(state.clone())?);
         tracing::info!(%addr, "recur gateway listening");
-        let worker = crate::billing::worker::spawn(state.clone());
-        Ok(App { addr, handle, state, worker })
+        let poll = std::time::Duration::from_millis(state.settings.cache.poll_ms);
+        let tasks = [
+            crate::billing::worker::spawn(state.clone()),
+            cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Ok(App { addr, handle, state, tasks })
     }
 
     /// The bound address (useful with port 0).
@@ -111,8 +120,8 @@ impl App {
 
     /// Stops serving and waits until the server is down.
     pub async fn stop(self) {
-        if let Some(worker) = &self.worker {
-            worker.abort();
+        for task in &self.tasks {
+            task.abort();
         }
         let _ = self.handle.stop();
         self.handle.clone().stopped().await;
@@ -131,8 +140,8 @@ pub async fn bootstrap_default_tenant(state: &AppState) -> Result<Option<NewTena
 
 impl Drop for App {
     fn drop(&mut self) {
-        if let Some(worker) = self.worker.take() {
-            worker.abort();
+        for task in self.tasks.drain(..) {
+            task.abort();
         }
     }
 }

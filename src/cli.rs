@@ -134,6 +134,7 @@ pub async fn bill(settings: Settings) -> Result<(), BuildError> {
         keys: KeyVerifier::new(&settings.auth)?,
         metrics: Metrics::default(),
         limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
+        objects: Arc::new(recur::cache::ObjectCache::new(0)),
         settings,
         db,
         clock: Arc::new(SystemClock),

@@ -20,7 +20,21 @@ pub struct Settings {
     pub billing: BillingSettings,
     pub idempotency: IdempotencySettings,
     pub hosted: HostedSettings,
+    pub cache: CacheSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSettings {
+    pub subscription_entries: usize,
+    pub poll_ms: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self { subscription_entries: 20_000, poll_ms: 20 }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod billing;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::auth::KeyVerifier;
+use crate::cache::ObjectCache;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -18,4 +19,6 @@ pub struct AppState {
     pub keys: KeyVerifier,
     pub metrics: Metrics,
     pub limiter: RateLimiter,
+    /// Serialized subscriptions for reads by id (see `cache`).
+    pub objects: Arc<ObjectCache>,
 }

@@ -118,6 +118,7 @@ async fn try_chunk<C: TransactionTrait>(
     match result {
         Ok(summary) => {
             txn.commit().await?;
+            state.objects.bump();
             Ok(summary)
         }
         Err(err) => {

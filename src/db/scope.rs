@@ -11,8 +11,13 @@
 //! cached generic plan) pick a `(tenant_id, ...)` index and scan a whole
 //! tenant instead of one row.
 
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, DeleteMany, EntityTrait, ModelTrait, QueryFilter, Select, UpdateMany,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeleteMany, EntityTrait, ModelTrait, QueryFilter, QueryTrait,
+    Select, Statement, UpdateMany,
 };
 
 /// The id of the tenant a request acts for.
@@ -32,11 +37,33 @@ impl TenantId {
 }
 
 /// An entity with a `tenant_id` column and an `id` primary key.
-pub trait TenantScoped: EntityTrait {
+pub trait TenantScoped: EntityTrait + 'static {
     /// The `tenant_id` column.
     fn tenant_column() -> Self::Column;
     /// The `id` column.
     fn id_column() -> Self::Column;
+}
+
+/// `SELECT <every column> FROM <table> WHERE id = ?`, built once per entity
+/// and backend: hot reads by id would otherwise quote every column name again
+/// on every call.
+fn by_id_sql<E: TenantScoped>(backend: DbBackend) -> Arc<str> {
+    static CACHE: OnceLock<RwLock<HashMap<(TypeId, u8), Arc<str>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let tag = match backend {
+        DbBackend::Postgres => 0,
+        DbBackend::Sqlite => 1,
+        DbBackend::MySql => 2,
+    };
+    let key = (TypeId::of::<E>(), tag);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return sql;
+    }
+    let sql: Arc<str> = E::find().filter(E::id_column().eq(0i64)).build(backend).sql.into();
+    if let Ok(mut c) = cache.write() {
+        c.insert(key, sql.clone());
+    }
+    sql
 }
 
 /// The tenant of a row.
@@ -68,7 +95,10 @@ pub trait Scope {
         E::Model: Sync,
     {
         async move {
-            let row = E::find().filter(E::id_column().eq(id)).one(db).await?;
+            let backend = db.get_database_backend();
+            let sql = by_id_sql::<E>(backend);
+            let statement = Statement::from_sql_and_values(backend, sql.as_ref(), [id.into()]);
+            let row = E::find().from_raw_sql(statement).one(db).await?;
             Ok(row.filter(|r| owner::<E>(r) == Some(self.tenant_id().get())))
         }
     }

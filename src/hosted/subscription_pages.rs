@@ -283,6 +283,7 @@ async fn act(
         }
     };
     txn.commit().await?;
+    state.objects.bump();
     after_commit.run();
     let view = SubscriptionView::of(&after)?;
     let body = render("done.html", context! { tenant => visit.tenant.name, sub => view, headline, message })

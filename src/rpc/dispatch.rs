@@ -228,6 +228,7 @@ async fn write_transaction(
         idempotency::complete(&txn, record_id, reply.get()).await?;
     }
     txn.commit().await?;
+    state.objects.bump();
     after_commit.run();
     Ok(reply)
 }
@@ -249,7 +250,10 @@ async fn run_action(
         dry_run: envelope.dry_run,
         after_commit: AfterCommit::default(),
     };
-    let reply = handler(&ctx, envelope).await?;
+    let outcome = handler(&ctx, envelope).await;
+    // An action commits as it goes; whatever it did, cached objects may be stale.
+    state.objects.bump();
+    let reply = outcome?;
     envelope.finish()?;
     if let Some(record_id) = claim {
         idempotency::complete(&state.db.write, record_id, reply.get()).await?;

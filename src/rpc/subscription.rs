@@ -8,6 +8,7 @@ use super::invoice_wire::InvoiceOut;
 use super::subscription_wire::SubscriptionOut;
 use super::tags::Tags;
 use super::wire::{self, reply};
+use crate::db::scope::Scope;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::service::invoice::Issued;
@@ -81,9 +82,34 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
         created: (f.datetime("CREATED_FROM")?, f.datetime("CREATED_TO")?),
     };
     env.finish()?;
+    if let (Some(id), 0) = (filter.only_id(), env.offset()) {
+        return by_id_cached(ctx, id).await;
+    }
     let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
     let list = rows.iter().map(SubscriptionOut::from).collect::<AppResult<Vec<_>>>()?;
     wire::list("SUBSCRIPTIONS", &list)
+}
+
+/// `subscription.get` of one id, through the object cache (see `cache`).
+async fn by_id_cached(ctx: &ReadCtx, id: i64) -> AppResult<Reply> {
+    let cache = &ctx.state.objects;
+    let tenant = ctx.tenant.id.get();
+    let object = match cache.get(tenant, id) {
+        Some(object) => object,
+        None => {
+            let epoch = cache.epoch();
+            let Some(row) = ctx.by_id::<entity::subscription::Entity, _>(&ctx.db, id).await? else {
+                return wire::list::<SubscriptionOut<'_>>("SUBSCRIPTIONS", &[]);
+            };
+            let text =
+                serde_json::to_string(&SubscriptionOut::from(&row)?).map_err(|e| AppError::internal(e.to_string()))?;
+            let object: std::sync::Arc<str> = text.into();
+            cache.put(tenant, id, epoch, object.clone());
+            object
+        }
+    };
+    serde_json::value::RawValue::from_string(format!("{{\"SUBSCRIPTIONS\":[{object}]}}"))
+        .map_err(|e| AppError::internal(e.to_string()))
 }
 
 /// `subscription.create`.

@@ -27,6 +27,8 @@ use serde_json::{Value, json};
 pub struct TestApp {
     /// Kept alive for the test's duration.
     _app: App,
+    /// The database this gateway uses (a second gateway can share it).
+    pub database_url: String,
     pub addr: std::net::SocketAddr,
     pub state: Arc<AppState>,
     _dir: tempfile::TempDir,
@@ -75,11 +77,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         }
         _ => (format!("sqlite://{}?mode=rwc", dir.path().join("recur.db").display()), None),
     };
-    let mut settings = test_settings(url);
+    let mut settings = test_settings(url.clone());
     adjust(&mut settings);
     recur::telemetry::init(&settings.log);
     let app = App::build(settings).await.expect("gateway starts");
-    TestApp { addr: app.local_addr(), state: app.state(), _app: app, _dir: dir, pg }
+    TestApp { addr: app.local_addr(), state: app.state(), database_url: url, _app: app, _dir: dir, pg }
 }
 
 fn uuid_like() -> String {
@@ -98,6 +100,12 @@ fn replace_database(url: &str, name: &str) -> String {
         _ => base,
     };
     format!("{without_db}/{name}{query}")
+}
+
+/// A second gateway on the database of `first`, as another process would be.
+pub async fn spawn_second(first: &TestApp) -> App {
+    let settings = test_settings(first.database_url.clone());
+    App::build(settings).await.expect("second gateway starts")
 }
 
 impl Drop for TestApp {
@@ -223,6 +231,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// A Bearer client for a gateway at `url`.
+    pub fn for_url(url: String, key: &str) -> Client {
+        Client::new(url, format!("Bearer {key}"))
+    }
+
     fn new(url: String, authorization: String) -> Client {
         let mut headers = HeaderMap::new();
         if !authorization.is_empty() {

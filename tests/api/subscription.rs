@@ -575,3 +575,29 @@ async fn invoice_get_filters_by_number_status_type_and_dates() {
     let err = client.err("invoice.get", json!({"FILTER": {"STATUS": "lost"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("STATUS")));
 }
+
+#[tokio::test]
+async fn a_second_gateway_on_the_same_database_sees_changes_after_caching() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2025-01-01").await;
+    let client = app.client(&t.key);
+    article(&client, "P", "10", "0", json!({})).await;
+    let c = customer(&client).await;
+    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
+    let other = crate::helpers::spawn_second(&app).await;
+    let remote = crate::helpers::Client::for_url(format!("http://{}", other.local_addr()), &t.key);
+    // Fill the other gateway's cache, then change the subscription through the first one.
+    assert_eq!(subscription(&remote, id).await["STATUS"], "active");
+    assert_eq!(subscription(&remote, id).await["STATUS"], "active");
+    client.ok("subscription.cancel", json!({"DATA": {"SUBSCRIPTION_ID": id}})).await;
+    assert_eq!(subscription(&client, id).await["STATUS"], "canceled", "the writing gateway reads its own write");
+    let mut seen = Value::Null;
+    for _ in 0..50 {
+        seen = subscription(&remote, id).await["STATUS"].clone();
+        if seen == "canceled" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, "canceled", "the other gateway's cache is invalidated through the event feed");
+}

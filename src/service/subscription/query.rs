@@ -30,6 +30,19 @@ pub struct SubscriptionFilter {
     pub created: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
 }
 
+impl SubscriptionFilter {
+    /// The id when the filter names one subscription and nothing else.
+    pub fn only_id(&self) -> Option<i64> {
+        let others = self.customer_id.is_some()
+            || self.ext_uid.is_some()
+            || self.customer_ext_uid.is_some()
+            || self.status.is_some()
+            || self.article_number.is_some()
+            || [self.next_event, self.last_event, self.created].iter().any(|(a, b)| a.is_some() || b.is_some());
+        if others { None } else { self.subscription_id }
+    }
+}
+
 /// A page of subscriptions matching every filter, by id.
 pub async fn find<C: ConnectionTrait>(
     ctx: &Ctx<C>,

@@ -1,0 +1,102 @@
+//! A cache of serialized subscription objects for `subscription.get` by id.
+//!
+//! Correctness comes from one epoch. Every entry is stamped with the epoch it
+//! was read under and is served only while the epoch is unchanged. The epoch
+//! moves
+//! - right after any write of this process commits, before the write answers,
+//!   so a client always reads its own writes;
+//! - when the newest `event` row changes, which the poller checks every
+//!   `cache.poll_ms`: every change of any process appends an event in its own
+//!   transaction, so writes of other processes sharing the database are seen
+//!   within that interval.
+//! An entry is filled with the epoch read *before* its query, so a write that
+//! commits while the query runs leaves the entry stale at once.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+/// Serialized objects by (tenant, id), valid for one epoch.
+#[derive(Debug)]
+pub struct ObjectCache {
+    epoch: AtomicU64,
+    max_entries: usize,
+    entries: RwLock<HashMap<(i64, i64), (u64, Arc<str>)>>,
+}
+
+impl ObjectCache {
+    /// An empty cache of at most `max_entries` objects (0 disables it).
+    pub fn new(max_entries: usize) -> ObjectCache {
+        ObjectCache { epoch: AtomicU64::new(1), max_entries, entries: RwLock::new(HashMap::new()) }
+    }
+
+    /// The current epoch; read it before querying what will be stored.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Invalidates every entry.
+    pub fn bump(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The object `(tenant, id)` if it was stored in the current epoch.
+    pub fn get(&self, tenant: i64, id: i64) -> Option<Arc<str>> {
+        let epoch = self.epoch();
+        let entries = self.entries.read().ok()?;
+        entries.get(&(tenant, id)).filter(|(at, _)| *at == epoch).map(|(_, json)| json.clone())
+    }
+
+    /// Stores an object read under `epoch`.
+    pub fn put(&self, tenant: i64, id: i64, epoch: u64, json: Arc<str>) {
+        if self.max_entries == 0 || epoch != self.epoch() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= self.max_entries {
+                let current = self.epoch();
+                entries.retain(|_, (at, _)| *at == current);
+                if entries.len() >= self.max_entries {
+                    entries.clear();
+                }
+            }
+            entries.insert((tenant, id), (epoch, json));
+        }
+    }
+}
+
+/// Watches the newest event id and bumps the epoch when it moves.
+pub fn spawn_poller(
+    cache: Arc<ObjectCache>,
+    db: DatabaseConnection,
+    every: Duration,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if every.is_zero() || cache.max_entries == 0 {
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let statement = Statement::from_string(db.get_database_backend(), "SELECT MAX(id) FROM event");
+        let mut seen: Option<i64> = None;
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let newest = match db.query_one(statement.clone()).await {
+                Ok(row) => row.and_then(|r| r.try_get_by_index::<Option<i64>>(0).ok()).flatten(),
+                Err(err) => {
+                    // Without the feed, nothing cached can be trusted.
+                    tracing::warn!(error = %err, "cache poller cannot read events");
+                    cache.bump();
+                    continue;
+                }
+            };
+            if newest != seen {
+                seen = newest;
+                cache.bump();
+            }
+        }
+    }))
+}
