@@ -9,6 +9,7 @@
 //!   `cache.poll_ms`: every change of any process appends an event in its own
 //!   transaction, so writes of other processes sharing the database are seen
 //!   within that interval.
+//!
 //! An entry is filled with the epoch read *before* its query, so a write that
 //! commits while the query runs leaves the entry stale at once.
 
