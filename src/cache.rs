@@ -20,12 +20,15 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
+/// Each object under (tenant, id), with the epoch it was read under.
+type Entries = HashMap<(i64, i64), (u64, Arc<str>)>;
+
 /// Serialized objects by (tenant, id), valid for one epoch.
 #[derive(Debug)]
 pub struct ObjectCache {
     epoch: AtomicU64,
     max_entries: usize,
-    entries: RwLock<HashMap<(i64, i64), (u64, Arc<str>)>>,
+    entries: RwLock<Entries>,
 }
 
 impl ObjectCache {

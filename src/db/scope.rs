@@ -48,7 +48,8 @@ pub trait TenantScoped: EntityTrait + 'static {
 /// and backend: hot reads by id would otherwise quote every column name again
 /// on every call.
 fn by_id_sql<E: TenantScoped>(backend: DbBackend) -> Arc<str> {
-    static CACHE: OnceLock<RwLock<HashMap<(TypeId, u8), Arc<str>>>> = OnceLock::new();
+    type Statements = HashMap<(TypeId, u8), Arc<str>>;
+    static CACHE: OnceLock<RwLock<Statements>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let tag = match backend {
         DbBackend::Postgres => 0,
