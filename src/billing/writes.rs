@@ -17,6 +17,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::numbering;
+use crate::db::bulk::{insert_rows, rows_per_statement};
 use crate::db::counter;
 use crate::db::scope::Scope;
 use crate::domain::money::format_decimal;
@@ -26,9 +27,6 @@ use crate::service::Ctx;
 use crate::service::invoice::{Draft, Issued, Kind};
 use entity::DecimalText;
 use entity::{event, invoice, invoice_item, subscription, subscription_pause, usage_record};
-
-/// Rows per INSERT: SQLite allows 32766 bound values per statement.
-const MAX_VALUES_PER_STATEMENT: usize = 30_000;
 
 /// An event whose data may name an invoice that has no id yet.
 enum EventData {
@@ -113,10 +111,6 @@ impl Writes {
     }
 }
 
-fn rows_per_statement(columns: usize) -> usize {
-    (MAX_VALUES_PER_STATEMENT / columns.max(1)).max(1)
-}
-
 /// Numbers in queue order (gapless per counter), then all invoices and lines.
 async fn insert_invoices<C: ConnectionTrait>(
     ctx: &Ctx<C>,
@@ -155,7 +149,7 @@ async fn insert_invoices<C: ConnectionTrait>(
         *seq += 1;
         rows.push(invoice_row(ctx, now, draft, priced, number, term));
     }
-    let ids = insert_rows::<invoice::Entity, _>(ctx, &rows, |r| {
+    let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows, |r| {
         let mut active = r.clone().into_active_model().reset_all();
         active.id = NotSet;
         active
@@ -201,7 +195,7 @@ async fn insert_invoices<C: ConnectionTrait>(
         }
         issued.push(Issued { invoice: row, items: lines });
     }
-    insert_rows::<invoice_item::Entity, _>(ctx, &items, |r| {
+    insert_rows::<invoice_item::Entity, _>(&ctx.db, &items, |r| {
         let mut active = r.clone().into_active_model().reset_all();
         active.id = NotSet;
         active
@@ -259,40 +253,6 @@ fn invoice_row<C>(
     }
 }
 
-/// Inserts `rows` in as few statements as the value limit allows and answers
-/// their new ids in row order.
-async fn insert_rows<E, C>(
-    ctx: &Ctx<C>,
-    rows: &[E::Model],
-    to_active: impl Fn(&E::Model) -> E::ActiveModel,
-) -> Result<Vec<i64>, sea_orm::DbErr>
-where
-    E: EntityTrait,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: Into<i64>,
-    C: ConnectionTrait,
-{
-    let mut ids = Vec::with_capacity(rows.len());
-    for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
-        if piece.len() == 1 {
-            ids.push(E::insert(to_active(&piece[0])).exec(&ctx.db).await?.last_insert_id.into());
-            continue;
-        }
-        // Ids are assigned in VALUES order on both backends; RETURNING's row
-        // order is not promised, so sort the keys back into it.
-        let mut keys: Vec<i64> = E::insert_many(piece.iter().map(&to_active))
-            .exec_with_returning_keys(&ctx.db)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        keys.sort_unstable();
-        ids.extend(keys);
-    }
-    Ok(ids)
-}
-
 /// `invoice.created` for each new invoice, then the queued events.
 async fn insert_events<C: ConnectionTrait>(
     ctx: &Ctx<C>,
@@ -341,7 +301,7 @@ async fn insert_events<C: ConnectionTrait>(
         });
     }
     if !rows.is_empty() {
-        insert_rows::<event::Entity, _>(ctx, &rows, |r| {
+        insert_rows::<event::Entity, _>(&ctx.db, &rows, |r| {
             let mut active = r.clone().into_active_model().reset_all();
             active.id = NotSet;
             active

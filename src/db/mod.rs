@@ -1,5 +1,6 @@
 //! Database access: connection pools, the tenant scope, counters.
 
+pub mod bulk;
 pub mod counter;
 pub mod scope;
 

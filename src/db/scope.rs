@@ -104,6 +104,25 @@ pub trait Scope {
         }
     }
 
+    /// This tenant's rows of `E` among primary keys `ids`.
+    fn by_ids<E: TenantScoped, C: ConnectionTrait>(
+        &self,
+        db: &C,
+        ids: Vec<i64>,
+    ) -> impl Future<Output = Result<Vec<E::Model>, DbErr>> + Send
+    where
+        Self: Sync,
+        E::Model: Sync,
+    {
+        async move {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let rows = E::find().filter(E::id_column().is_in(ids)).all(db).await?;
+            Ok(self.keep_own::<E>(rows))
+        }
+    }
+
     /// This tenant's rows among those matched by `select` (a primary-key
     /// query without a tenant filter, e.g. `E::find().filter(id IN ..)`).
     fn keep_own<E: TenantScoped>(&self, rows: Vec<E::Model>) -> Vec<E::Model> {

@@ -182,6 +182,19 @@ pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, article_number: &str) -> 
         .or_not_found("ARTICLE_NUMBER", "article")
 }
 
+/// The live articles with the given numbers.
+pub async fn find_numbers<C: ConnectionTrait>(ctx: &Ctx<C>, numbers: Vec<String>) -> AppResult<Vec<Model>> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(ctx
+        .find::<Entity>()
+        .filter(Column::ArticleNumber.is_in(numbers))
+        .filter(Column::Deleted.is_null())
+        .all(&ctx.db)
+        .await?)
+}
+
 /// A page of articles matching every filter, by id.
 pub async fn find<C: ConnectionTrait>(
     ctx: &Ctx<C>,

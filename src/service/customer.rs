@@ -97,8 +97,8 @@ fn check_complete(model: &Model) -> AppResult<()> {
     Ok(())
 }
 
-/// Creates a customer with the tenant's next customer number.
-pub async fn create(ctx: &WriteCtx, patch: CustomerPatch) -> AppResult<Model> {
+/// A customer that is not written yet: defaults plus `patch`, checked.
+fn new_customer<C>(ctx: &Ctx<C>, patch: CustomerPatch) -> AppResult<Model> {
     let business = patch.customer_type.is_none() && matches!(patch.organization, Some(Some(_)));
     let mut model = Model {
         id: 0,
@@ -128,23 +128,53 @@ pub async fn create(ctx: &WriteCtx, patch: CustomerPatch) -> AppResult<Model> {
     };
     apply(&mut model, patch);
     check_complete(&model)?;
-    model.customer_number = counter::next(&ctx.db, ctx.tenant.id, "customer").await?;
-    let mut active = model.clone().into_active_model().reset_all();
-    active.id = NotSet;
-    model.id = Entity::insert(active)
-        .exec(&ctx.db)
-        .await
-        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?
-        .last_insert_id;
-    events::append(
-        ctx,
-        "customer",
-        model.id,
-        "customer.created",
-        serde_json::json!({"CUSTOMER_NUMBER": model.customer_number}),
-    )
-    .await?;
     Ok(model)
+}
+
+/// Creates a customer with the tenant's next customer number.
+pub async fn create(ctx: &WriteCtx, patch: CustomerPatch) -> AppResult<Model> {
+    create_many(ctx, vec![patch]).await?.pop().unwrap_or_else(|| Err(AppError::internal("no customer created")))
+}
+
+/// Creates several customers in the caller's transaction with one counter
+/// bump and multi-row inserts. A patch that does not validate gets its own
+/// error and takes no number; a database failure (a duplicate external id)
+/// fails the whole call, for the caller to redo one by one.
+pub async fn create_many<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    patches: Vec<CustomerPatch>,
+) -> AppResult<Vec<AppResult<Model>>> {
+    let mut results: Vec<AppResult<Model>> = patches.into_iter().map(|p| new_customer(ctx, p)).collect();
+    let valid = results.iter().filter(|r| r.is_ok()).count() as i64;
+    if valid == 0 {
+        return Ok(results);
+    }
+    let mut number = counter::advance(&ctx.db, ctx.tenant.id, "customer", valid).await? - valid + 1;
+    let mut rows = Vec::with_capacity(valid as usize);
+    for model in results.iter_mut().flatten() {
+        model.customer_number = number;
+        number += 1;
+        rows.push(model.clone());
+    }
+    let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows, |r| {
+        let mut active = r.clone().into_active_model().reset_all();
+        active.id = NotSet;
+        active
+    })
+    .await
+    .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?;
+    let mut events = Vec::with_capacity(ids.len());
+    for (model, id) in results.iter_mut().flatten().zip(ids) {
+        model.id = id;
+        events.push((
+            "customer",
+            id,
+            "customer.created",
+            serde_json::json!({"CUSTOMER_NUMBER": model.customer_number}),
+        ));
+    }
+    events::append_many(ctx, events).await?;
+    Ok(results)
 }
 
 /// Applies a patch to a customer.

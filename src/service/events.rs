@@ -47,3 +47,30 @@ pub async fn list<C: ConnectionTrait>(
         .all(&ctx.db)
         .await?)
 }
+
+/// Appends several events in one statement.
+pub async fn append_many<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    events: Vec<(&'static str, i64, &'static str, Value)>,
+) -> AppResult<()> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let rows: Vec<entity::event::Model> = events
+        .into_iter()
+        .map(|(subject, subject_id, event_type, data)| entity::event::Model {
+            id: 0,
+            tenant_id: ctx.tenant.id.get(),
+            subject: subject.to_owned(),
+            subject_id,
+            event_type: event_type.to_owned(),
+            data,
+            created: ctx.now,
+        })
+        .collect();
+    crate::db::bulk::insert_rows::<entity::event::Entity, _>(&ctx.db, &rows, |r| {
+        let mut active = r.clone().into_active_model().reset_all();
+        active.id = NotSet;
+        active
+    })
+    .await?;
+    Ok(())
+}

@@ -1,9 +1,11 @@
 //! Usage bookings on subscriptions, billed in arrears on the next invoice.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -13,7 +15,7 @@ use crate::db::scope::Scope;
 use crate::domain::lifecycle::{Action, allows, refusal};
 use crate::error::{AppError, AppResult, OptionExt};
 use entity::DecimalText;
-use entity::usage_record::{ActiveModel, Column, Entity, Model};
+use entity::usage_record::{Column, Entity, Model};
 
 /// One booking.
 #[derive(Debug)]
@@ -29,8 +31,61 @@ pub struct NewUsage {
 
 /// Books usage; price and text default to the article's.
 pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
-    let sub = get_subscription(ctx, input.subscription_id).await?;
-    let status = state::status(&sub)?;
+    record_many(ctx, vec![input]).await?.pop().unwrap_or_else(|| Err(AppError::internal("no usage recorded")))
+}
+
+/// Books several usages in the caller's transaction: one read for their
+/// subscriptions, one for their articles, one insert, one insert of events.
+/// An input that does not validate gets its own error; a database failure
+/// fails the whole call, for the caller to redo one by one.
+pub async fn record_many<C: ConnectionTrait>(ctx: &Ctx<C>, inputs: Vec<NewUsage>) -> AppResult<Vec<AppResult<Model>>> {
+    let mut sub_ids: Vec<i64> = inputs.iter().map(|i| i.subscription_id).collect();
+    sub_ids.sort_unstable();
+    sub_ids.dedup();
+    let subs: HashMap<i64, entity::subscription::Model> =
+        ctx.by_ids::<entity::subscription::Entity, _>(&ctx.db, sub_ids).await?.into_iter().map(|s| (s.id, s)).collect();
+    let mut numbers: Vec<String> = inputs.iter().map(|i| i.article_number.clone()).collect();
+    numbers.sort();
+    numbers.dedup();
+    let articles: HashMap<String, entity::article::Model> =
+        article::find_numbers(ctx, numbers).await?.into_iter().map(|a| (a.article_number.clone(), a)).collect();
+    let mut results: Vec<AppResult<Model>> =
+        inputs.into_iter().map(|input| new_usage(ctx, input, &subs, &articles)).collect();
+    let rows: Vec<Model> = results.iter().flatten().cloned().collect();
+    if rows.is_empty() {
+        return Ok(results);
+    }
+    let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows, |r| {
+        let mut active = r.clone().into_active_model().reset_all();
+        active.id = NotSet;
+        active
+    })
+    .await?;
+    let mut events = Vec::with_capacity(ids.len());
+    for (row, id) in results.iter_mut().flatten().zip(ids) {
+        row.id = id;
+        events.push((
+            "subscription",
+            row.subscription_id,
+            "subscription.usage_recorded",
+            json!({"USAGEDATA_ID": id, "ARTICLE_NUMBER": row.article_number, "QUANTITY": row.quantity.0.to_string()}),
+        ));
+    }
+    super::events::append_many(ctx, events).await?;
+    Ok(results)
+}
+
+/// One booking checked against its subscription and article, not written yet.
+fn new_usage<C>(
+    ctx: &Ctx<C>,
+    input: NewUsage,
+    subs: &HashMap<i64, entity::subscription::Model>,
+    articles: &HashMap<String, entity::article::Model>,
+) -> AppResult<Model> {
+    let sub = subs
+        .get(&input.subscription_id)
+        .ok_or_else(|| AppError::not_found("SUBSCRIPTION_ID", "subscription not found"))?;
+    let status = state::status(sub)?;
     if !allows(status, Action::RecordUsage) {
         return Err(AppError::conflict(refusal(status, Action::RecordUsage)));
     }
@@ -39,7 +94,9 @@ pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
             return Err(AppError::invalid("CURRENCY_CODE", format!("the subscription bills in {}", sub.currency_code)));
         }
     }
-    let found = article::get_one(ctx, &input.article_number).await?;
+    let found = articles
+        .get(&input.article_number)
+        .ok_or_else(|| AppError::not_found("ARTICLE_NUMBER", "article not found"))?;
     let unit_price = match input.unit_price {
         Some(price) => price,
         None if found.currency_code != sub.currency_code => {
@@ -50,31 +107,21 @@ pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
         }
         None => found.unit_price.0,
     };
-    let row = ActiveModel {
-        id: NotSet,
-        tenant_id: Set(ctx.tenant.id.get()),
-        subscription_id: Set(sub.id),
-        customer_id: Set(sub.customer_id),
-        article_number: Set(found.article_number.clone()),
-        description: Set(input.description.unwrap_or_else(|| found.title.clone())),
-        quantity: Set(DecimalText(input.quantity)),
-        unit_price: Set(DecimalText(unit_price)),
-        currency_code: Set(sub.currency_code.clone()),
-        vat_percent: Set(found.vat_percent),
-        usage_date: Set(input.usage_date.unwrap_or(ctx.now)),
-        invoice_id: Set(None),
-        created: Set(ctx.now),
-    };
-    let id = Entity::insert(row).exec(&ctx.db).await?.last_insert_id;
-    events::append(
-        ctx,
-        "subscription",
-        sub.id,
-        "subscription.usage_recorded",
-        json!({"USAGEDATA_ID": id, "ARTICLE_NUMBER": found.article_number, "QUANTITY": input.quantity.to_string()}),
-    )
-    .await?;
-    get_one(ctx, id).await
+    Ok(Model {
+        id: 0,
+        tenant_id: ctx.tenant.id.get(),
+        subscription_id: sub.id,
+        customer_id: sub.customer_id,
+        article_number: found.article_number.clone(),
+        description: input.description.unwrap_or_else(|| found.title.clone()),
+        quantity: DecimalText(input.quantity),
+        unit_price: DecimalText(unit_price),
+        currency_code: sub.currency_code.clone(),
+        vat_percent: found.vat_percent,
+        usage_date: input.usage_date.unwrap_or(ctx.now),
+        invoice_id: None,
+        created: ctx.now,
+    })
 }
 
 /// One booking of this tenant, or 1004.

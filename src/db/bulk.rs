@@ -1,0 +1,47 @@
+//! Multi-row statements: SQLite answers every statement from a worker
+//! thread, so writing many rows costs round trips, not work; one INSERT for
+//! many rows costs about what one row did.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable};
+
+/// Rows per INSERT: SQLite allows 32766 bound values per statement.
+const MAX_VALUES_PER_STATEMENT: usize = 30_000;
+
+/// How many rows of `columns` columns fit one statement.
+pub fn rows_per_statement(columns: usize) -> usize {
+    (MAX_VALUES_PER_STATEMENT / columns.max(1)).max(1)
+}
+
+/// Inserts `rows` in as few statements as the value limit allows and answers
+/// their new ids in row order.
+pub async fn insert_rows<E, C>(
+    db: &C,
+    rows: &[E::Model],
+    to_active: impl Fn(&E::Model) -> E::ActiveModel,
+) -> Result<Vec<i64>, sea_orm::DbErr>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: Into<i64>,
+    C: ConnectionTrait,
+{
+    let mut ids = Vec::with_capacity(rows.len());
+    for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
+        if piece.len() == 1 {
+            ids.push(E::insert(to_active(&piece[0])).exec(db).await?.last_insert_id.into());
+            continue;
+        }
+        // Ids are assigned in VALUES order on both backends; RETURNING's row
+        // order is not promised, so sort the keys back into it.
+        let mut keys: Vec<i64> = E::insert_many(piece.iter().map(&to_active))
+            .exec_with_returning_keys(db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        keys.sort_unstable();
+        ids.extend(keys);
+    }
+    Ok(ids)
+}
