@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::rpc::{dispatch, middleware::CallLayer};
 use crate::service::tenant::{self, NewTenant};
+use crate::service::write_queue::WriteQueue;
 use crate::state::AppState;
 
 /// Any failure while starting.
@@ -71,6 +72,7 @@ impl App {
             metrics: Metrics::default(),
             limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
             objects: Arc::new(ObjectCache::new(settings.cache.subscription_entries)),
+            writes: std::sync::OnceLock::new(),
             settings,
             db,
             clock,
@@ -93,7 +95,10 @@ impl App {
         let handle = listener.start(dispatch::module(state.clone())?);
         tracing::info!(%addr, "recur gateway listening");
         let poll = std::time::Duration::from_millis(state.settings.cache.poll_ms);
+        let (queue, writer) = WriteQueue::start(Arc::downgrade(&state));
+        let _ = state.writes.set(queue);
         let tasks = [
+            Some(writer),
             crate::billing::worker::spawn(state.clone()),
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
         ]

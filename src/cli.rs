@@ -135,6 +135,7 @@ pub async fn bill(settings: Settings) -> Result<(), BuildError> {
         metrics: Metrics::default(),
         limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
         objects: Arc::new(recur::cache::ObjectCache::new(0)),
+        writes: std::sync::OnceLock::new(),
         settings,
         db,
         clock: Arc::new(SystemClock),

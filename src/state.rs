@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
+use crate::service::write_queue::WriteQueue;
 
 /// Shared state of one running gateway.
 #[derive(Debug)]
@@ -21,4 +22,6 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// Serialized subscriptions for reads by id (see `cache`).
     pub objects: Arc<ObjectCache>,
+    /// Groups concurrent creates and usage bookings; set once the app runs.
+    pub writes: std::sync::OnceLock<WriteQueue>,
 }

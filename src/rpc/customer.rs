@@ -129,17 +129,27 @@ pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
     wire::list("CUSTOMERS", &customers)
 }
 
-/// `customer.create`.
-pub async fn create(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let patch = parse_patch(&mut env.data)?;
-    env.finish()?;
-    let created = service::create(ctx, patch).await?;
+/// The tags of `customer.create`.
+pub fn parse_create(env: &mut Envelope) -> AppResult<CustomerPatch> {
+    parse_patch(&mut env.data)
+}
+
+/// The answer of `customer.create`.
+pub fn create_reply(created: &entity::customer::Model, dry_run: bool) -> AppResult<Reply> {
     reply(&json!({
         "STATUS": "success",
-        "CUSTOMER_ID": (!ctx.dry_run).then_some(created.id),
+        "CUSTOMER_ID": (!dry_run).then_some(created.id),
         "CUSTOMER_NUMBER": created.customer_number,
-        "HASH": service::hash(&created),
+        "HASH": service::hash(created),
     }))
+}
+
+/// `customer.create`.
+pub async fn create(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
+    let patch = parse_create(env)?;
+    env.finish()?;
+    let created = service::create(ctx, patch).await?;
+    create_reply(&created, ctx.dry_run)
 }
 
 /// `customer.update`.

@@ -153,8 +153,14 @@ async fn run_write(
             tag: Some(if envelope.limit.is_some() { "LIMIT" } else { "OFFSET" }.into()),
         });
     }
-    let now = now_for(state, tenant).await?;
     let key = envelope.idempotency_key.clone().or(header_key);
+    if let (Some(bulk), None, false, Some(queue)) = (spec.bulk, &key, envelope.dry_run, state.writes.get()) {
+        // Parsed and queued before any await, so batch entries keep their order.
+        let job = bulk.parse(&mut envelope)?;
+        let done = queue.submit(tenant, job).await?;
+        return bulk.reply(&done);
+    }
+    let now = now_for(state, tenant).await?;
     let claim = match (&key, envelope.dry_run) {
         (Some(key), false) => {
             let fingerprint = envelope.fingerprint(spec.name);

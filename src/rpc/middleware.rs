@@ -74,7 +74,22 @@ where
             }
             let mut responses = BatchResponseBuilder::new_with_limit(MAX_BATCH_RESPONSE_BYTES);
             let mut got_notification = false;
+            // Consecutive writes the write queue can group are sent together (in
+            // order), so they share one transaction instead of one each.
+            let mut run: Vec<Request<'a>> = Vec::new();
             for entry in batch {
+                if let Ok(BatchEntry::Call(request)) = &entry {
+                    if groupable(request) {
+                        if let Ok(BatchEntry::Call(mut request)) = entry {
+                            forget_header_key(&mut request.extensions);
+                            run.push(request);
+                        }
+                        continue;
+                    }
+                }
+                if let Err(too_big) = flush_run(&service, &mut run, &mut responses).await {
+                    return too_big;
+                }
                 match entry {
                     Ok(BatchEntry::Call(mut request)) => {
                         forget_header_key(&mut request.extensions);
@@ -96,6 +111,9 @@ where
                         }
                     }
                 }
+            }
+            if let Err(too_big) = flush_run(&service, &mut run, &mut responses).await {
+                return too_big;
             }
             if responses.is_empty() && got_notification {
                 silent()
@@ -122,6 +140,45 @@ where
             silent()
         }
     }
+}
+
+/// True for a call the write queue groups: its method is marked `bulk` and it
+/// carries no idempotency key or dry run (those take the one-by-one path).
+fn groupable(request: &Request<'_>) -> bool {
+    let bulk = crate::rpc::method(&request.method).is_some_and(|spec| spec.bulk.is_some());
+    bulk && request.params.as_ref().is_none_or(|p| {
+        let text = p.get().to_ascii_uppercase();
+        !text.contains("IDEMPOTENCY_KEY") && !text.contains("DRY_RUN")
+    })
+}
+
+/// Runs the collected groupable calls together and appends their answers in order.
+async fn flush_run<'a, S>(
+    service: &CallService<S>,
+    run: &mut Vec<Request<'a>>,
+    responses: &mut BatchResponseBuilder,
+) -> Result<(), MethodResponse>
+where
+    S: RpcServiceT<
+            MethodResponse = MethodResponse,
+            BatchResponse = MethodResponse,
+            NotificationResponse = MethodResponse,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    if run.is_empty() {
+        return Ok(());
+    }
+    // `join_all` polls the calls first in their order, and each is queued on
+    // its first poll, so the queue sees them in batch order.
+    let answers = futures::future::join_all(run.drain(..).map(|request| service.call(request))).await;
+    for mut response in answers {
+        response.extensions_mut().remove::<RateLimited>();
+        responses.append(response)?;
+    }
+    Ok(())
 }
 
 /// Marks a single call refused by the rate limit: the gateway answers HTTP 429.

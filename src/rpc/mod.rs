@@ -28,6 +28,7 @@ use futures::future::BoxFuture;
 use serde_json::value::RawValue;
 
 use crate::error::AppResult;
+use crate::service::write_queue::{Done, Job};
 use crate::service::{ActionCtx, ReadCtx, WriteCtx};
 use envelope::Envelope;
 
@@ -61,12 +62,41 @@ pub enum Scope {
     Admin,
 }
 
+/// Writes the write queue can group with concurrent calls of the same kind
+/// (see `service::write_queue`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bulk {
+    CustomerCreate,
+    UsageRecord,
+}
+
+impl Bulk {
+    /// Reads the call's tags into a queue job (refusing unknown tags).
+    pub fn parse(self, env: &mut Envelope) -> AppResult<Job> {
+        let job = match self {
+            Bulk::CustomerCreate => Job::CreateCustomer(Box::new(customer::parse_create(env)?)),
+            Bulk::UsageRecord => Job::RecordUsage(usage::parse_set(env)?),
+        };
+        env.finish()?;
+        Ok(job)
+    }
+
+    /// The answer for what the queue did.
+    pub fn reply(self, done: &Done) -> AppResult<Reply> {
+        match done {
+            Done::Customer(created) => customer::create_reply(created, false),
+            Done::Usage(row) => usage::set_reply(row, false),
+        }
+    }
+}
+
 /// One row of the method table.
 pub struct MethodSpec {
     pub name: &'static str,
     pub scope: Scope,
     pub handler: Handler,
     pub summary: &'static str,
+    pub bulk: Option<Bulk>,
 }
 
 impl MethodSpec {
@@ -105,7 +135,10 @@ macro_rules! action {
 
 macro_rules! method {
     ($name:literal, $scope:ident, $handler:expr, $summary:literal) => {
-        MethodSpec { name: $name, scope: Scope::$scope, handler: $handler, summary: $summary }
+        MethodSpec { name: $name, scope: Scope::$scope, handler: $handler, summary: $summary, bulk: None }
+    };
+    ($name:literal, $scope:ident, $handler:expr, $summary:literal, $bulk:ident) => {
+        MethodSpec { name: $name, scope: Scope::$scope, handler: $handler, summary: $summary, bulk: Some(Bulk::$bulk) }
     };
 }
 
@@ -114,7 +147,7 @@ macro_rules! method {
 pub static METHODS: &[MethodSpec] = &[
     method!("system.ping", Default, read!(system::ping), "Tests a key: answers STATUS, TENANT_ID and the tenant's NOW."),
     method!("customer.get", Default, read!(customer::get), "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM)."),
-    method!("customer.create", Default, write!(customer::create), "Creates a customer; answers CUSTOMER_ID, CUSTOMER_NUMBER, HASH."),
+    method!("customer.create", Default, write!(customer::create), "Creates a customer; answers CUSTOMER_ID, CUSTOMER_NUMBER, HASH.", CustomerCreate),
     method!("customer.update", Default, write!(customer::update), "Changes a customer's fields."),
     method!("customer.createsecurelink", Default, read!(securelink::customer_link), "A signed, expiring link to the customer's dashboard."),
     method!("customer.delete", Default, write!(customer::delete), "Deletes a customer without running subscriptions or unpaid invoices."),
@@ -138,7 +171,7 @@ pub static METHODS: &[MethodSpec] = &[
     method!("subscription.getpauses", Default, read!(subscription_change::get_pauses), "A subscription's pauses."),
     method!("subscription.deletepause", Default, write!(subscription_change::delete_pause), "Deletes a pause that has not affected an invoice."),
     method!("subscription.createsecurelink", Default, read!(securelink::subscription_links), "Signed, expiring links to cancel, reactivate and book add-ons."),
-    method!("subscription.setusagedata", Default, write!(usage::set), "Books usage, billed in arrears on the next invoice."),
+    method!("subscription.setusagedata", Default, write!(usage::set), "Books usage, billed in arrears on the next invoice.", UsageRecord),
     method!("subscription.getusagedata", Default, read!(usage::get), "A subscription's usage bookings."),
     method!("subscription.deleteusagedata", Default, write!(usage::delete), "Deletes an open usage booking."),
     method!("subscription.getupcomingamount", Default, read!(subscription_life::upcoming_amount), "Quotes a purchase, or a subscription's next invoice."),

@@ -10,10 +10,10 @@ use crate::error::AppResult;
 use crate::service::usage::{self as service, NewUsage};
 use crate::service::{ReadCtx, WriteCtx};
 
-/// `subscription.setusagedata`.
-pub async fn set(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
+/// The tags of `subscription.setusagedata`.
+pub fn parse_set(env: &mut Envelope) -> AppResult<NewUsage> {
     let d = &mut env.data;
-    let input = NewUsage {
+    Ok(NewUsage {
         subscription_id: d.require_id("SUBSCRIPTION_ID")?,
         article_number: d.require_text("ARTICLE_NUMBER")?,
         quantity: d.positive("QUANTITY")?.unwrap_or(rust_decimal::Decimal::ONE),
@@ -21,10 +21,20 @@ pub async fn set(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
         description: d.text("DESCRIPTION")?,
         currency_code: d.currency("CURRENCY_CODE")?,
         usage_date: d.datetime("USAGE_DATE")?,
-    };
+    })
+}
+
+/// The answer of `subscription.setusagedata`.
+pub fn set_reply(row: &entity::usage_record::Model, dry_run: bool) -> AppResult<Reply> {
+    reply(&json!({ "STATUS": "success", "USAGEDATA_ID": (!dry_run).then_some(row.id) }))
+}
+
+/// `subscription.setusagedata`.
+pub async fn set(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
+    let input = parse_set(env)?;
     env.finish()?;
     let row = service::record(ctx, input).await?;
-    reply(&json!({ "STATUS": "success", "USAGEDATA_ID": (!ctx.dry_run).then_some(row.id) }))
+    set_reply(&row, ctx.dry_run)
 }
 
 /// `subscription.getusagedata`.

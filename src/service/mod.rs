@@ -11,6 +11,7 @@ pub mod quote;
 pub mod subscription;
 pub mod tenant;
 pub mod usage;
+pub mod write_queue;
 
 use std::sync::Arc;
 

@@ -5,20 +5,21 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::json;
 
-use super::subscription::{get_one as get_subscription, state};
+use super::subscription::get_one as get_subscription;
 use super::{Ctx, WriteCtx, article, events};
 use crate::db::scope::Scope;
-use crate::domain::lifecycle::{Action, allows, refusal};
+use crate::domain::lifecycle::{Action, Status, allows, refusal};
 use crate::error::{AppError, AppResult, OptionExt};
 use entity::DecimalText;
 use entity::usage_record::{Column, Entity, Model};
 
 /// One booking.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct NewUsage {
     pub subscription_id: i64,
     pub article_number: String,
@@ -42,8 +43,7 @@ pub async fn record_many<C: ConnectionTrait>(ctx: &Ctx<C>, inputs: Vec<NewUsage>
     let mut sub_ids: Vec<i64> = inputs.iter().map(|i| i.subscription_id).collect();
     sub_ids.sort_unstable();
     sub_ids.dedup();
-    let subs: HashMap<i64, entity::subscription::Model> =
-        ctx.by_ids::<entity::subscription::Entity, _>(&ctx.db, sub_ids).await?.into_iter().map(|s| (s.id, s)).collect();
+    let subs = owners(ctx, sub_ids).await?;
     let mut numbers: Vec<String> = inputs.iter().map(|i| i.article_number.clone()).collect();
     numbers.sort();
     numbers.dedup();
@@ -75,17 +75,46 @@ pub async fn record_many<C: ConnectionTrait>(ctx: &Ctx<C>, inputs: Vec<NewUsage>
     Ok(results)
 }
 
+/// What a booking needs of its subscription.
+struct Owner {
+    customer_id: i64,
+    status: String,
+    currency_code: String,
+}
+
+/// The subscriptions `ids` of this tenant, reading only what a booking checks
+/// (by primary key, see `db::scope`).
+async fn owners<C: ConnectionTrait>(ctx: &Ctx<C>, ids: Vec<i64>) -> AppResult<HashMap<i64, Owner>> {
+    use entity::subscription::{Column as S, Entity as Subscriptions};
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64, i64, String, String)> = Subscriptions::find()
+        .select_only()
+        .columns([S::Id, S::TenantId, S::CustomerId, S::Status, S::CurrencyCode])
+        .filter(S::Id.is_in(ids))
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    let tenant = ctx.tenant.id.get();
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.1 == tenant)
+        .map(|(id, _, customer_id, status, currency_code)| (id, Owner { customer_id, status, currency_code }))
+        .collect())
+}
+
 /// One booking checked against its subscription and article, not written yet.
 fn new_usage<C>(
     ctx: &Ctx<C>,
     input: NewUsage,
-    subs: &HashMap<i64, entity::subscription::Model>,
+    subs: &HashMap<i64, Owner>,
     articles: &HashMap<String, entity::article::Model>,
 ) -> AppResult<Model> {
     let sub = subs
         .get(&input.subscription_id)
         .ok_or_else(|| AppError::not_found("SUBSCRIPTION_ID", "subscription not found"))?;
-    let status = state::status(sub)?;
+    let status = Status::parse(&sub.status).ok_or_else(|| AppError::internal("stored status is unreadable"))?;
     if !allows(status, Action::RecordUsage) {
         return Err(AppError::conflict(refusal(status, Action::RecordUsage)));
     }
@@ -110,7 +139,7 @@ fn new_usage<C>(
     Ok(Model {
         id: 0,
         tenant_id: ctx.tenant.id.get(),
-        subscription_id: sub.id,
+        subscription_id: input.subscription_id,
         customer_id: sub.customer_id,
         article_number: found.article_number.clone(),
         description: input.description.unwrap_or_else(|| found.title.clone()),

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::fixtures::{article, customer, subscribe};
 use crate::helpers::{by_id, count_rows, request, spawn_app};
 
 #[tokio::test]
@@ -92,4 +93,57 @@ async fn the_idempotency_header_does_not_apply_to_batch_entries() {
     assert_eq!(by_id(&answer, 1)["result"]["STATUS"], "success");
     assert_eq!(by_id(&answer, 2)["result"]["STATUS"], "success");
     assert_eq!(count_rows(&app, "customer").await, 2);
+}
+
+#[tokio::test]
+async fn grouped_creates_keep_batch_order_and_fail_one_by_one() {
+    let app = spawn_app().await;
+    let client = app.admin().await;
+    let answer = client
+        .batch(&[
+            request(1, "customer.create", json!({"DATA": {"LAST_NAME": "A", "CUSTOMER_EXT_UID": "x-1"}})),
+            request(2, "customer.create", json!({"DATA": {"LAST_NAME": "B"}})),
+            request(3, "customer.create", json!({"DATA": {"LAST_NAME": "C", "CUSTOMER_EXT_UID": "x-1"}})),
+            request(4, "customer.create", json!({"DATA": {"LAST_NAME": "D", "NO_SUCH_TAG": 1}})),
+            request(5, "customer.create", json!({"DATA": {"LAST_NAME": "E"}})),
+        ])
+        .await;
+    let number = |id| by_id(&answer, id)["result"]["CUSTOMER_NUMBER"].as_i64().expect("CUSTOMER_NUMBER");
+    assert!(number(1) < number(2) && number(2) < number(5), "numbers follow the batch order: {answer}");
+    assert_eq!(by_id(&answer, 3)["error"]["code"], 1009, "a duplicate inside the group: {answer}");
+    assert_eq!(by_id(&answer, 4)["error"]["data"]["TAG"], "NO_SUCH_TAG");
+    assert_eq!(count_rows(&app, "customer").await, 3);
+    let listed = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_EXT_UID": "x-1"}})).await;
+    assert_eq!(listed["CUSTOMERS"][0]["LAST_NAME"], "A", "the first of two duplicates wins");
+}
+
+#[tokio::test]
+async fn grouped_usage_bookings_answer_each_entry() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2024-01-01").await;
+    let client = app.client(&t.key);
+    article(&client, "P", "10", "19", json!({})).await;
+    article(&client, "CALL", "0.0125", "19", json!({})).await;
+    let c = customer(&client).await;
+    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].clone();
+    let book = |n: i64, data: Value| request(n, "subscription.setusagedata", json!({ "DATA": data }));
+    let answer = client
+        .batch(&[
+            book(1, json!({"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "CALL", "QUANTITY": "1.5"})),
+            book(2, json!({"SUBSCRIPTION_ID": 999_999, "ARTICLE_NUMBER": "CALL", "QUANTITY": 1})),
+            book(3, json!({"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "NOPE", "QUANTITY": 1})),
+            book(4, json!({"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "CALL", "QUANTITY": "12345678.0001"})),
+        ])
+        .await;
+    assert_eq!(by_id(&answer, 1)["result"]["STATUS"], "success", "{answer}");
+    assert_eq!(by_id(&answer, 2)["error"]["code"], 1004);
+    assert_eq!(by_id(&answer, 2)["error"]["data"]["TAG"], "SUBSCRIPTION_ID");
+    assert_eq!(by_id(&answer, 3)["error"]["data"]["TAG"], "ARTICLE_NUMBER");
+    let listed = client.ok("subscription.getusagedata", json!({"FILTER": {"SUBSCRIPTION_ID": id}})).await;
+    let quantities: Vec<&Value> =
+        listed["USAGEDATA"].as_array().expect("list").iter().map(|u| &u["QUANTITY"]).collect();
+    assert_eq!(quantities, vec![&json!("1.5"), &json!("12345678.0001")]);
+    let timeline = client.ok("subscription.gettimeline", json!({"FILTER": {"SUBSCRIPTION_ID": id}})).await;
+    let booked = timeline.to_string().matches("subscription.usage_recorded").count();
+    assert_eq!(booked, 2, "one timeline event per booking: {timeline}");
 }

@@ -1,0 +1,181 @@
+//! Groups concurrent writes of the same kind into one transaction.
+//!
+//! SQLite has one writer and answers each statement from a worker thread, so
+//! a write's cost is its statement round trips. Calls that create customers or
+//! book usage are queued; one task takes everything queued, writes each
+//! tenant's group with one counter bump and multi-row inserts, commits, and
+//! answers every call. An input that does not validate gets its own error
+//! without touching the others; if a group's write fails, the group is
+//! redone one call per transaction, so every call stays all-or-nothing.
+
+use std::sync::{Arc, Weak};
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use tokio::sync::{mpsc, oneshot};
+
+use super::customer::{self, CustomerPatch};
+use super::usage::{self, NewUsage};
+use super::{AfterCommit, Ctx, TenantRef, tenant};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Calls taken into one round at most.
+const MAX_ROUND: usize = 2000;
+
+/// A write the queue can group.
+#[derive(Clone, Debug)]
+pub enum Job {
+    CreateCustomer(Box<CustomerPatch>),
+    RecordUsage(NewUsage),
+}
+
+/// What a grouped write produced.
+#[derive(Debug)]
+pub enum Done {
+    Customer(Box<entity::customer::Model>),
+    Usage(entity::usage_record::Model),
+}
+
+struct Pending {
+    tenant: TenantRef,
+    job: Job,
+    answer: oneshot::Sender<AppResult<Done>>,
+}
+
+/// The sending side; the writer task holds the state weakly so dropping the
+/// app ends it.
+#[derive(Debug, Clone)]
+pub struct WriteQueue {
+    tx: mpsc::UnboundedSender<Pending>,
+}
+
+impl WriteQueue {
+    /// Starts the writer task for `state`.
+    pub fn start(state: Weak<AppState>) -> (WriteQueue, tokio::task::JoinHandle<()>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (WriteQueue { tx }, tokio::spawn(writer(state, rx)))
+    }
+
+    /// Queues `job` for `tenant` and waits for its result.
+    pub async fn submit(&self, tenant: TenantRef, job: Job) -> AppResult<Done> {
+        let (answer, result) = oneshot::channel();
+        self.tx.send(Pending { tenant, job, answer }).map_err(|_| AppError::internal("the write queue has stopped"))?;
+        result.await.map_err(|_| AppError::internal("the write queue dropped a call"))?
+    }
+}
+
+fn same_group(a: &Pending, b: &Pending) -> bool {
+    a.tenant.id == b.tenant.id && std::mem::discriminant(&a.job) == std::mem::discriminant(&b.job)
+}
+
+async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Pending>) {
+    while let Some(first) = rx.recv().await {
+        let mut round = vec![first];
+        while round.len() < MAX_ROUND {
+            match rx.try_recv() {
+                Ok(next) => round.push(next),
+                Err(_) => break,
+            }
+        }
+        let Some(state) = state.upgrade() else { return };
+        // Groups keep the calls' order; calls of other tenants or kinds wait their turn.
+        while !round.is_empty() {
+            let mut group: Vec<Pending> = Vec::new();
+            let mut rest = Vec::new();
+            for p in round.drain(..) {
+                if group.first().is_none_or(|lead| same_group(lead, &p)) {
+                    group.push(p);
+                } else {
+                    rest.push(p);
+                }
+            }
+            round = rest;
+            write_group(&state, group).await;
+        }
+    }
+}
+
+async fn write_group(state: &Arc<AppState>, group: Vec<Pending>) {
+    let tenant = group[0].tenant;
+    let now = match now_for(state, tenant).await {
+        Ok(now) => now,
+        Err(err) => {
+            let message = err.to_string();
+            for p in group {
+                let _ = p.answer.send(Err(AppError::internal(message.clone())));
+            }
+            return;
+        }
+    };
+    let jobs: Vec<Job> = group.iter().map(|p| p.job.clone()).collect();
+    match write(state, tenant, now, jobs).await {
+        Ok(results) => {
+            for (p, result) in group.into_iter().zip(results) {
+                let _ = p.answer.send(result);
+            }
+        }
+        Err(err) if group.len() == 1 => {
+            if let Some(p) = group.into_iter().next() {
+                let _ = p.answer.send(Err(err));
+            }
+        }
+        Err(_) => {
+            for p in group {
+                let result = match write(state, tenant, now, vec![p.job.clone()]).await {
+                    Ok(mut results) => results.pop().unwrap_or_else(|| Err(AppError::internal("no result"))),
+                    Err(err) => Err(err),
+                };
+                let _ = p.answer.send(result);
+            }
+        }
+    }
+}
+
+async fn now_for(state: &AppState, tenant: TenantRef) -> AppResult<DateTime<Utc>> {
+    if tenant.is_test {
+        if let Some(clock) = tenant::test_clock(&state.db.read, tenant.id).await? {
+            return Ok(clock);
+        }
+    }
+    Ok(state.clock.now())
+}
+
+/// Writes `jobs` (all of one kind) in one transaction.
+async fn write(
+    state: &Arc<AppState>,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    jobs: Vec<Job>,
+) -> AppResult<Vec<AppResult<Done>>> {
+    let txn = state.db.write.begin().await?;
+    let ctx = Ctx { tenant, now, db: txn, state: state.clone(), dry_run: false, after_commit: AfterCommit::default() };
+    let outcome = match jobs.first() {
+        Some(Job::CreateCustomer(_)) => {
+            let patches = jobs.into_iter().filter_map(|j| if let Job::CreateCustomer(p) = j { Some(*p) } else { None });
+            customer::create_many(&ctx, patches.collect())
+                .await
+                .map(|rs| rs.into_iter().map(|r| r.map(|c| Done::Customer(Box::new(c)))).collect())
+        }
+        Some(Job::RecordUsage(_)) => {
+            let inputs = jobs.into_iter().filter_map(|j| if let Job::RecordUsage(u) = j { Some(u) } else { None });
+            usage::record_many(&ctx, inputs.collect())
+                .await
+                .map(|rs| rs.into_iter().map(|r| r.map(Done::Usage)).collect())
+        }
+        None => Ok(Vec::new()),
+    };
+    let Ctx { db: txn, after_commit, .. } = ctx;
+    match outcome {
+        Ok(results) => {
+            txn.commit().await?;
+            after_commit.run();
+            state.objects.bump();
+            Ok(results)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
+        }
+    }
+}
