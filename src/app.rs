@@ -101,6 +101,10 @@ impl App {
             Some(writer),
             crate::billing::worker::spawn(state.clone()),
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
+            crate::db::checkpoint::spawn(
+                state.db.read.clone(),
+                std::time::Duration::from_millis(state.settings.database.sqlite_checkpoint_ms),
+            ),
         ]
         .into_iter()
         .flatten()

@@ -72,6 +72,7 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     pub sqlite_synchronous: String,
     pub sqlite_cache_mib: u32,
+    pub sqlite_checkpoint_ms: u64,
     pub busy_timeout_ms: u64,
     pub log_slow_statements_ms: u64,
 }
@@ -83,6 +84,7 @@ impl Default for DatabaseSettings {
             max_connections: 8,
             sqlite_synchronous: "normal".into(),
             sqlite_cache_mib: 32,
+            sqlite_checkpoint_ms: 200,
             busy_timeout_ms: 5000,
             log_slow_statements_ms: 0,
         }

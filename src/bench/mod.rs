@@ -27,7 +27,7 @@ use scenarios::{Bench, Measured, Scenario};
 /// Any failure of a run.
 pub type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// Subscriptions seeded for `get`, `page` and `usage-batch`.
+/// Subscriptions seeded for `get`, `page`, `usage-batch` and `raw-insert-spread`.
 const MAIN_SUBSCRIPTIONS: usize = 10_000;
 
 /// Arguments of `recur bench`.
@@ -52,7 +52,7 @@ pub struct Args {
     /// Warm-up seconds before each load scenario's measurement.
     #[arg(long, default_value_t = 1)]
     pub warmup: u64,
-    /// Connections for every HTTP load scenario (default: 64 get/create, 16 ping/page, 8 usage-batch).
+    /// Connections for every HTTP load scenario (default: 64 get/create, 16 ping/page/usage-batch).
     #[arg(long)]
     pub connections: Option<usize>,
     /// Skips the reference scenarios a `--scenario` would otherwise add (ratios stay empty).

@@ -45,3 +45,22 @@ where
     }
     Ok(ids)
 }
+
+/// Inserts `rows` in as few statements as the value limit allows, when the
+/// caller needs no ids back (RETURNING costs a row per insert to read).
+pub async fn insert_rows_without_ids<E, C>(
+    db: &C,
+    rows: &[E::Model],
+    to_active: impl Fn(&E::Model) -> E::ActiveModel,
+) -> Result<(), sea_orm::DbErr>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
+        E::insert_many(piece.iter().map(&to_active)).exec_without_returning(db).await?;
+    }
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! Database access: connection pools, the tenant scope, counters.
 
 pub mod bulk;
+pub mod checkpoint;
 pub mod counter;
 pub mod scope;
 
@@ -86,6 +87,12 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
     let busy = Duration::from_millis(settings.busy_timeout_ms);
     // A negative cache_size is in KiB.
     let cache = format!("-{}", u64::from(settings.sqlite_cache_mib.max(1)) * 1024);
+    // With background checkpoints the writer's own threshold is only a backstop.
+    let autocheckpoint = if settings.sqlite_checkpoint_ms > 0 {
+        checkpoint::WRITER_AUTOCHECKPOINT_PAGES.to_string()
+    } else {
+        "1000".to_owned()
+    };
     let mut options = ConnectOptions::new(settings.url.clone());
     options
         .max_connections(connections)
@@ -97,6 +104,7 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
                 .busy_timeout(busy)
                 .foreign_keys(true)
                 .pragma("cache_size", cache.clone())
+                .pragma("wal_autocheckpoint", autocheckpoint.clone())
         });
     with_statement_logging(&mut options, settings);
     options

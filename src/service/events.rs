@@ -66,7 +66,7 @@ pub async fn append_many<C: ConnectionTrait>(
             created: ctx.now,
         })
         .collect();
-    crate::db::bulk::insert_rows::<entity::event::Entity, _>(&ctx.db, &rows, |r| {
+    crate::db::bulk::insert_rows_without_ids::<entity::event::Entity, _>(&ctx.db, &rows, |r| {
         let mut active = r.clone().into_active_model().reset_all();
         active.id = NotSet;
         active

@@ -16,5 +16,6 @@ mod idempotency;
 mod isolation;
 mod keys;
 mod pauses;
+mod storage;
 mod subscription;
 mod types;

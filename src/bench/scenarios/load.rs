@@ -159,7 +159,7 @@ async fn fresh_key(bench: &Bench) -> BenchResult<String> {
 }
 
 /// A well-spread index below `len` for request `seq` of connection `conn` (splitmix64).
-fn pick(conn: usize, seq: u64, len: usize) -> usize {
+pub(super) fn pick(conn: usize, seq: u64, len: usize) -> usize {
     let mut x = (((conn as u64) << 40) ^ seq).wrapping_add(0x9E37_79B9_7F4A_7C15);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -22,6 +22,8 @@ pub enum Scenario {
     Get,
     Page,
     RawInsert,
+    /// `raw-insert` with rows spread over the seeded subscriptions.
+    RawInsertSpread,
     Create,
     UsageBatch,
     /// One billing run over this many due subscriptions.
@@ -35,7 +37,7 @@ impl Scenario {
     /// Every scenario of a full run, in run order.
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
-        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, Create, UsageBatch];
+        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch];
         all.extend(BILLING_SIZES.map(Billing));
         all
     }
@@ -48,6 +50,7 @@ impl Scenario {
             Scenario::Get => "get".into(),
             Scenario::Page => "page".into(),
             Scenario::RawInsert => "raw-insert".into(),
+            Scenario::RawInsertSpread => "raw-insert-spread".into(),
             Scenario::Create => "create".into(),
             Scenario::UsageBatch => "usage-batch".into(),
             Scenario::Billing(n) if n % 1000 == 0 => format!("billing-{}k", n / 1000),
@@ -60,7 +63,9 @@ impl Scenario {
         match self {
             Scenario::Ping | Scenario::RawInsert => None,
             Scenario::PingNoauth | Scenario::Get | Scenario::Page => Some(Scenario::Ping),
-            Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => Some(Scenario::RawInsert),
+            Scenario::RawInsertSpread | Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => {
+                Some(Scenario::RawInsert)
+            }
         }
     }
 
@@ -68,20 +73,20 @@ impl Scenario {
     pub fn unit(self) -> &'static str {
         match self {
             Scenario::Ping | Scenario::PingNoauth | Scenario::Get | Scenario::Page | Scenario::Create => "req/s",
-            Scenario::RawInsert => "rows/s",
+            Scenario::RawInsert | Scenario::RawInsertSpread => "rows/s",
             Scenario::UsageBatch => "records/s",
             Scenario::Billing(_) => "invoices/s",
         }
     }
 
     /// Concurrent connections unless `--connections` says otherwise: 64 where the
-    /// issue asks for it, 16 for the cheap reads, 8 batches of 100 writes at once.
+    /// issue asks for it, 16 for the cheap reads and for batches of 100 writes
+    /// (enough in flight for the write queue to fill its transactions).
     fn default_connections(self) -> usize {
         match self {
             Scenario::Get | Scenario::Create => 64,
-            Scenario::Ping | Scenario::PingNoauth | Scenario::Page => 16,
-            Scenario::UsageBatch => 8,
-            Scenario::RawInsert | Scenario::Billing(_) => 1,
+            Scenario::Ping | Scenario::PingNoauth | Scenario::Page | Scenario::UsageBatch => 16,
+            Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) => 1,
         }
     }
 
@@ -103,12 +108,13 @@ impl Scenario {
             Scenario::Get,
             Scenario::Page,
             Scenario::RawInsert,
+            Scenario::RawInsertSpread,
             Scenario::Create,
             Scenario::UsageBatch,
         ];
         all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
             format!(
-                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, billing, billing-10k, billing-100k, raw-insert"
+                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             )
         })
     }
@@ -121,7 +127,7 @@ impl Scenario {
             wanted.extend(references);
         }
         let rank = |s: &Scenario| match s {
-            Scenario::Billing(n) => (7, *n),
+            Scenario::Billing(n) => (8, *n),
             other => (Scenario::all().iter().position(|x| x == other).unwrap_or(0), 0),
         };
         wanted.sort_by_key(rank);
@@ -167,7 +173,8 @@ impl Bench {
             Scenario::Page => load::page(self, scenario).await,
             Scenario::Create => load::create(self, scenario).await,
             Scenario::UsageBatch => load::usage_batch(self, scenario).await,
-            Scenario::RawInsert => raw_insert::run(self).await,
+            Scenario::RawInsert => raw_insert::run(self, false).await,
+            Scenario::RawInsertSpread => raw_insert::run(self, true).await,
             Scenario::Billing(n) => billing::run(self, n).await,
         }
     }

@@ -2,11 +2,17 @@
 //! reference for the write scenarios. One writer on the gateway's write pool
 //! inserts usage rows with sea-orm's `insert_many`, 1000 rows per
 //! transaction, for the warm-up and the measured time; latency is per batch.
+//!
+//! `raw-insert-spread` writes the same rows, each on a subscription picked
+//! from the main tenant's like `usage-batch` picks them: it shows what the
+//! random index positions alone cost the database (a diagnostic, not a
+//! reference).
 
 use std::time::Instant;
 
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::{EntityTrait, Set, TransactionTrait};
 
+use super::load::pick;
 use super::{Bench, Measured};
 use crate::bench::seed;
 use crate::bench::{BenchResult, rss};
@@ -14,23 +20,44 @@ use crate::bench::{BenchResult, rss};
 /// Rows per `insert_many` and per transaction.
 const ROWS_PER_BATCH: usize = 1000;
 
-/// Runs the scenario on a tenant of its own with one subscription.
-pub async fn run(bench: &Bench) -> BenchResult<Measured> {
+/// Runs the scenario: on a tenant of its own with one subscription, or with
+/// `spread` over the main tenant's subscriptions.
+pub async fn run(bench: &Bench, spread: bool) -> BenchResult<Measured> {
     let state = bench.app.state();
     let now = state.clock.now();
-    let target = seed::tenant_with_subscriptions(&state, "raw-insert", 1, now + chrono::Duration::days(30)).await?;
-    let (Some(&subscription_id), Some(&customer_id)) = (target.subscription_ids.first(), target.customer_ids.first())
-    else {
-        return Err("raw-insert: seeding gave no subscription".into());
+    let own;
+    let target = if spread {
+        &bench.main
+    } else {
+        own = seed::tenant_with_subscriptions(&state, "raw-insert", 1, now + chrono::Duration::days(30)).await?;
+        &own
     };
+    if target.subscription_ids.is_empty() || target.customer_ids.is_empty() {
+        return Err("raw-insert: seeding gave no subscription".into());
+    }
     let db = &state.db.write;
+    let mut seq = 0u64;
     let start = Instant::now();
     let (from, until) = (start + bench.warmup, start + bench.warmup + bench.measure);
     let mut latencies_us = Vec::new();
     let watch = rss::Watch::start();
     let outcome: BenchResult<()> = async {
         while Instant::now() < until {
-            let rows = seed::usage_rows(target.tenant.id, subscription_id, customer_id, ROWS_PER_BATCH, now);
+            let mut rows = seed::usage_rows(
+                target.tenant.id,
+                target.subscription_ids[0],
+                target.customer_ids[0],
+                ROWS_PER_BATCH,
+                now,
+            );
+            if spread {
+                for row in &mut rows {
+                    let i = pick(0, seq, target.subscription_ids.len());
+                    seq += 1;
+                    row.subscription_id = Set(target.subscription_ids[i]);
+                    row.customer_id = Set(target.customer_ids[(i / 10).min(target.customer_ids.len() - 1)]);
+                }
+            }
             let began = Instant::now();
             let txn = db.begin().await?;
             entity::usage_record::Entity::insert_many(rows).exec_without_returning(&txn).await?;
@@ -54,6 +81,9 @@ pub async fn run(bench: &Bench) -> BenchResult<Measured> {
         connections: 1,
         peak_rss_kib: rss.peak(),
         rss,
-        note: format!("usage_record rows, insert_many of {ROWS_PER_BATCH} per transaction; latency per batch"),
+        note: format!(
+            "usage_record rows{}, insert_many of {ROWS_PER_BATCH} per transaction; latency per batch",
+            if spread { " on random subscriptions" } else { "" }
+        ),
     })
 }
