@@ -114,6 +114,7 @@ async fn run_plan(bench: &Bench, plan: &[Scenario], json: bool) -> BenchResult<(
     let mut rows: Vec<Row> = Vec::new();
     for &scenario in plan {
         eprintln!("bench: running {}", scenario.name());
+        seed::settle(&bench.app.state()).await?;
         let measured = bench.run(scenario).await.map_err(|err| format!("scenario {}: {err}", scenario.name()))?;
         let row = row_of(scenario, measured, &rows);
         let line = if json { report::json_line(&row) } else { report::table_row(&row) };

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    NotSet, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use serde_json::json;
 
@@ -78,7 +78,19 @@ pub async fn tenant_with_subscriptions(
         tenant.id,
     )
     .await?;
+    settle(state).await?;
     Ok(Seeded { tenant, customer_ids, subscription_ids })
+}
+
+/// Copies the WAL into the database file now (SQLite), so what seeding or an
+/// earlier scenario wrote is not checkpointed in the background while the
+/// next scenario is measured.
+pub async fn settle(state: &AppState) -> BenchResult<()> {
+    if state.db.is_sqlite() {
+        let backend = state.db.backend();
+        state.db.write.execute(Statement::from_string(backend, "PRAGMA wal_checkpoint(TRUNCATE)")).await?;
+    }
+    Ok(())
 }
 
 /// A live tenant and its first admin key (argon2 runs once here).
