@@ -97,16 +97,6 @@ async fn run(
     }
 }
 
-/// "Now" for a tenant: its test clock, or the system clock.
-async fn now_for(state: &AppState, tenant: TenantRef) -> AppResult<chrono::DateTime<chrono::Utc>> {
-    if tenant.is_test {
-        if let Some(clock) = tenant::test_clock(&state.db.read, tenant.id).await? {
-            return Ok(clock);
-        }
-    }
-    Ok(state.clock.now())
-}
-
 async fn run_read(
     handler: ReadFn,
     state: &Arc<AppState>,
@@ -121,7 +111,7 @@ async fn run_read(
     }
     let ctx = Ctx {
         tenant,
-        now: now_for(state, tenant).await?,
+        now: tenant::now_of(state, tenant).await?,
         db: state.db.read.clone(),
         state: state.clone(),
         dry_run: false,
@@ -160,7 +150,7 @@ async fn run_write(
         let done = queue.submit(tenant, job).await?;
         return bulk.reply(&done);
     }
-    let now = now_for(state, tenant).await?;
+    let now = tenant::now_of(state, tenant).await?;
     let claim = match (&key, envelope.dry_run) {
         (Some(key), false) => {
             let fingerprint = envelope.fingerprint(spec.name);

@@ -68,6 +68,16 @@ pub async fn test_clock<C: ConnectionTrait>(db: &C, tenant: TenantId) -> AppResu
     Ok(row.and_then(|t| t.clock))
 }
 
+/// The tenant's now: its test clock, or the injected clock for live tenants.
+pub async fn now_of(state: &crate::state::AppState, tenant: super::TenantRef) -> AppResult<DateTime<Utc>> {
+    if tenant.is_test {
+        if let Some(clock) = test_clock(&state.db.read, tenant.id).await? {
+            return Ok(clock);
+        }
+    }
+    Ok(state.clock.now())
+}
+
 /// Whether a tenant exists (for the CLI, which takes ids from the operator).
 pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<entity::tenant::Model>> {
     Ok(entity::tenant::Entity::find_by_id(id).one(db).await?)

@@ -98,7 +98,7 @@ async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Pending>)
 
 async fn write_group(state: &Arc<AppState>, group: Vec<Pending>) {
     let tenant = group[0].tenant;
-    let now = match now_for(state, tenant).await {
+    let now = match tenant::now_of(state, tenant).await {
         Ok(now) => now,
         Err(err) => {
             let message = err.to_string();
@@ -130,15 +130,6 @@ async fn write_group(state: &Arc<AppState>, group: Vec<Pending>) {
             }
         }
     }
-}
-
-async fn now_for(state: &AppState, tenant: TenantRef) -> AppResult<DateTime<Utc>> {
-    if tenant.is_test {
-        if let Some(clock) = tenant::test_clock(&state.db.read, tenant.id).await? {
-            return Ok(clock);
-        }
-    }
-    Ok(state.clock.now())
 }
 
 /// Writes `jobs` (all of one kind) in one transaction.
