@@ -187,3 +187,9 @@ pub static METHODS: &[MethodSpec] = &[
 pub fn method(name: &str) -> Option<&'static MethodSpec> {
     METHODS.iter().find(|m| m.name == name)
 }
+
+/// The name of every method of the table, in table order (tests generate
+/// their per-method checks from it, so a new method cannot escape them).
+pub fn method_names() -> Vec<&'static str> {
+    METHODS.iter().map(|m| m.name).collect()
+}
