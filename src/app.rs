@@ -7,18 +7,15 @@ use std::sync::Arc;
 use jsonrpsee::server::middleware::rpc::RpcServiceBuilder;
 use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
 
-use crate::auth::{KeyVerifier, Principal};
-use crate::cache::{self, ObjectCache};
+use crate::auth::Principal;
+use crate::cache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::db::Db;
 use crate::http::GatewayLayer;
-use crate::metrics::Metrics;
-use crate::rate_limit::RateLimiter;
 use crate::rpc::{dispatch, middleware::CallLayer};
+use crate::service::AppState;
 use crate::service::tenant::{self, NewTenant};
 use crate::service::write_queue::WriteQueue;
-use crate::state::AppState;
 
 /// Any failure while starting.
 pub type BuildError = Box<dyn std::error::Error + Send + Sync>;
@@ -65,18 +62,7 @@ impl App {
             // Links then point at whatever address was bound (tests bind port 0).
             settings.server.public_url = format!("http://{addr}");
         }
-        let db = Db::connect(&settings.database).await?;
-        db.migrate().await?;
-        let state = Arc::new(AppState {
-            keys: KeyVerifier::new(&settings.auth)?,
-            metrics: Metrics::default(),
-            limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
-            objects: Arc::new(ObjectCache::new(settings.cache.subscription_entries)),
-            writes: std::sync::OnceLock::new(),
-            settings,
-            db,
-            clock,
-        });
+        let state = AppState::new(settings, clock, crate::rpc::method_names()).await?;
         let server = &state.settings.server;
         let config = ServerConfig::builder()
             .max_request_body_size(server.max_body_bytes)
@@ -99,7 +85,7 @@ impl App {
         let _ = state.writes.set(queue);
         let tasks = [
             Some(writer),
-            crate::billing::worker::spawn(state.clone()),
+            crate::service::scheduler::spawn(state.clone()),
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
             crate::db::checkpoint::spawn(
                 state.db.read.clone(),

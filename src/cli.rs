@@ -123,23 +123,9 @@ pub async fn bill(settings: Settings) -> Result<(), BuildError> {
     use std::io::IsTerminal;
     use std::sync::Arc;
 
-    use recur::auth::KeyVerifier;
-    use recur::billing::worker;
-    use recur::metrics::Metrics;
-    use recur::rate_limit::RateLimiter;
-    use recur::state::AppState;
+    use recur::service::scheduler;
 
-    let db = connect(&settings).await?;
-    let state = Arc::new(AppState {
-        keys: KeyVerifier::new(&settings.auth)?,
-        metrics: Metrics::default(),
-        limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
-        objects: Arc::new(recur::cache::ObjectCache::new(0)),
-        writes: std::sync::OnceLock::new(),
-        settings,
-        db,
-        clock: Arc::new(SystemClock),
-    });
+    let state = recur::service::AppState::new(settings, Arc::new(SystemClock), recur::rpc::method_names()).await?;
     let started = std::time::Instant::now();
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -150,7 +136,7 @@ pub async fn bill(settings: Settings) -> Result<(), BuildError> {
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    let summary = worker::bill_all_tenants(&state, &|s| match &bar {
+    let summary = scheduler::bill_all_tenants(&state, &|s| match &bar {
         Some(bar) => {
             bar.set_message(format!("{} subscriptions, {} invoices, {} closed", s.subscriptions, s.invoices, s.closed))
         }

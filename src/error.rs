@@ -19,9 +19,7 @@
 //! Internal errors keep their cause for the log and answer a generic message:
 //! database text never goes over the wire.
 
-use jsonrpsee::types::ErrorObjectOwned;
 use sea_orm::{DbErr, SqlErr};
-use serde_json::json;
 
 /// Result of every service and handler.
 pub type AppResult<T> = Result<T, AppError>;
@@ -103,21 +101,32 @@ impl AppError {
         }
     }
 
-    fn tag(&self) -> Option<&str> {
+    /// What a code means, for `rpc.discover` (API.md section 4).
+    pub fn meaning(code: i32) -> &'static str {
+        match code {
+            -32700 => "parse error: the body is not JSON",
+            -32600 => "invalid request: not a JSON-RPC request object, or an empty batch",
+            -32601 => "method not found",
+            -32602 => "invalid params: a missing, unknown or malformed tag (data.TAG names it)",
+            -32603 => "internal error",
+            1001 => "unauthorized",
+            1003 => "forbidden: the key lacks the scope",
+            1004 => "not found in this tenant",
+            1009 => "conflict: the state does not allow it",
+            1010 => "idempotency key reused with different params",
+            1011 => "idempotency key still in progress",
+            1013 => "too large: batch over the limit",
+            1029 => "rate limited",
+            _ => "error",
+        }
+    }
+
+    /// The tag an error names, if any.
+    pub fn tag(&self) -> Option<&str> {
         match self {
             Self::InvalidParams { tag, .. } | Self::NotFound { tag, .. } | Self::Conflict { tag, .. } => tag.as_deref(),
             _ => None,
         }
-    }
-
-    /// The wire error object: `{"code","message","data":{"ERRORS":[..],"TAG":..}}`.
-    pub fn to_error_object(&self) -> ErrorObjectOwned {
-        let message = self.to_string();
-        let mut data = json!({ "ERRORS": [&message] });
-        if let Some(tag) = self.tag() {
-            data["TAG"] = json!(tag);
-        }
-        ErrorObjectOwned::owned(self.code(), message, Some(data))
     }
 }
 

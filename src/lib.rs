@@ -20,7 +20,6 @@ pub mod metrics;
 pub mod rate_limit;
 pub mod rpc;
 pub mod service;
-pub mod state;
 pub mod telemetry;
 
 pub use app::App;

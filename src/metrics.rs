@@ -7,8 +7,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::rpc::METHODS;
-
 /// Upper bounds of the latency buckets, in microseconds (labels below in seconds).
 const BUCKETS: [u64; 12] =
     [500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 5_000_000];
@@ -33,10 +31,11 @@ pub struct Metrics {
     subscriptions_closed: AtomicU64,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
+impl Metrics {
+    /// Counters for the methods named in `methods` (calls of other names are not counted).
+    pub fn new(methods: impl IntoIterator<Item = &'static str>) -> Self {
         Metrics {
-            methods: METHODS.iter().map(|m| (m.name, MethodStats::default())).collect(),
+            methods: methods.into_iter().map(|name| (name, MethodStats::default())).collect(),
             errors_by_code: Mutex::new(HashMap::new()),
             billing_runs: AtomicU64::new(0),
             invoices_created: AtomicU64::new(0),

@@ -17,9 +17,9 @@ use super::BenchResult;
 use crate::auth::Principal;
 use crate::db::scope::TenantId;
 use crate::domain::interval::Interval;
+use crate::service::AppState;
 use crate::service::keys::{self, KeyScope};
 use crate::service::tenant;
-use crate::state::AppState;
 use entity::DecimalText;
 
 /// Rows per `INSERT`: 500 subscriptions x 44 columns stays under SQLite's 32766 parameters.

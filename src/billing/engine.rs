@@ -17,9 +17,9 @@ use serde_json::json;
 use super::writes::Writes;
 use super::{lines, pauses};
 use crate::db::scope::Scope;
+use crate::domain::format;
 use crate::domain::lifecycle::{CloseReason, Status};
 use crate::error::AppResult;
-use crate::rpc::wire;
 use crate::service::Ctx;
 use crate::service::invoice::{Draft, Issued, Kind};
 use crate::service::subscription::{plan_change, state};
@@ -235,7 +235,7 @@ fn bill_period(sub: &mut Model, start: DateTime<Utc>, preload: &mut Preload, wri
         sub.id,
         "subscription.invoiced",
         invoice,
-        json!({"PERIOD_START": wire::datetime(start), "PERIOD_END": wire::datetime(end)}),
+        json!({"PERIOD_START": format::datetime(start), "PERIOD_END": format::datetime(end)}),
     );
     Ok(invoice)
 }
@@ -287,7 +287,7 @@ pub fn close(
         "subscription",
         sub.id,
         "subscription.closed",
-        json!({"CLOSE_REASON": reason.as_str(), "CLOSED": wire::datetime(at)}),
+        json!({"CLOSE_REASON": reason.as_str(), "CLOSED": format::datetime(at)}),
     );
     Ok(())
 }

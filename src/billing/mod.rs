@@ -1,10 +1,9 @@
 //! The billing engine: the run over due subscriptions, one subscription's
 //! step forward, invoice lines and numbers, and the scheduler.
 
+pub mod chunk;
 pub mod engine;
 pub mod lines;
 pub mod numbering;
 pub mod pauses;
-pub mod run;
-pub mod worker;
 pub mod writes;

@@ -10,10 +10,10 @@ use serde_json::json;
 use super::lines::{self, StoredLine};
 use super::writes::Writes;
 use crate::db::scope::Scope;
+use crate::domain::format;
 use crate::domain::lifecycle::Status;
 use crate::domain::proration;
 use crate::error::{AppError, AppResult};
-use crate::rpc::wire;
 use crate::service::Ctx;
 use crate::service::subscription::state;
 use entity::subscription::Model;
@@ -84,7 +84,7 @@ pub fn credit(sub: &Model, p: &pause::Model) -> AppResult<Vec<StoredLine>> {
 /// Replaces the pending credit lines of pause `p` with `lines`.
 pub fn set_credit(sub: &mut Model, pause_id: i64, lines: Vec<StoredLine>) -> AppResult<()> {
     let mut pending: Vec<StoredLine> = match &sub.pending_lines {
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| AppError::internal(e.to_string()))?,
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| AppError::internal(e))?,
         None => Vec::new(),
     };
     pending.retain(|l| l.pause_id != Some(pause_id));
@@ -117,7 +117,7 @@ pub fn start(writes: &mut Writes, sub: &mut Model, p: &mut pause::Model) -> AppR
         "subscription",
         sub.id,
         "subscription.paused",
-        json!({"PAUSE_ID": p.id, "START_DATE": wire::datetime(p.start), "END_DATE": wire::opt_datetime(p.end)}),
+        json!({"PAUSE_ID": p.id, "START_DATE": format::datetime(p.start), "END_DATE": format::opt_datetime(p.end)}),
     );
     Ok(())
 }
@@ -136,7 +136,7 @@ pub fn skip(writes: &mut Writes, sub: &mut Model, p: &mut pause::Model, boundary
         "subscription",
         sub.id,
         "subscription.period_skipped",
-        json!({"PAUSE_ID": p.id, "PERIOD_START": wire::datetime(boundary)}),
+        json!({"PAUSE_ID": p.id, "PERIOD_START": format::datetime(boundary)}),
     );
     Ok(())
 }
@@ -173,6 +173,6 @@ pub fn end(writes: &mut Writes, sub: &mut Model, p: &mut pause::Model) -> AppRes
     if p.skipped && sub.next_event.is_none_or(|next| next > at) {
         resume_at(sub, at)?;
     }
-    writes.event("subscription", sub.id, "subscription.resumed", json!({"PAUSE_ID": p.id, "AT": wire::datetime(at)}));
+    writes.event("subscription", sub.id, "subscription.resumed", json!({"PAUSE_ID": p.id, "AT": format::datetime(at)}));
     Ok(())
 }

@@ -120,7 +120,7 @@ async fn insert_invoices<C: ConnectionTrait>(
     if invoices.is_empty() {
         return Ok(Vec::new());
     }
-    let settings = &ctx.state.settings.billing;
+    let settings = &ctx.settings.billing;
     let pattern = |kind: Kind| match kind {
         Kind::Outgoing => ("invoice", settings.invoice_number_pattern.as_str()),
         Kind::Credit => ("credit", settings.credit_note_number_pattern.as_str()),

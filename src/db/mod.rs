@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod checkpoint;
 pub mod counter;
+pub mod ctx;
 pub mod scope;
 
 use std::time::Duration;

@@ -8,16 +8,16 @@ use jsonrpsee::server::HttpResponse;
 use minijinja::context;
 use serde::Serialize;
 
-use super::link::{self, Refusal, Visit};
 use super::pages::{self, html, render};
 use super::refused;
-use super::token::Subject;
 use super::view::{SubscriptionView, human};
+use crate::domain::format;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
-use crate::rpc::wire;
+use crate::service::AppState;
+use crate::service::links::token::Subject;
+use crate::service::links::{self as link, Refusal, Visit};
 use crate::service::{customer, invoice, subscription};
-use crate::state::AppState;
 
 #[derive(Serialize)]
 struct Row {
@@ -84,7 +84,7 @@ async fn page(state: &Arc<AppState>, visit: &Visit) -> AppResult<HttpResponse> {
         .map(|i| InvoiceRow {
             number: i.invoice.invoice_number.clone(),
             date: human(i.invoice.invoice_date),
-            total: wire::money(i.invoice.total.0, &i.invoice.currency_code),
+            total: format::money(i.invoice.total.0, &i.invoice.currency_code),
             currency: i.invoice.currency_code.clone(),
             status: invoice::effective_status(&i.invoice, ctx.now).to_owned(),
         })
@@ -96,6 +96,6 @@ async fn page(state: &Arc<AppState>, visit: &Visit) -> AppResult<HttpResponse> {
         "dashboard.html",
         context! { tenant => visit.tenant.name, customer => name, subscriptions => rows, invoices },
     )
-    .map_err(|e| AppError::internal(e.to_string()))?;
+    .map_err(|e| AppError::internal(e))?;
     Ok(html(StatusCode::OK, body, None))
 }

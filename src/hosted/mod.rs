@@ -3,10 +3,8 @@
 //! JavaScript; GET never changes anything, only the POST of a page's form acts.
 
 pub mod dashboard;
-pub mod link;
 pub mod pages;
 pub mod subscription_pages;
-pub mod token;
 pub mod view;
 
 use std::sync::Arc;
@@ -15,9 +13,9 @@ use http::{Method, StatusCode, header};
 use http_body_util::BodyExt;
 use jsonrpsee::server::{HttpBody, HttpRequest, HttpResponse};
 
-use crate::state::AppState;
-use link::Refusal;
-use token::LinkAction;
+use crate::service::AppState;
+use crate::service::links::token::LinkAction;
+use crate::service::links::{self as link, Refusal};
 
 /// Largest form body accepted.
 const MAX_FORM_BYTES: usize = 16 * 1024;

@@ -8,21 +8,21 @@ use http::StatusCode;
 use jsonrpsee::server::HttpResponse;
 use minijinja::context;
 use rust_decimal::Decimal;
-use sea_orm::TransactionTrait;
 
-use super::link::{Refusal, Visit};
 use super::pages::{self, html, render};
-use super::token::{self, LinkAction, Subject};
 use super::view::{SubscriptionView, human};
 use super::{Form, refused};
+use crate::domain::format;
 use crate::domain::lifecycle::Status;
 use crate::domain::proration;
 use crate::error::{AppError, AppResult};
-use crate::rpc::wire;
+use crate::service::AppState;
+use crate::service::links::token::{self, LinkAction, Subject};
+use crate::service::links::{Refusal, Visit};
 use crate::service::subscription::addons::AddonRequest;
 use crate::service::subscription::{self as subscriptions, changes, lifecycle, state};
-use crate::service::{AfterCommit, Ctx, article};
-use crate::state::AppState;
+use crate::service::tx::{self, Outcome};
+use crate::service::{WriteCtx, article};
 
 /// Serves `GET` (form) or `POST` (act) of a subscription page.
 pub async fn serve(
@@ -78,8 +78,8 @@ fn nonce() -> String {
     hex::encode(bytes)
 }
 
-fn cookie(state: &AppState, nonce: &str) -> String {
-    let secure = if state.settings.server.public_url.starts_with("https://") { "; Secure" } else { "" };
+fn cookie(settings: &crate::config::Settings, nonce: &str) -> String {
+    let secure = if settings.server.public_url.starts_with("https://") { "; Secure" } else { "" };
     format!("recur_csrf={nonce}; Path=/hosted; HttpOnly; SameSite=Strict{secure}")
 }
 
@@ -143,8 +143,8 @@ async fn show(
         }
         LinkAction::Dashboard => return Err(AppError::invalid("action", "not a subscription page")),
     }
-    .map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(html(StatusCode::OK, body, Some(cookie(&ctx.state, &nonce))))
+    .map_err(|e| AppError::internal(e))?;
+    Ok(html(StatusCode::OK, body, Some(cookie(&ctx.settings, &nonce))))
 }
 
 #[derive(serde::Serialize)]
@@ -188,9 +188,9 @@ async fn offers(
                 article_number: a.article_number.clone(),
                 title: a.title.clone(),
                 description: a.description.clone(),
-                price: wire::price(a.unit_price.0, &a.currency_code),
-                due_now: wire::money(due, &sub.currency_code),
-                vat: wire::percent(a.vat_percent.0),
+                price: format::price(a.unit_price.0, &a.currency_code),
+                due_now: format::money(due, &sub.currency_code),
+                vat: format::percent(a.vat_percent.0),
                 multiple: a.allow_multiple,
             }
         })
@@ -198,44 +198,87 @@ async fn offers(
     Ok((offers, note))
 }
 
+/// What the page's form asks for.
+enum Request {
+    Cancel { note: Option<String> },
+    Reactivate,
+    Addon(AddonRequest),
+}
+
+impl Request {
+    fn of(action: LinkAction, form: &Form) -> AppResult<Request> {
+        Ok(match action {
+            LinkAction::Cancel => Request::Cancel {
+                note: form.get("note").map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(500).collect()),
+            },
+            LinkAction::Reactivate => Request::Reactivate,
+            LinkAction::Addons => {
+                let quantity = form
+                    .get("quantity")
+                    .and_then(|q| q.trim().parse::<u32>().ok())
+                    .filter(|q| (1..=999).contains(q))
+                    .unwrap_or(1);
+                Request::Addon(AddonRequest {
+                    tag: String::new(),
+                    article_number: form.get("article").unwrap_or("").to_owned(),
+                    quantity: Decimal::from(quantity),
+                    title: None,
+                    description: None,
+                    unit_price: None,
+                })
+            }
+            LinkAction::Dashboard => return Err(AppError::invalid("action", "not a subscription page")),
+        })
+    }
+}
+
+/// The subscription after the action, a headline and a message.
+type Acted = (entity::subscription::Model, String, String);
+
 async fn act(
     state: &Arc<AppState>,
     visit: &Visit,
     sub: &entity::subscription::Model,
     form: &Form,
 ) -> AppResult<HttpResponse> {
-    let txn = state.db.write.begin().await?;
-    let ctx = Ctx {
-        tenant: visit.tenant_ref(),
-        now: visit.now,
-        db: txn,
-        state: state.clone(),
-        dry_run: false,
-        after_commit: AfterCommit::default(),
-    };
-    // Re-read inside the transaction: a link acts once, even when two posts race.
-    let current = subscriptions::get_one(&ctx, sub.id).await?;
-    if current.version != visit.link.version {
-        ctx.db.rollback().await?;
+    let request = Request::of(visit.link.action, form)?;
+    let (id, version) = (sub.id, visit.link.version);
+    let acted = tx::write(state, visit.tenant_ref(), visit.now, Outcome::Commit, move |ctx| {
+        Box::pin(perform(ctx, id, version, request))
+    })
+    .await?;
+    let Some((after, headline, message)) = acted else {
         return Ok(refused(Refusal::Used, &visit.tenant.name));
+    };
+    let view = SubscriptionView::of(&after)?;
+    let body = render("done.html", context! { tenant => visit.tenant.name, sub => view, headline, message })
+        .map_err(AppError::internal)?;
+    Ok(html(StatusCode::OK, body, None))
+}
+
+/// Acts in the page's transaction; `None` when the link was used meanwhile.
+async fn perform(ctx: &WriteCtx, id: i64, version: i32, request: Request) -> AppResult<Option<Acted>> {
+    // Re-read inside the transaction: a link acts once, even when two posts race.
+    let current = subscriptions::get_one(ctx, id).await?;
+    if current.version != version {
+        return Ok(None);
     }
-    let result = match visit.link.action {
-        LinkAction::Cancel => {
-            let note = form.get("note").map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(500).collect());
-            lifecycle::cancel(&ctx, sub.id, None, note).await.map(|s| {
-                let ends = s.cancellation_date.map(human).unwrap_or_default();
-                (
-                    s,
-                    "Your subscription is canceled".to_owned(),
-                    format!("It ends on {ends}. Nothing is billed after that date."),
-                )
-            })
+    let acted = match request {
+        Request::Cancel { note } => {
+            let s = lifecycle::cancel(ctx, id, None, note).await?;
+            let ends = s.cancellation_date.map(human).unwrap_or_default();
+            (
+                s,
+                "Your subscription is canceled".to_owned(),
+                format!("It ends on {ends}. Nothing is billed after that date."),
+            )
         }
-        LinkAction::Reactivate => lifecycle::reactivate(&ctx, sub.id).await.map(|changed| {
+        Request::Reactivate => {
+            let changed = lifecycle::reactivate(ctx, id).await?;
             let billed = changed.invoices.first().map(|i| {
                 format!(
                     " {} {} were billed now.",
-                    wire::money(i.invoice.total.0, &i.invoice.currency_code),
+                    format::money(i.invoice.total.0, &i.invoice.currency_code),
                     i.invoice.currency_code
                 )
             });
@@ -244,49 +287,19 @@ async fn act(
                 "Your subscription is active again".to_owned(),
                 format!("Thank you for staying.{}", billed.unwrap_or_default()),
             )
-        }),
-        LinkAction::Addons => {
-            let article_number = form.get("article").unwrap_or("").to_owned();
-            let quantity = form
-                .get("quantity")
-                .and_then(|q| q.trim().parse::<u32>().ok())
-                .filter(|q| (1..=999).contains(q))
-                .unwrap_or(1);
-            let request = AddonRequest {
-                tag: String::new(),
-                article_number,
-                quantity: Decimal::from(quantity),
-                title: None,
-                description: None,
-                unit_price: None,
+        }
+        Request::Addon(request) => {
+            let changed = changes::set_addon(ctx, id, request, false).await?;
+            let billed = match changed.invoices.first() {
+                Some(i) => format!(
+                    "{} {} including VAT were billed now.",
+                    format::money(i.invoice.total.0, &i.invoice.currency_code),
+                    i.invoice.currency_code
+                ),
+                None => "It is billed with your next invoice.".to_owned(),
             };
-            changes::set_addon(&ctx, sub.id, request, false).await.map(|changed| {
-                let billed = match changed.invoices.first() {
-                    Some(i) => format!(
-                        "{} {} including VAT were billed now.",
-                        wire::money(i.invoice.total.0, &i.invoice.currency_code),
-                        i.invoice.currency_code
-                    ),
-                    None => "It is billed with your next invoice.".to_owned(),
-                };
-                (changed.sub, "Your add-on is booked".to_owned(), billed)
-            })
-        }
-        LinkAction::Dashboard => Err(AppError::invalid("action", "not a subscription page")),
-    };
-    let Ctx { db: txn, after_commit, .. } = ctx;
-    let (after, headline, message) = match result {
-        Ok(done) => done,
-        Err(err) => {
-            txn.rollback().await?;
-            return Err(err);
+            (changed.sub, "Your add-on is booked".to_owned(), billed)
         }
     };
-    txn.commit().await?;
-    state.objects.bump();
-    after_commit.run();
-    let view = SubscriptionView::of(&after)?;
-    let body = render("done.html", context! { tenant => visit.tenant.name, sub => view, headline, message })
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(html(StatusCode::OK, body, None))
+    Ok(Some(acted))
 }

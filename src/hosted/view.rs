@@ -4,10 +4,10 @@ use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::billing::lines;
+use crate::domain::format;
 use crate::domain::money::format_decimal;
 use crate::domain::pricing;
 use crate::error::AppResult;
-use crate::rpc::wire;
 use crate::service::subscription::state;
 
 /// A date as people read it: the day, plus the time when it is not midnight (UTC).
@@ -46,7 +46,7 @@ impl SubscriptionView {
         let period = pricing::price(lines::recurring(sub)?, &sub.currency_code);
         Ok(SubscriptionView {
             title: sub.title.clone(),
-            price: wire::money(period.sub_total, &sub.currency_code),
+            price: format::money(period.sub_total, &sub.currency_code),
             currency: sub.currency_code.clone(),
             interval: sub.interval.clone(),
             status: sub.status.clone(),

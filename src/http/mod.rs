@@ -18,7 +18,7 @@ use tower::{Layer, Service};
 use crate::auth::Principal;
 use crate::rpc::dispatch::RequestMeta;
 use crate::rpc::middleware::{NoContent, RateLimited};
-use crate::state::AppState;
+use crate::service::AppState;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -1,54 +1,72 @@
 //! `billing.run` (admin): bills the calling tenant's due subscriptions; on a
 //! test tenant `NOW` first moves its clock forward.
 
-use sea_orm::TransactionTrait;
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::Reply;
-use super::envelope::Envelope;
-use super::wire::{self, reply};
-use crate::billing::run;
+use super::params::{NoTags, When};
+use super::table::{Action, ActionCx, Call, Method, MethodSpec, Scope, action};
+use super::wire::{self, Success};
 use crate::error::{AppError, AppResult};
-use crate::service::{ActionCtx, tenant};
+use crate::service::billing_run;
+
+/// This namespace's slice of the method table.
+pub static METHODS: &[MethodSpec] = &[action::<Run>()];
 
 /// `billing.run`.
-pub async fn run(ctx: &ActionCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let requested = env.data.datetime("NOW")?;
-    env.finish()?;
-    let now = match requested {
-        None => ctx.now,
-        Some(_) if !ctx.tenant.is_test => {
-            return Err(AppError::Forbidden("NOW moves the clock of test tenants only".into()));
-        }
-        Some(to) if to < ctx.now => {
-            return Err(AppError::invalid(
-                "NOW",
-                format!("the clock never goes back; it is at {}", wire::datetime(ctx.now)),
-            ));
-        }
-        Some(to) => to,
-    };
-    let summary = if ctx.dry_run {
-        let txn = ctx.db.begin().await?;
-        if now != ctx.now {
-            tenant::advance_clock(&txn, ctx.tenant.id, now).await?;
-        }
-        let summary = run::run_tenant(&ctx.state, &txn, ctx.tenant, now, &|_| {}).await;
-        txn.rollback().await?;
-        summary?
-    } else {
-        if now != ctx.now {
-            tenant::advance_clock(&ctx.db, ctx.tenant.id, now).await?;
-        }
-        let summary = run::run_tenant(&ctx.state, &ctx.db, ctx.tenant, now, &|_| {}).await?;
-        ctx.state.metrics.observe_billing_run(summary.invoices, summary.closed);
-        summary
-    };
-    reply(&json!({
-        "STATUS": "success",
-        "INVOICES_CREATED": summary.invoices,
-        "SUBSCRIPTIONS_CLOSED": summary.closed,
-        "SUBSCRIPTIONS_FAILED": summary.failed,
-        "NOW": wire::datetime(now),
-    }))
+pub struct Run;
+
+/// `DATA` of `billing.run`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct RunData {
+    /// Test tenants only: moves their clock forward to this instant first (never back).
+    now: Option<When>,
+}
+
+/// What `billing.run` answers.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct RunReply {
+    status: Success,
+    invoices_created: u64,
+    subscriptions_closed: u64,
+    subscriptions_failed: u64,
+    /// The tenant's clock the run billed up to.
+    now: String,
+}
+
+impl Method for Run {
+    const NAME: &'static str = "billing.run";
+    const SUMMARY: &'static str = "Bills due subscriptions; NOW moves a test tenant's clock.";
+    const SCOPE: Scope = Scope::Admin;
+    type Filter = NoTags;
+    type Data = RunData;
+    type Reply = RunReply;
+}
+
+impl Action for Run {
+    async fn run(cx: ActionCx<'_>, call: Call<NoTags, RunData>) -> AppResult<RunReply> {
+        let now = match call.data.now.map(|w| w.0) {
+            None => cx.now,
+            Some(_) if !cx.tenant.is_test => {
+                return Err(AppError::Forbidden("NOW moves the clock of test tenants only".into()));
+            }
+            Some(to) if to < cx.now => {
+                return Err(AppError::invalid(
+                    "NOW",
+                    format!("the clock never goes back; it is at {}", wire::datetime(cx.now)),
+                ));
+            }
+            Some(to) => to,
+        };
+        let summary = billing_run::run_for_caller(cx.app, cx.tenant, cx.now, now, cx.dry_run).await?;
+        Ok(RunReply {
+            status: Success,
+            invoices_created: summary.invoices,
+            subscriptions_closed: summary.closed,
+            subscriptions_failed: summary.failed,
+            now: wire::datetime(now),
+        })
+    }
 }

@@ -1,20 +1,26 @@
-//! Runs one call: scope check, envelope, clock, then the handler on the read
-//! pool or inside a write transaction with idempotency and dry runs. Every call
-//! is timed and counted here, so batch entries are measured one by one.
+//! Runs one call: scope and rate limit, the envelope, then the method on the
+//! read pool, inside its own transaction (with idempotency and dry runs), or
+//! as an action. Every call is timed and counted here, so batch entries are
+//! measured one by one.
 
 use std::sync::Arc;
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::{Extensions, RpcModule};
-use sea_orm::TransactionTrait;
 
 use super::envelope::{Envelope, EnvelopeLimits};
-use super::{ActionFn, Handler, METHODS, MethodSpec, ReadFn, Reply, Scope, WriteFn};
+use super::params::decode;
+use super::table::{Action, Call, Cx, Grouped, Method, MethodSpec, Read, Scope, Write};
+use super::{Reply, wire};
 use crate::auth::Principal;
+use crate::db::ctx::TenantRef;
 use crate::error::{AppError, AppResult};
-use crate::service::{AfterCommit, Ctx, TenantRef, idempotency, tenant};
-use crate::state::AppState;
+use crate::service::tx::{self, Outcome};
+use crate::service::{AppState, idempotency, tenant};
 
 /// Per-HTTP-request data the gateway hands to every call of that request.
 #[derive(Clone, Debug, Default)]
@@ -28,7 +34,7 @@ pub struct RequestMeta {
 /// The jsonrpsee module with every method of the table.
 pub fn module(state: Arc<AppState>) -> Result<RpcModule<AppState>, jsonrpsee::core::RegisterMethodError> {
     let mut module = RpcModule::from_arc(state);
-    for spec in METHODS {
+    for spec in super::methods() {
         module.register_async_method(spec.name, move |params, state, extensions| {
             dispatch(spec, params, state, extensions)
         })?;
@@ -44,7 +50,10 @@ async fn dispatch(
 ) -> Result<Reply, ErrorObjectOwned> {
     let started = Instant::now();
     let meta = extensions.get::<RequestMeta>().cloned().unwrap_or_default();
-    let result = run(spec, params, &state, &extensions, &meta).await;
+    let result = match admit(spec, params.as_str(), &state, &extensions) {
+        Ok((tenant, envelope)) => (spec.handler)(state.clone(), tenant, envelope, meta.idempotency_key.clone()).await,
+        Err(err) => Err(err),
+    };
     let elapsed = started.elapsed();
     state.metrics.observe(spec.name, result.as_ref().err().map(AppError::code), elapsed);
     match result {
@@ -59,201 +68,201 @@ async fn dispatch(
         }
         Err(err) => {
             if let AppError::Internal(cause) = &err {
-                tracing::error!(method = spec.name, request_id = meta.request_id, error = %cause, "internal error");
+                tracing::error!(method = spec.name, request_id = meta.request_id, error = %cause, cause = ?cause, "internal error");
             } else {
                 tracing::debug!(method = spec.name, request_id = meta.request_id, code = err.code(), "refused");
             }
-            Err(err.to_error_object())
+            Err(err.into())
         }
     }
 }
 
-async fn run(
-    spec: &'static MethodSpec,
-    params: Params<'static>,
-    state: &Arc<AppState>,
+/// Who calls and with what envelope; refusals that need no database.
+fn admit(
+    spec: &MethodSpec,
+    params: Option<&str>,
+    state: &AppState,
     extensions: &Extensions,
-    meta: &RequestMeta,
-) -> AppResult<Reply> {
+) -> AppResult<(TenantRef, Envelope)> {
     let principal = extensions.get::<Principal>().ok_or(AppError::Unauthorized)?;
     state.limiter.check(principal.key_id, Instant::now()).map_err(|_| AppError::RateLimited)?;
     if spec.scope == Scope::Admin && !principal.admin {
         return Err(AppError::Forbidden(format!("{} needs an admin key", spec.name)));
     }
-    let limits =
-        EnvelopeLimits { max_depth: state.settings.server.max_json_depth, max_limit: state.settings.server.max_limit };
-    let mut envelope = Envelope::parse(params.as_str(), limits)?;
-    let tenant = TenantRef { id: principal.tenant, is_test: principal.is_test };
-    match spec.handler {
-        Handler::Read(handler) => run_read(handler, state, tenant, &mut envelope).await,
-        Handler::Write(handler) => {
-            let header_key = meta.idempotency_key.clone();
-            run_write(spec, WriteKind::Transaction(handler), state, tenant, envelope, header_key).await
+    let server = &state.settings.server;
+    let limits = EnvelopeLimits { max_depth: server.max_json_depth, max_limit: server.max_limit };
+    let envelope = Envelope::parse(params, limits)?;
+    if spec.writes() {
+        if envelope.limit.is_some() || envelope.offset.is_some() {
+            return Err(AppError::invalid(
+                if envelope.limit.is_some() { "LIMIT" } else { "OFFSET" },
+                format!("{} is a write: LIMIT and OFFSET do not apply", spec.name),
+            ));
         }
-        Handler::Action(handler) => {
-            let header_key = meta.idempotency_key.clone();
-            run_write(spec, WriteKind::Action(handler), state, tenant, envelope, header_key).await
-        }
-    }
-}
-
-async fn run_read(
-    handler: ReadFn,
-    state: &Arc<AppState>,
-    tenant: TenantRef,
-    envelope: &mut Envelope,
-) -> AppResult<Reply> {
-    if envelope.idempotency_key.is_some() || envelope.dry_run {
+    } else if envelope.idempotency_key.is_some() || envelope.dry_run {
         return Err(AppError::InvalidParams {
             message: "IDEMPOTENCY_KEY and DRY_RUN apply to writes only".into(),
             tag: Some(if envelope.dry_run { "DRY_RUN" } else { "IDEMPOTENCY_KEY" }.into()),
         });
     }
-    let ctx = Ctx {
-        tenant,
-        now: tenant::now_of(state, tenant).await?,
-        db: state.db.read.clone(),
-        state: state.clone(),
-        dry_run: false,
-        after_commit: AfterCommit::default(),
-    };
-    let reply = handler(&ctx, envelope).await?;
-    envelope.finish()?;
-    Ok(reply)
+    Ok((TenantRef { id: principal.tenant, is_test: principal.is_test }, envelope))
 }
 
-/// A write runs in one transaction; an action opens its own.
-#[derive(Clone, Copy)]
-enum WriteKind {
-    Transaction(WriteFn),
-    Action(ActionFn),
+/// Decodes the envelope's FILTER and DATA into the method's types.
+fn call_of<M: Method>(envelope: &mut Envelope) -> AppResult<Call<M::Filter, M::Data>> {
+    Ok(Call {
+        filter: decode("FILTER", std::mem::take(&mut envelope.filter))?,
+        data: decode("DATA", std::mem::take(&mut envelope.data))?,
+        limit: envelope.limit(),
+        offset: envelope.offset(),
+    })
 }
 
-async fn run_write(
-    spec: &MethodSpec,
-    kind: WriteKind,
-    state: &Arc<AppState>,
+/// Runs a read on the read pool.
+pub fn run_read<M: Read>(
+    app: Arc<AppState>,
+    tenant: TenantRef,
+    mut envelope: Envelope,
+    _header_key: Option<String>,
+) -> BoxFuture<'static, AppResult<Reply>> {
+    async move {
+        let call = call_of::<M>(&mut envelope)?;
+        let now = tenant::now_of(&app, tenant).await?;
+        let ctx = app.read_ctx(tenant, now);
+        let reply = M::run(Cx { ctx: &ctx, app: &app }, call).await?;
+        wire::reply(&reply)
+    }
+    .boxed()
+}
+
+/// Runs a write in a transaction of its own; an idempotent retry answers the
+/// stored result, a dry run rolls back.
+pub fn run_write<M: Write>(
+    app: Arc<AppState>,
     tenant: TenantRef,
     mut envelope: Envelope,
     header_key: Option<String>,
-) -> AppResult<Reply> {
-    if envelope.limit.is_some() || envelope.offset.is_some() {
-        return Err(AppError::InvalidParams {
-            message: format!("{} is a write: LIMIT and OFFSET do not apply", spec.name),
-            tag: Some(if envelope.limit.is_some() { "LIMIT" } else { "OFFSET" }.into()),
-        });
-    }
-    let key = envelope.idempotency_key.clone().or(header_key);
-    if let (Some(bulk), None, false, Some(queue)) = (spec.bulk, &key, envelope.dry_run, state.writes.get()) {
-        // Parsed and queued before any await, so batch entries keep their order.
-        let job = bulk.parse(&mut envelope)?;
-        let done = queue.submit(tenant, job).await?;
-        return bulk.reply(&done);
-    }
-    let now = tenant::now_of(state, tenant).await?;
-    let claim = match (&key, envelope.dry_run) {
-        (Some(key), false) => {
-            let fingerprint = envelope.fingerprint(spec.name);
-            let claimed = idempotency::claim(
-                &state.db.write,
-                &state.settings.idempotency,
-                tenant.id,
-                key,
-                &fingerprint,
-                state.clock.now(),
-            )
-            .await?;
-            match claimed {
-                idempotency::Claim::Replay(stored) => {
-                    return serde_json::value::RawValue::from_string(stored)
-                        .map_err(|e| AppError::internal(e.to_string()));
+) -> BoxFuture<'static, AppResult<Reply>> {
+    async move {
+        let call = call_of::<M>(&mut envelope)?;
+        let now = tenant::now_of(&app, tenant).await?;
+        let key = envelope.idempotency_key.clone().or(header_key);
+        let claim = match claim(&app, tenant, key.as_deref(), &envelope, M::NAME).await? {
+            Claimed::Replay(reply) => return Ok(reply),
+            Claimed::Fresh(claim) => claim,
+        };
+        let outcome = if envelope.dry_run { Outcome::RollBack } else { Outcome::Commit };
+        let shared = app.clone();
+        let result = tx::write(&app, tenant, now, outcome, move |ctx| {
+            async move {
+                let reply = wire::reply(&M::run(Cx { ctx, app: &shared }, call).await?)?;
+                if let Some(record_id) = claim {
+                    idempotency::complete(&ctx.db, record_id, reply.get()).await?;
                 }
-                idempotency::Claim::Fresh(record_id) => Some(record_id),
+                Ok(reply)
             }
-        }
-        _ => None,
-    };
-    let outcome = match kind {
-        WriteKind::Transaction(handler) => write_transaction(handler, state, tenant, now, &mut envelope, claim).await,
-        WriteKind::Action(handler) => run_action(handler, state, tenant, now, &mut envelope, claim).await,
-    };
-    if outcome.is_err() {
-        if let Some(record_id) = claim {
-            if let Err(err) = idempotency::release(&state.db.write, record_id).await {
-                tracing::error!(error = %err, "could not release an idempotency claim");
-            }
-        }
+            .boxed()
+        })
+        .await;
+        release_on_error(&app, claim, &result).await;
+        result
     }
-    outcome
+    .boxed()
 }
 
-async fn write_transaction(
-    handler: WriteFn,
-    state: &Arc<AppState>,
+/// Runs a write the queue may group with concurrent calls of its kind; with an
+/// idempotency key or as a dry run it takes the one-by-one path.
+pub fn run_grouped<M: Grouped>(
+    app: Arc<AppState>,
     tenant: TenantRef,
-    now: chrono::DateTime<chrono::Utc>,
-    envelope: &mut Envelope,
-    claim: Option<i64>,
-) -> AppResult<Reply> {
-    let txn = state.db.write.begin().await?;
-    let ctx = Ctx {
-        tenant,
-        now,
-        db: txn,
-        state: state.clone(),
-        dry_run: envelope.dry_run,
-        after_commit: AfterCommit::default(),
-    };
-    let result = match handler(&ctx, envelope).await {
-        Ok(reply) => envelope.finish().map(|_| reply),
-        Err(err) => Err(err),
-    };
-    let Ctx { db: txn, after_commit, .. } = ctx;
-    let reply = match result {
-        Ok(reply) => reply,
-        Err(err) => {
-            txn.rollback().await?;
-            return Err(err);
+    mut envelope: Envelope,
+    header_key: Option<String>,
+) -> BoxFuture<'static, AppResult<Reply>> {
+    let queue = app.writes.get().cloned();
+    match queue {
+        Some(queue) if envelope.idempotency_key.is_none() && header_key.is_none() && !envelope.dry_run => {
+            // Decoded and queued before any await, so batch entries keep their order.
+            let job = call_of::<M>(&mut envelope).and_then(|call| M::job(call.data));
+            async move {
+                let done = queue.submit(tenant, job?).await?;
+                wire::reply(&M::answer(done)?)
+            }
+            .boxed()
         }
-    };
-    if envelope.dry_run {
-        txn.rollback().await?;
-        return Ok(reply);
+        _ => run_write::<M>(app, tenant, envelope, header_key),
     }
-    if let Some(record_id) = claim {
-        idempotency::complete(&txn, record_id, reply.get()).await?;
-    }
-    txn.commit().await?;
-    state.objects.bump();
-    after_commit.run();
-    Ok(reply)
 }
 
-/// Actions commit their own work; the idempotency result is stored after it.
-async fn run_action(
-    handler: ActionFn,
-    state: &Arc<AppState>,
+/// Runs an action: it commits its own work; the idempotency result is stored after it.
+pub fn run_action<M: Action>(
+    app: Arc<AppState>,
     tenant: TenantRef,
-    now: chrono::DateTime<chrono::Utc>,
-    envelope: &mut Envelope,
-    claim: Option<i64>,
-) -> AppResult<Reply> {
-    let ctx = Ctx {
-        tenant,
-        now,
-        db: state.db.write.clone(),
-        state: state.clone(),
-        dry_run: envelope.dry_run,
-        after_commit: AfterCommit::default(),
-    };
-    let outcome = handler(&ctx, envelope).await;
-    // An action commits as it goes; whatever it did, cached objects may be stale.
-    state.objects.bump();
-    let reply = outcome?;
-    envelope.finish()?;
-    if let Some(record_id) = claim {
-        idempotency::complete(&state.db.write, record_id, reply.get()).await?;
+    mut envelope: Envelope,
+    header_key: Option<String>,
+) -> BoxFuture<'static, AppResult<Reply>> {
+    async move {
+        let call = call_of::<M>(&mut envelope)?;
+        let now = tenant::now_of(&app, tenant).await?;
+        let key = envelope.idempotency_key.clone().or(header_key);
+        let claim = match claim(&app, tenant, key.as_deref(), &envelope, M::NAME).await? {
+            Claimed::Replay(reply) => return Ok(reply),
+            Claimed::Fresh(claim) => claim,
+        };
+        let mut ctx = app.action_ctx(tenant, now);
+        ctx.dry_run = envelope.dry_run;
+        let outcome = M::run(Cx { ctx: &ctx, app: &app }, call).await;
+        // An action commits as it goes; whatever it did, cached objects may be stale.
+        app.objects.bump();
+        let result = match outcome.and_then(|reply| wire::reply(&reply)) {
+            Ok(reply) => match claim {
+                Some(record_id) => idempotency::complete(&app.db.write, record_id, reply.get()).await.map(|()| reply),
+                None => Ok(reply),
+            },
+            Err(err) => Err(err),
+        };
+        release_on_error(&app, claim, &result).await;
+        ctx.after_commit.run();
+        result
     }
-    ctx.after_commit.run();
-    Ok(reply)
+    .boxed()
+}
+
+enum Claimed {
+    Replay(Reply),
+    Fresh(Option<i64>),
+}
+
+/// Claims the idempotency key of a write (dry runs store nothing).
+async fn claim(
+    app: &AppState,
+    tenant: TenantRef,
+    key: Option<&str>,
+    envelope: &Envelope,
+    method: &str,
+) -> AppResult<Claimed> {
+    let Some(key) = key.filter(|_| !envelope.dry_run) else { return Ok(Claimed::Fresh(None)) };
+    let fingerprint = envelope.fingerprint(method);
+    let claimed =
+        idempotency::claim(&app.db.write, &app.settings.idempotency, tenant.id, key, &fingerprint, now_of_system(app))
+            .await?;
+    Ok(match claimed {
+        idempotency::Claim::Replay(stored) => {
+            Claimed::Replay(serde_json::value::RawValue::from_string(stored).map_err(AppError::internal)?)
+        }
+        idempotency::Claim::Fresh(record_id) => Claimed::Fresh(Some(record_id)),
+    })
+}
+
+/// Idempotency records live by the wall clock, also for test tenants.
+fn now_of_system(app: &AppState) -> DateTime<Utc> {
+    app.clock.now()
+}
+
+/// A failed write gives its idempotency key back, so a retry can run.
+async fn release_on_error<T>(app: &AppState, claim: Option<i64>, result: &AppResult<T>) {
+    if let (Some(record_id), Err(_)) = (claim, result) {
+        if let Err(err) = idempotency::release(&app.db.write, record_id).await {
+            tracing::error!(error = %err, "could not release an idempotency claim");
+        }
+    }
 }

@@ -4,7 +4,6 @@
 use sha2::{Digest, Sha256};
 
 use super::json::{self, Json, JsonError};
-use super::tags::Tags;
 use super::values;
 use crate::error::{AppError, AppResult};
 
@@ -18,11 +17,16 @@ pub struct EnvelopeLimits {
     pub max_limit: u64,
 }
 
-/// One call's params, parsed.
+/// Longest string in `FILTER` and in `DATA`, in characters (API.md section 3).
+const MAX_FILTER_TEXT: usize = 256;
+const MAX_DATA_TEXT: usize = 10_000;
+
+/// One call's params, parsed; FILTER and DATA stay raw until the method's
+/// types decode them.
 #[derive(Debug, Default)]
 pub struct Envelope {
-    pub filter: Tags,
-    pub data: Tags,
+    pub filter: Json,
+    pub data: Json,
     pub limit: Option<u64>,
     pub offset: Option<u64>,
     pub idempotency_key: Option<String>,
@@ -71,14 +75,17 @@ impl Envelope {
             seen.push(key.clone());
             match key.as_str() {
                 "FILTER" | "DATA" => {
-                    let canonical_value = upper_case_keys(&value);
-                    let tags = Tags::from_json(&key, String::new(), value)?;
-                    if key == "FILTER" {
-                        envelope.filter = tags;
-                    } else {
-                        envelope.data = tags;
+                    if !matches!(&value, Json::Object(_) | Json::Null) && value != Json::Array(Vec::new()) {
+                        return Err(AppError::invalid(key, format!("expected an object, got {}", value.kind())));
                     }
-                    canonical_members.push((key, canonical_value));
+                    let max = if key == "FILTER" { MAX_FILTER_TEXT } else { MAX_DATA_TEXT };
+                    check_text(&value, "", max)?;
+                    canonical_members.push((key.clone(), upper_case_keys(&value)));
+                    if key == "FILTER" {
+                        envelope.filter = value;
+                    } else {
+                        envelope.data = value;
+                    }
                 }
                 "LIMIT" | "OFFSET" => {
                     let parsed = match &value {
@@ -101,7 +108,10 @@ impl Envelope {
                     canonical_members.push((key, value));
                 }
                 "IDEMPOTENCY_KEY" => match value {
-                    Json::String(s) if (1..=255).contains(&s.len()) => envelope.idempotency_key = Some(s),
+                    Json::String(s) if s.contains('\0') => {
+                        return Err(AppError::invalid("IDEMPOTENCY_KEY", "must not contain NUL characters"));
+                    }
+                    Json::String(s) if (1..=255).contains(&s.chars().count()) => envelope.idempotency_key = Some(s),
                     Json::Null => {}
                     _ => {
                         return Err(AppError::invalid("IDEMPOTENCY_KEY", "must be a string of 1 to 255 characters"));
@@ -136,12 +146,6 @@ impl Envelope {
         self.offset.unwrap_or(0)
     }
 
-    /// Refuses tags no reader took, in FILTER and DATA.
-    pub fn finish(&self) -> AppResult<()> {
-        self.filter.finish()?;
-        self.data.finish()
-    }
-
     /// SHA-256 (hex) over the method and the canonical params.
     pub fn fingerprint(&self, method: &str) -> String {
         let mut hasher = Sha256::new();
@@ -149,6 +153,31 @@ impl Envelope {
         hasher.update(b"\n");
         hasher.update(self.canonical.as_bytes());
         hex::encode(hasher.finalize())
+    }
+}
+
+/// Refuses NUL characters anywhere (keys and values) and strings longer than
+/// `max` characters, naming the tag: backends differ on NUL (PostgreSQL
+/// refuses it in text), so it never reaches them.
+fn check_text(value: &Json, path: &str, max: usize) -> AppResult<()> {
+    let here = |key: &str| {
+        if path.is_empty() { key.to_ascii_uppercase() } else { format!("{path}.{}", key.to_ascii_uppercase()) }
+    };
+    match value {
+        Json::String(s) if s.contains('\0') => Err(AppError::invalid(path, "must not contain NUL characters")),
+        Json::String(s) if s.len() > max && s.chars().count() > max => {
+            Err(AppError::invalid(path, format!("at most {max} characters")))
+        }
+        Json::Array(items) => {
+            items.iter().enumerate().try_for_each(|(i, item)| check_text(item, &format!("{path}[{i}]"), max))
+        }
+        Json::Object(members) => members.iter().try_for_each(|(key, item)| {
+            if key.contains('\0') {
+                return Err(AppError::invalid(path, "tag names must not contain NUL characters"));
+            }
+            check_text(item, &here(key), max)
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -175,8 +204,8 @@ mod tests {
         let env = Envelope::parse(Some(r#"{"filter":[],"data":{"quantity":2},"limit":"5"}"#), LIMITS)
             .expect("valid envelope");
         assert_eq!(env.limit(), 5);
-        assert!(env.filter.is_empty());
-        assert!(env.data.contains("QUANTITY"));
+        assert_eq!(env.filter, Json::Array(Vec::new()));
+        assert!(matches!(&env.data, Json::Object(m) if m[0].0 == "quantity"));
     }
 
     #[test]

@@ -1,46 +1,80 @@
-//! `invoice.*` handlers.
+//! `invoice.*`: reading issued invoices.
 
-use super::Reply;
-use super::envelope::Envelope;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
 use super::invoice_wire::InvoiceOut;
-use super::wire;
+use super::params::{Id, Int, NoTags, When};
+use super::table::{Call, Method, MethodSpec, Read, ReadCx, read};
+use super::wire::{List, Listed};
 use crate::error::{AppError, AppResult};
-use crate::service::ReadCtx;
 use crate::service::invoice::{self as service, InvoiceFilter};
 
+/// This namespace's slice of the method table.
+pub static METHODS: &[MethodSpec] = &[read::<Get>()];
+
+impl Listed for InvoiceOut {
+    const KEY: &'static str = "INVOICES";
+}
+
 /// `invoice.get`.
-pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let f = &mut env.filter;
-    let status = match f.text("STATUS")? {
-        None => None,
-        Some(s) => match s.to_ascii_lowercase().as_str() {
-            v @ ("unpaid" | "paid" | "overdue" | "canceled") => Some(v.to_owned()),
-            _ => {
-                return Err(AppError::invalid("STATUS", "must be unpaid, paid, overdue or canceled"));
-            }
-        },
-    };
-    let kind = match f.text("TYPE")? {
-        None => None,
-        Some(s) => match s.to_ascii_lowercase().as_str() {
-            v @ ("outgoing" | "credit") => Some(v.to_owned()),
-            _ => return Err(AppError::invalid("TYPE", "must be outgoing or credit")),
-        },
-    };
-    let filter = InvoiceFilter {
-        invoice_id: f.id("INVOICE_ID")?,
-        invoice_number: f.text("INVOICE_NUMBER")?,
-        customer_id: f.id("CUSTOMER_ID")?,
-        subscription_id: f.id("SUBSCRIPTION_ID")?,
-        status,
-        kind,
-        due_from: f.datetime("START_DUE_DATE")?,
-        due_to: f.datetime("END_DUE_DATE")?,
-        month: f.integer_in("MONTH", 1, 12)?.map(|m| m as u32),
-        year: f.integer_in("YEAR", 1970, 9999)?.map(|y| y as i32),
-    };
-    env.finish()?;
-    let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
-    let list: Vec<InvoiceOut> = rows.iter().map(|i| InvoiceOut::from(i, ctx.now)).collect();
-    wire::list("INVOICES", &list)
+pub struct Get;
+
+/// `FILTER` of `invoice.get`; every filter given must match.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct GetFilter {
+    invoice_id: Option<Id>,
+    invoice_number: Option<String>,
+    customer_id: Option<Id>,
+    subscription_id: Option<Id>,
+    /// unpaid, paid, overdue or canceled.
+    status: Option<String>,
+    /// outgoing or credit.
+    #[serde(rename = "TYPE")]
+    kind: Option<String>,
+    start_due_date: Option<When>,
+    end_due_date: Option<When>,
+    /// Month of the invoice date, 1 to 12.
+    month: Option<Int>,
+    /// Year of the invoice date.
+    year: Option<Int>,
+}
+
+impl Method for Get {
+    const NAME: &'static str = "invoice.get";
+    const SUMMARY: &'static str = "Invoices matching FILTER, with ITEMS and VAT_ITEMS.";
+    type Filter = GetFilter;
+    type Data = NoTags;
+    type Reply = List<InvoiceOut>;
+}
+
+impl Read for Get {
+    async fn run(cx: ReadCx<'_>, call: Call<GetFilter, NoTags>) -> AppResult<List<InvoiceOut>> {
+        let f = call.filter;
+        let status = match f.status.map(|s| s.to_ascii_lowercase()) {
+            None => None,
+            Some(v) if matches!(v.as_str(), "unpaid" | "paid" | "overdue" | "canceled") => Some(v),
+            Some(_) => return Err(AppError::invalid("STATUS", "must be unpaid, paid, overdue or canceled")),
+        };
+        let kind = match f.kind.map(|s| s.to_ascii_lowercase()) {
+            None => None,
+            Some(v) if matches!(v.as_str(), "outgoing" | "credit") => Some(v),
+            Some(_) => return Err(AppError::invalid("TYPE", "must be outgoing or credit")),
+        };
+        let filter = InvoiceFilter {
+            invoice_id: f.invoice_id.map(|i| i.0),
+            invoice_number: f.invoice_number,
+            customer_id: f.customer_id.map(|i| i.0),
+            subscription_id: f.subscription_id.map(|i| i.0),
+            status,
+            kind,
+            due_from: f.start_due_date.map(|w| w.0),
+            due_to: f.end_due_date.map(|w| w.0),
+            month: f.month.map(|m| m.within("MONTH", 1, 12)).transpose()?.map(|m| m as u32),
+            year: f.year.map(|y| y.within("YEAR", 1970, 9999)).transpose()?.map(|y| y as i32),
+        };
+        let rows = service::find(&cx, filter, call.limit, call.offset).await?;
+        Ok(List::of(rows.iter().map(|i| InvoiceOut::from(i, cx.now)).collect()))
+    }
 }

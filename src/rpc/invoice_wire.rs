@@ -1,6 +1,7 @@
 //! Invoices and price quotes on the wire (API.md 5.1).
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::wire;
@@ -8,7 +9,7 @@ use crate::domain::pricing::Priced;
 use crate::service::invoice::{Issued, effective_status};
 
 /// One invoice line.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct ItemOut {
     invoice_item_id: Option<i64>,
@@ -22,7 +23,7 @@ pub struct ItemOut {
 }
 
 /// VAT of one rate.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct VatOut {
     vat_percent: String,
@@ -31,7 +32,7 @@ pub struct VatOut {
 }
 
 /// An invoice or credit note.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct InvoiceOut {
     invoice_id: Option<i64>,
@@ -117,7 +118,7 @@ impl InvoiceOut {
 }
 
 /// A price quote (`subscription.getupcomingamount`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct QuoteOut {
     currency_code: String,

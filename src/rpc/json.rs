@@ -8,8 +8,9 @@
 use std::fmt::Write as _;
 
 /// A JSON value whose numbers are kept as their original text.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Json {
+    #[default]
     Null,
     Bool(bool),
     /// The number exactly as written, e.g. `12.950` or `-1e3`.

@@ -1,55 +1,147 @@
-//! `key.*` handlers (admin scope).
+//! `key.*` (admin scope): API keys of the calling tenant.
 
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::Reply;
-use super::envelope::Envelope;
-use super::wire::{self, reply};
-use crate::error::{AppError, AppResult};
+use super::params::NoTags;
+use super::table::{Call, Method, MethodSpec, Read, ReadCx, Scope, Write, WriteCx, read, write};
+use super::wire::{self, Done, List, Listed, Success};
+use crate::error::AppResult;
 use crate::service::keys::{self, KeyScope};
-use crate::service::{ReadCtx, WriteCtx};
+
+/// This namespace's slice of the method table.
+pub static METHODS: &[MethodSpec] = &[write::<Create>(), read::<Get>(), write::<Revoke>()];
 
 /// `key.create`: the key text is in this answer and nowhere else, ever.
-pub async fn create(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let scope = match env.data.text("SCOPE")? {
-        None => KeyScope::Default,
-        Some(text) => KeyScope::parse(&text).ok_or_else(|| AppError::invalid("SCOPE", "must be default or admin"))?,
-    };
-    let note = env.data.text("NOTE")?;
-    env.finish()?;
-    let key = keys::create(ctx, scope, note.as_deref()).await?;
-    if ctx.dry_run {
-        return reply(&json!({ "STATUS": "success", "KEY_ID": null, "API_KEY": null, "SCOPE": scope.as_str() }));
+pub struct Create;
+
+/// `DATA` of `key.create`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct CreateData {
+    /// `default` (every tenant method) or `admin` (also billing.run and keys).
+    scope: Option<ScopeIn>,
+    note: Option<String>,
+}
+
+/// A key scope as sent.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeIn {
+    Default,
+    Admin,
+}
+
+/// What `key.create` answers.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct CreateReply {
+    status: Success,
+    key_id: Option<i64>,
+    /// Shown once; only a hash is stored.
+    api_key: Option<String>,
+    scope: &'static str,
+}
+
+impl Method for Create {
+    const NAME: &'static str = "key.create";
+    const SUMMARY: &'static str = "Creates an API key; the key is shown once.";
+    const SCOPE: Scope = Scope::Admin;
+    type Filter = NoTags;
+    type Data = CreateData;
+    type Reply = CreateReply;
+}
+
+impl Write for Create {
+    async fn run(cx: WriteCx<'_>, call: Call<NoTags, CreateData>) -> AppResult<CreateReply> {
+        let scope = match call.data.scope {
+            Some(ScopeIn::Admin) => KeyScope::Admin,
+            _ => KeyScope::Default,
+        };
+        let key = keys::create(&cx, &cx.app.keys.hasher(), scope, call.data.note.as_deref()).await?;
+        let shown = !cx.dry_run;
+        Ok(CreateReply {
+            status: Success,
+            key_id: shown.then_some(key.key_id),
+            api_key: shown.then(|| key.plain.expose()),
+            scope: scope.as_str(),
+        })
     }
-    reply(&json!({ "STATUS": "success", "KEY_ID": key.key_id, "API_KEY": key.plain.expose(), "SCOPE": scope.as_str() }))
 }
 
 /// `key.get`: hints only; secrets are never stored.
-pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
-    env.finish()?;
-    let rows = keys::list(ctx, env.limit(), env.offset()).await?;
-    let list: Vec<_> = rows
-        .iter()
-        .map(|k| {
-            json!({
-                "KEY_ID": k.id,
-                "SCOPE": k.scope,
-                "NOTE": k.note,
-                "HINT": k.hint,
-                "CREATED": wire::datetime(k.created),
-                "REVOKED": wire::opt_datetime(k.revoked),
-            })
-        })
-        .collect();
-    wire::list("KEYS", &list)
+pub struct Get;
+
+/// One key as `key.get` lists it.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct KeyOut {
+    key_id: i64,
+    scope: String,
+    note: Option<String>,
+    /// The key's first characters, to recognise it.
+    hint: String,
+    created: String,
+    revoked: Option<String>,
+}
+
+impl Listed for KeyOut {
+    const KEY: &'static str = "KEYS";
+}
+
+impl Method for Get {
+    const NAME: &'static str = "key.get";
+    const SUMMARY: &'static str = "Lists the tenant's API keys (hints only).";
+    const SCOPE: Scope = Scope::Admin;
+    type Filter = NoTags;
+    type Data = NoTags;
+    type Reply = List<KeyOut>;
+}
+
+impl Read for Get {
+    async fn run(cx: ReadCx<'_>, call: Call<NoTags, NoTags>) -> AppResult<List<KeyOut>> {
+        let rows = keys::list(&cx, call.limit, call.offset).await?;
+        Ok(List::of(
+            rows.into_iter()
+                .map(|k| KeyOut {
+                    key_id: k.id,
+                    scope: k.scope,
+                    note: k.note,
+                    hint: k.hint,
+                    created: wire::datetime(k.created),
+                    revoked: wire::opt_datetime(k.revoked),
+                })
+                .collect(),
+        ))
+    }
 }
 
 /// `key.revoke`: evicts the key from this process's cache once committed.
-pub async fn revoke(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let key_id = env.data.require_id("KEY_ID")?;
-    env.finish()?;
-    keys::revoke(ctx, key_id).await?;
-    let state = ctx.state.clone();
-    ctx.after_commit.push(move || state.keys.evict(key_id));
-    wire::success()
+pub struct Revoke;
+
+/// `DATA` of `key.revoke`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct RevokeData {
+    key_id: super::params::Id,
+}
+
+impl Method for Revoke {
+    const NAME: &'static str = "key.revoke";
+    const SUMMARY: &'static str = "Revokes an API key, effective on the next call.";
+    const SCOPE: Scope = Scope::Admin;
+    const ERRORS: &'static [i32] = &[1004];
+    type Filter = NoTags;
+    type Data = RevokeData;
+    type Reply = Done;
+}
+
+impl Write for Revoke {
+    async fn run(cx: WriteCx<'_>, call: Call<NoTags, RevokeData>) -> AppResult<Done> {
+        let key_id = call.data.key_id.0;
+        keys::revoke(&cx, key_id).await?;
+        let app = cx.app.clone();
+        cx.after_commit.push(move || app.keys.evict(key_id));
+        Ok(Done::default())
+    }
 }

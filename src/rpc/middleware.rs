@@ -70,7 +70,7 @@ where
         async move {
             if batch.len() > service.max_batch {
                 let err = AppError::TooLarge(format!("a batch holds at most {} entries", service.max_batch));
-                return MethodResponse::error(Id::Null, err.to_error_object());
+                return MethodResponse::error(Id::Null, jsonrpsee::types::ErrorObjectOwned::from(err));
             }
             let mut responses = BatchResponseBuilder::new_with_limit(MAX_BATCH_RESPONSE_BYTES);
             let mut got_notification = false;
@@ -145,7 +145,7 @@ where
 /// True for a call the write queue groups: its method is marked `bulk` and it
 /// carries no idempotency key or dry run (those take the one-by-one path).
 fn groupable(request: &Request<'_>) -> bool {
-    let bulk = crate::rpc::method(&request.method).is_some_and(|spec| spec.bulk.is_some());
+    let bulk = crate::rpc::method(&request.method).is_some_and(|spec| spec.grouped);
     bulk && request.params.as_ref().is_none_or(|p| {
         let text = p.get().to_ascii_uppercase();
         !text.contains("IDEMPOTENCY_KEY") && !text.contains("DRY_RUN")

@@ -1,165 +1,307 @@
-//! `subscription.*` handlers for reading, creating and updating.
+//! `subscription.get`, `.create` and `.update`, and what the other
+//! subscription writes share: add-on entries and the invoice a write issued.
 
-use serde_json::{Map, Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::Reply;
-use super::envelope::Envelope;
 use super::invoice_wire::InvoiceOut;
+use super::params::{Currency, FreeJson, Id, NoTags, Patch, Positive, UnitPrice, When, XAttributes};
 use super::subscription_wire::SubscriptionOut;
-use super::tags::Tags;
-use super::wire::{self, reply};
+use super::table::{Call, Method, MethodSpec, Read, ReadCx, Write, WriteCx, read, write};
+use super::wire::{List, Success};
+use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::service::invoice::Issued;
 use crate::service::subscription::addons::AddonRequest;
 use crate::service::subscription::{self as service, NewSubscription, SubscriptionFilter, SubscriptionPatch, state};
-use crate::service::{Ctx, ReadCtx, WriteCtx};
 
-/// `ADDONS`: `[{ARTICLE_NUMBER, QUANTITY, TITLE, DESCRIPTION, UNIT_PRICE}]`.
-pub fn parse_addons(d: &mut Tags) -> AppResult<Vec<AddonRequest>> {
-    let Some(entries) = d.list("ADDONS")? else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, mut entry) in entries.into_iter().enumerate() {
-        let tag = format!("ADDONS[{i}]");
-        let request = AddonRequest {
-            article_number: entry.require_text("ARTICLE_NUMBER")?,
-            quantity: entry.positive("QUANTITY")?.unwrap_or(rust_decimal::Decimal::ONE),
-            title: entry.text("TITLE")?,
-            description: entry.text("DESCRIPTION")?,
-            unit_price: price(&mut entry, "UNIT_PRICE")?,
-            tag,
-        };
-        entry.finish()?;
-        out.push(request);
-    }
-    Ok(out)
+/// This namespace's slice of the method table.
+pub static METHODS: &[MethodSpec] = &[read::<Get>(), write::<Create>(), write::<Update>()];
+
+/// One entry of `ADDONS`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct AddonIn {
+    article_number: String,
+    /// Default 1.
+    quantity: Option<Positive>,
+    title: Option<String>,
+    description: Option<String>,
+    unit_price: Option<UnitPrice>,
 }
 
-/// A unit price: not negative, at most four decimals.
-pub fn price(d: &mut Tags, tag: &str) -> AppResult<Option<rust_decimal::Decimal>> {
-    let value = d.non_negative(tag)?;
-    if value.is_some_and(|p| p.normalize().scale() > crate::domain::money::UNIT_PRICE_DECIMALS) {
-        return Err(AppError::invalid(tag, "at most 4 decimals"));
+impl AddonIn {
+    /// An add-on request made of top-level tags (`subscription.setaddon`).
+    pub fn new(
+        article_number: String,
+        quantity: Option<Positive>,
+        title: Option<String>,
+        description: Option<String>,
+        unit_price: Option<UnitPrice>,
+    ) -> AddonIn {
+        AddonIn { article_number, quantity, title, description, unit_price }
     }
-    Ok(value)
 }
 
-/// The invoice id a write answers and, for dry runs, the invoice it would issue.
-pub fn with_invoice<C>(ctx: &Ctx<C>, mut body: Map<String, Value>, invoices: &[Issued]) -> AppResult<Reply> {
-    let first = invoices.first();
-    body.insert("INVOICE_ID".into(), json!(if ctx.dry_run { None } else { first.map(|i| i.invoice.id) }));
-    if ctx.dry_run {
-        let preview = first.map(|i| InvoiceOut::from(i, ctx.now).preview());
-        body.insert(
-            "INVOICE_PREVIEW".into(),
-            serde_json::to_value(preview).map_err(|e| AppError::internal(e.to_string()))?,
-        );
+/// `ADDONS` as the services take them; `ADDONS[i]` names each in errors.
+pub fn addons(entries: Option<Vec<AddonIn>>) -> AppResult<Vec<AddonRequest>> {
+    entries.unwrap_or_default().into_iter().enumerate().map(|(i, a)| addon(format!("ADDONS[{i}]"), a)).collect()
+}
+
+/// One add-on request; `tag` names it in errors (empty for top-level tags).
+pub fn addon(tag: String, a: AddonIn) -> AppResult<AddonRequest> {
+    if a.article_number.is_empty() {
+        let name = if tag.is_empty() { "ARTICLE_NUMBER".to_owned() } else { format!("{tag}.ARTICLE_NUMBER") };
+        return Err(AppError::invalid(name, "required"));
     }
-    reply(&Value::Object(body))
+    Ok(AddonRequest {
+        tag,
+        article_number: a.article_number,
+        quantity: a.quantity.map_or(rust_decimal::Decimal::ONE, |q| q.0),
+        title: a.title,
+        description: a.description,
+        unit_price: a.unit_price.map(|p| p.0),
+    })
+}
+
+/// The invoice a write issued: its id, and on a dry run the invoice it would issue.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct InvoiceRef {
+    /// The first invoice the write issued; `null` when none (and on a dry run).
+    invoice_id: Option<i64>,
+    /// Dry runs only: the invoice that would be issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice_preview: Option<InvoiceOut>,
+}
+
+impl InvoiceRef {
+    /// What `invoices` (issued by the write in `ctx`) gives the answer.
+    pub fn of<C>(ctx: &Ctx<C>, invoices: &[Issued]) -> InvoiceRef {
+        let first = invoices.first();
+        InvoiceRef {
+            invoice_id: if ctx.dry_run { None } else { first.map(|i| i.invoice.id) },
+            invoice_preview: if ctx.dry_run { first.map(|i| InvoiceOut::from(i, ctx.now).preview()) } else { None },
+        }
+    }
 }
 
 /// `subscription.get`.
-pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let f = &mut env.filter;
-    let status = match f.text("STATUS")? {
-        None => None,
-        Some(s) => Some(Status::parse(&s.to_ascii_lowercase()).ok_or_else(|| {
-            AppError::invalid("STATUS", "must be planned, trial, active, paused, canceled or closed")
-        })?),
-    };
-    let filter = SubscriptionFilter {
-        subscription_id: f.id("SUBSCRIPTION_ID")?,
-        customer_id: f.id("CUSTOMER_ID")?,
-        ext_uid: f.text("SUBSCRIPTION_EXT_UID")?,
-        customer_ext_uid: f.text("CUSTOMER_EXT_UID")?,
-        status,
-        article_number: f.text("ARTICLE_NUMBER")?,
-        next_event: (f.datetime("NEXT_EVENT_FROM")?, f.datetime("NEXT_EVENT_TO")?),
-        last_event: (f.datetime("LAST_EVENT_FROM")?, f.datetime("LAST_EVENT_TO")?),
-        created: (f.datetime("CREATED_FROM")?, f.datetime("CREATED_TO")?),
-    };
-    env.finish()?;
-    if let (Some(id), 0) = (filter.only_id(), env.offset()) {
-        return by_id_cached(ctx, id).await;
+pub struct Get;
+
+/// `FILTER` of `subscription.get`; every filter given must match.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct GetFilter {
+    subscription_id: Option<Id>,
+    customer_id: Option<Id>,
+    subscription_ext_uid: Option<String>,
+    customer_ext_uid: Option<String>,
+    /// planned, trial, active, paused, canceled or closed.
+    status: Option<String>,
+    article_number: Option<String>,
+    next_event_from: Option<When>,
+    next_event_to: Option<When>,
+    last_event_from: Option<When>,
+    last_event_to: Option<When>,
+    created_from: Option<When>,
+    created_to: Option<When>,
+}
+
+impl Method for Get {
+    const NAME: &'static str = "subscription.get";
+    const SUMMARY: &'static str = "Subscriptions matching FILTER, by SUBSCRIPTION_ID.";
+    type Filter = GetFilter;
+    type Data = NoTags;
+    type Reply = List<SubscriptionOut>;
+}
+
+impl Read for Get {
+    async fn run(cx: ReadCx<'_>, call: Call<GetFilter, NoTags>) -> AppResult<List<SubscriptionOut>> {
+        let f = call.filter;
+        let status = match f.status {
+            None => None,
+            Some(s) => Some(Status::parse(&s.to_ascii_lowercase()).ok_or_else(|| {
+                AppError::invalid("STATUS", "must be planned, trial, active, paused, canceled or closed")
+            })?),
+        };
+        let at = |w: Option<When>| w.map(|w| w.0);
+        let filter = SubscriptionFilter {
+            subscription_id: f.subscription_id.map(|i| i.0),
+            customer_id: f.customer_id.map(|i| i.0),
+            ext_uid: f.subscription_ext_uid,
+            customer_ext_uid: f.customer_ext_uid,
+            status,
+            article_number: f.article_number,
+            next_event: (at(f.next_event_from), at(f.next_event_to)),
+            last_event: (at(f.last_event_from), at(f.last_event_to)),
+            created: (at(f.created_from), at(f.created_to)),
+        };
+        if let (Some(id), 0) = (filter.only_id(), call.offset) {
+            return by_id_cached(cx, id).await;
+        }
+        let rows = service::find(&cx, filter, call.limit, call.offset).await?;
+        Ok(List::of(rows.iter().map(SubscriptionOut::from).collect::<AppResult<Vec<_>>>()?))
     }
-    let rows = service::find(ctx, filter, env.limit(), env.offset()).await?;
-    let list = rows.iter().map(SubscriptionOut::from).collect::<AppResult<Vec<_>>>()?;
-    wire::list("SUBSCRIPTIONS", &list)
 }
 
 /// `subscription.get` of one id, through the object cache (see `cache`).
-async fn by_id_cached(ctx: &ReadCtx, id: i64) -> AppResult<Reply> {
-    let cache = &ctx.state.objects;
-    let tenant = ctx.tenant.id.get();
+async fn by_id_cached(cx: ReadCx<'_>, id: i64) -> AppResult<List<SubscriptionOut>> {
+    let cache = &cx.app.objects;
+    let tenant = cx.tenant.id.get();
     let object = match cache.get(tenant, id) {
         Some(object) => object,
         None => {
             let epoch = cache.epoch();
-            let Some(row) = ctx.by_id::<entity::subscription::Entity, _>(&ctx.db, id).await? else {
-                return wire::list::<SubscriptionOut<'_>>("SUBSCRIPTIONS", &[]);
+            let Some(row) = cx.by_id::<entity::subscription::Entity, _>(&cx.db, id).await? else {
+                return Ok(List::of(Vec::new()));
             };
-            let text =
-                serde_json::to_string(&SubscriptionOut::from(&row)?).map_err(|e| AppError::internal(e.to_string()))?;
+            let text = serde_json::to_string(&SubscriptionOut::from(&row)?).map_err(AppError::internal)?;
             let object: std::sync::Arc<str> = text.into();
             cache.put(tenant, id, epoch, object.clone());
             object
         }
     };
-    serde_json::value::RawValue::from_string(format!("{{\"SUBSCRIPTIONS\":[{object}]}}"))
-        .map_err(|e| AppError::internal(e.to_string()))
+    let raw = serde_json::value::RawValue::from_string(format!("{{\"SUBSCRIPTIONS\":[{object}]}}"))
+        .map_err(AppError::internal)?;
+    Ok(List::Raw(raw, std::marker::PhantomData))
 }
 
 /// `subscription.create`.
-pub async fn create(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let d = &mut env.data;
-    let start = match d.datetime("START_DATE")? {
-        Some(start) => Some(start),
-        // FastBill clients send START.
-        None => d.datetime("START")?,
-    };
-    let input = NewSubscription {
-        customer_id: d.require_id("CUSTOMER_ID")?,
-        article_number: d.require_text("ARTICLE_NUMBER")?,
-        quantity: d.positive("QUANTITY")?,
-        ext_uid: d.text("SUBSCRIPTION_EXT_UID")?,
-        title: d.text("TITLE")?,
-        unit_price: price(d, "UNIT_PRICE")?,
-        currency_code: d.currency("CURRENCY_CODE")?,
-        description: d.text("DESCRIPTION")?,
-        invoice_title: d.text("INVOICE_TITLE")?,
-        start,
-        next_event: d.datetime("NEXT_EVENT")?,
-        cancellation_date: d.datetime("CANCELLATION_DATE")?,
-        coupon: d.text("COUPON")?,
-        addons: parse_addons(d)?,
-        features: d.json("FEATURES")?,
-        x_attributes: d.x_attributes("X_ATTRIBUTES")?,
-    };
-    env.finish()?;
-    let created = service::create(ctx, input).await?;
-    let body = json!({
-        "STATUS": "success",
-        "SUBSCRIPTION_ID": (!ctx.dry_run).then_some(created.sub.id),
-        "HASH": (!ctx.dry_run).then(|| state::hash(&created.sub)),
-    });
-    with_invoice(ctx, wire::object(body), &created.invoices)
+pub struct Create;
+
+/// `DATA` of `subscription.create`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct CreateData {
+    customer_id: Id,
+    article_number: String,
+    quantity: Option<Positive>,
+    subscription_ext_uid: Option<String>,
+    title: Option<String>,
+    unit_price: Option<UnitPrice>,
+    currency_code: Option<Currency>,
+    description: Option<String>,
+    invoice_title: Option<String>,
+    /// Default: now.
+    start_date: Option<When>,
+    /// FastBill's name of START_DATE.
+    start: Option<When>,
+    next_event: Option<When>,
+    cancellation_date: Option<When>,
+    coupon: Option<String>,
+    addons: Option<Vec<AddonIn>>,
+    features: Option<FreeJson>,
+    x_attributes: Option<XAttributes>,
+}
+
+/// What `subscription.create` answers.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct CreateReply {
+    status: Success,
+    subscription_id: Option<i64>,
+    hash: Option<String>,
+    #[serde(flatten)]
+    invoice: InvoiceRef,
+}
+
+impl Method for Create {
+    const NAME: &'static str = "subscription.create";
+    const SUMMARY: &'static str =
+        "Creates a subscription and bills its first period unless a trial or future start applies.";
+    const ERRORS: &'static [i32] = &[1004, 1009];
+    type Filter = NoTags;
+    type Data = CreateData;
+    type Reply = CreateReply;
+}
+
+impl Write for Create {
+    async fn run(cx: WriteCx<'_>, call: Call<NoTags, CreateData>) -> AppResult<CreateReply> {
+        let d = call.data;
+        if d.article_number.is_empty() {
+            return Err(AppError::invalid("ARTICLE_NUMBER", "required"));
+        }
+        let input = NewSubscription {
+            customer_id: d.customer_id.0,
+            article_number: d.article_number,
+            quantity: d.quantity.map(|q| q.0),
+            ext_uid: d.subscription_ext_uid,
+            title: d.title,
+            unit_price: d.unit_price.map(|p| p.0),
+            currency_code: d.currency_code.map(|c| c.0),
+            description: d.description,
+            invoice_title: d.invoice_title,
+            start: d.start_date.or(d.start).map(|w| w.0),
+            next_event: d.next_event.map(|w| w.0),
+            cancellation_date: d.cancellation_date.map(|w| w.0),
+            coupon: d.coupon,
+            addons: addons(d.addons)?,
+            features: d.features.map(|f| f.0),
+            x_attributes: d.x_attributes.map(|x| x.0),
+        };
+        let created = service::create(&cx, input).await?;
+        Ok(CreateReply {
+            status: Success,
+            subscription_id: (!cx.dry_run).then_some(created.sub.id),
+            hash: (!cx.dry_run).then(|| state::hash(&created.sub)),
+            invoice: InvoiceRef::of(&cx, &created.invoices),
+        })
+    }
 }
 
 /// `subscription.update`.
-pub async fn update(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let d = &mut env.data;
-    let id = d.require_id("SUBSCRIPTION_ID")?;
-    let patch = SubscriptionPatch {
-        next_event: d.datetime("NEXT_EVENT")?,
-        ext_uid: d.patch("SUBSCRIPTION_EXT_UID", Tags::text)?,
-        x_attributes: d.patch("X_ATTRIBUTES", Tags::x_attributes)?,
-        features: d.patch("FEATURES", Tags::json)?,
-        hash: d.text("HASH")?,
-    };
-    env.finish()?;
-    let sub = service::update(ctx, id, patch).await?;
-    reply(&json!({ "STATUS": "success", "SUBSCRIPTION_ID": sub.id, "HASH": state::hash(&sub) }))
+pub struct Update;
+
+/// `DATA` of `subscription.update`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct UpdateData {
+    subscription_id: Id,
+    /// Re-anchors billing on this date.
+    next_event: Option<When>,
+    #[serde(default)]
+    subscription_ext_uid: Patch<String>,
+    #[serde(default)]
+    x_attributes: Patch<XAttributes>,
+    #[serde(default)]
+    features: Patch<FreeJson>,
+    /// The HASH last read; refused with 1009 when the subscription changed since.
+    hash: Option<String>,
+}
+
+/// What `subscription.update` answers.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct UpdateReply {
+    status: Success,
+    subscription_id: i64,
+    hash: String,
+}
+
+impl Method for Update {
+    const NAME: &'static str = "subscription.update";
+    const SUMMARY: &'static str =
+        "Changes NEXT_EVENT, SUBSCRIPTION_EXT_UID, X_ATTRIBUTES, FEATURES; a stale HASH is refused.";
+    const ERRORS: &'static [i32] = &[1004, 1009];
+    type Filter = NoTags;
+    type Data = UpdateData;
+    type Reply = UpdateReply;
+}
+
+impl Write for Update {
+    async fn run(cx: WriteCx<'_>, call: Call<NoTags, UpdateData>) -> AppResult<UpdateReply> {
+        let d = call.data;
+        let patch = SubscriptionPatch {
+            next_event: d.next_event.map(|w| w.0),
+            ext_uid: d.subscription_ext_uid.into_option(),
+            x_attributes: d.x_attributes.map(|x| x.0).into_option(),
+            features: d.features.map(|f| f.0).into_option(),
+            hash: d.hash,
+        };
+        let sub = service::update(&cx, d.subscription_id.0, patch).await?;
+        Ok(UpdateReply { status: Success, subscription_id: sub.id, hash: state::hash(&sub) })
+    }
 }

@@ -1,14 +1,15 @@
 //! Subscriptions on the wire (API.md 5.1).
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::wire;
+use super::wire::{self, Listed};
 use crate::error::AppResult;
 use crate::service::subscription::{plan_change, state};
 use entity::subscription::Model;
 
 /// The plan a subscription bills (or will bill, with `EFFECTIVE_DATE`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct PlanOut {
     article_number: String,
@@ -27,7 +28,7 @@ pub struct PlanOut {
 }
 
 /// A recurring add-on.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct AddonOut {
     article_number: String,
@@ -50,39 +51,43 @@ impl AddonOut {
 }
 
 /// A subscription.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub struct SubscriptionOut<'a> {
+pub struct SubscriptionOut {
     subscription_id: i64,
-    subscription_ext_uid: Option<&'a str>,
+    subscription_ext_uid: Option<String>,
     customer_id: i64,
-    article_number: &'a str,
+    article_number: String,
     quantity: String,
-    subscription_title: &'a str,
-    invoice_title: Option<&'a str>,
-    status: &'a str,
-    close_reason: Option<&'a str>,
+    subscription_title: String,
+    invoice_title: Option<String>,
+    status: String,
+    close_reason: Option<String>,
     start: String,
     next_event: Option<String>,
     last_event: Option<String>,
     cancellation_date: Option<String>,
-    cancellation_note: Option<&'a str>,
+    cancellation_note: Option<String>,
     expiration_date: Option<String>,
     trial_end: Option<String>,
     plan: PlanOut,
     plan_upcoming: Option<PlanOut>,
     addons: Vec<AddonOut>,
-    coupon: Option<&'a str>,
-    features: Option<&'a serde_json::Value>,
+    coupon: Option<String>,
+    features: Option<serde_json::Value>,
     x_attributes: serde_json::Value,
-    subscription_hash: &'a str,
+    subscription_hash: String,
     hash: String,
     created: String,
 }
 
-impl<'a> SubscriptionOut<'a> {
+impl Listed for SubscriptionOut {
+    const KEY: &'static str = "SUBSCRIPTIONS";
+}
+
+impl SubscriptionOut {
     /// Maps a stored subscription.
-    pub fn from(m: &'a Model) -> AppResult<SubscriptionOut<'a>> {
+    pub fn from(m: &Model) -> AppResult<SubscriptionOut> {
         let c = m.currency_code.as_str();
         let upcoming = plan_change::upcoming(m)?.map(|u| PlanOut {
             article_number: u.plan.article_number.clone(),
@@ -98,19 +103,19 @@ impl<'a> SubscriptionOut<'a> {
         });
         Ok(SubscriptionOut {
             subscription_id: m.id,
-            subscription_ext_uid: m.subscription_ext_uid.as_deref(),
+            subscription_ext_uid: m.subscription_ext_uid.clone(),
             customer_id: m.customer_id,
-            article_number: &m.article_number,
+            article_number: m.article_number.clone(),
             quantity: wire::quantity(m.quantity.0),
-            subscription_title: &m.title,
-            invoice_title: m.invoice_title.as_deref(),
-            status: &m.status,
-            close_reason: m.close_reason.as_deref(),
+            subscription_title: m.title.clone(),
+            invoice_title: m.invoice_title.clone(),
+            status: m.status.clone(),
+            close_reason: m.close_reason.clone(),
             start: wire::datetime(m.start),
             next_event: wire::opt_datetime(m.next_event),
             last_event: wire::opt_datetime(m.last_event),
             cancellation_date: wire::opt_datetime(m.cancellation_date),
-            cancellation_note: m.cancellation_note.as_deref(),
+            cancellation_note: m.cancellation_note.clone(),
             expiration_date: wire::opt_datetime(m.expiration_date),
             trial_end: wire::opt_datetime(m.trial_end),
             plan: PlanOut {
@@ -127,10 +132,10 @@ impl<'a> SubscriptionOut<'a> {
             },
             plan_upcoming: upcoming,
             addons: state::addons(m)?.iter().map(|a| AddonOut::from(a, c)).collect(),
-            coupon: m.coupon.as_deref(),
-            features: m.features.as_ref(),
+            coupon: m.coupon.clone(),
+            features: m.features.clone(),
             x_attributes: m.x_attributes.clone().unwrap_or_else(|| serde_json::json!({})),
-            subscription_hash: &m.public_hash,
+            subscription_hash: m.public_hash.clone(),
             hash: state::hash(m),
             created: wire::datetime(m.created),
         })

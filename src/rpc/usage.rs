@@ -1,76 +1,187 @@
-//! `subscription.*usagedata` handlers.
+//! `subscription.*usagedata`: usage billed in arrears.
 
-use serde_json::json;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use super::Reply;
-use super::envelope::Envelope;
-use super::subscription::price;
-use super::wire::{self, reply};
-use crate::error::AppResult;
+use super::params::{Currency, Id, NoTags, Positive, UnitPrice, When};
+use super::table::{Call, Grouped, Method, MethodSpec, Read, ReadCx, Write, WriteCx, grouped, read, write};
+use super::wire::{self, Done, List, Listed, Success};
+use crate::error::{AppError, AppResult};
 use crate::service::usage::{self as service, NewUsage};
-use crate::service::{ReadCtx, WriteCtx};
+use crate::service::write_queue::{Done as Queued, Job};
 
-/// The tags of `subscription.setusagedata`.
-pub fn parse_set(env: &mut Envelope) -> AppResult<NewUsage> {
-    let d = &mut env.data;
-    Ok(NewUsage {
-        subscription_id: d.require_id("SUBSCRIPTION_ID")?,
-        article_number: d.require_text("ARTICLE_NUMBER")?,
-        quantity: d.positive("QUANTITY")?.unwrap_or(rust_decimal::Decimal::ONE),
-        unit_price: price(d, "UNIT_PRICE")?,
-        description: d.text("DESCRIPTION")?,
-        currency_code: d.currency("CURRENCY_CODE")?,
-        usage_date: d.datetime("USAGE_DATE")?,
-    })
-}
-
-/// The answer of `subscription.setusagedata`.
-pub fn set_reply(row: &entity::usage_record::Model, dry_run: bool) -> AppResult<Reply> {
-    reply(&json!({ "STATUS": "success", "USAGEDATA_ID": (!dry_run).then_some(row.id) }))
-}
+/// This namespace's slice of the method table.
+pub static METHODS: &[MethodSpec] = &[grouped::<Set>(), read::<Get>(), write::<Delete>()];
 
 /// `subscription.setusagedata`.
-pub async fn set(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let input = parse_set(env)?;
-    env.finish()?;
-    let row = service::record(ctx, input).await?;
-    set_reply(&row, ctx.dry_run)
+pub struct Set;
+
+/// `DATA` of `subscription.setusagedata`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct SetData {
+    subscription_id: Id,
+    article_number: String,
+    /// Default 1.
+    quantity: Option<Positive>,
+    /// Default: the article's price.
+    unit_price: Option<UnitPrice>,
+    description: Option<String>,
+    currency_code: Option<Currency>,
+    /// Default: now.
+    usage_date: Option<When>,
+}
+
+impl SetData {
+    fn into_usage(self) -> AppResult<NewUsage> {
+        if self.article_number.is_empty() {
+            return Err(AppError::invalid("ARTICLE_NUMBER", "required"));
+        }
+        Ok(NewUsage {
+            subscription_id: self.subscription_id.0,
+            article_number: self.article_number,
+            quantity: self.quantity.map_or(rust_decimal::Decimal::ONE, |q| q.0),
+            unit_price: self.unit_price.map(|p| p.0),
+            description: self.description,
+            currency_code: self.currency_code.map(|c| c.0),
+            usage_date: self.usage_date.map(|w| w.0),
+        })
+    }
+}
+
+/// What `subscription.setusagedata` answers.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct SetReply {
+    status: Success,
+    /// `null` on a dry run.
+    usagedata_id: Option<i64>,
+}
+
+impl Method for Set {
+    const NAME: &'static str = "subscription.setusagedata";
+    const SUMMARY: &'static str = "Books usage, billed in arrears on the next invoice.";
+    const ERRORS: &'static [i32] = &[1004, 1009];
+    type Filter = NoTags;
+    type Data = SetData;
+    type Reply = SetReply;
+}
+
+impl Write for Set {
+    async fn run(cx: WriteCx<'_>, call: Call<NoTags, SetData>) -> AppResult<SetReply> {
+        let row = service::record(&cx, call.data.into_usage()?).await?;
+        Ok(SetReply { status: Success, usagedata_id: (!cx.dry_run).then_some(row.id) })
+    }
+}
+
+impl Grouped for Set {
+    fn job(data: SetData) -> AppResult<Job> {
+        Ok(Job::RecordUsage(data.into_usage()?))
+    }
+
+    fn answer(done: Queued) -> AppResult<SetReply> {
+        match done {
+            Queued::Usage(row) => Ok(SetReply { status: Success, usagedata_id: Some(row.id) }),
+            Queued::Customer(_) => Err(AppError::internal("the write queue answered a customer for a usage booking")),
+        }
+    }
 }
 
 /// `subscription.getusagedata`.
-pub async fn get(ctx: &ReadCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let f = &mut env.filter;
-    let id = f.require_id("SUBSCRIPTION_ID")?;
-    let start = f.datetime("START")?;
-    let end = f.datetime("END")?;
-    env.finish()?;
-    let rows = service::list(ctx, id, start, end, env.limit(), env.offset()).await?;
-    let list: Vec<_> = rows
-        .iter()
-        .map(|u| {
-            json!({
-                "USAGEDATA_ID": u.id,
-                "CUSTOMER_ID": u.customer_id,
-                "SUBSCRIPTION_ID": u.subscription_id,
-                "ARTICLE_NUMBER": u.article_number,
-                "QUANTITY": wire::quantity(u.quantity.0),
-                "UNIT_PRICE": wire::price(u.unit_price.0, &u.currency_code),
-                "DESCRIPTION": u.description,
-                "CURRENCY_CODE": u.currency_code,
-                "STATUS": if u.invoice_id.is_some() { "invoiced" } else { "open" },
-                "INVOICE_ID": u.invoice_id,
-                "USAGE_DATE": wire::datetime(u.usage_date),
-                "CREATED": wire::datetime(u.created),
-            })
-        })
-        .collect();
-    wire::list("USAGEDATA", &list)
+pub struct Get;
+
+/// `FILTER` of `subscription.getusagedata`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct GetFilter {
+    subscription_id: Id,
+    /// Bookings with USAGE_DATE at or after this.
+    start: Option<When>,
+    /// Bookings with USAGE_DATE at or before this.
+    end: Option<When>,
+}
+
+/// One usage booking.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct UsageOut {
+    usagedata_id: i64,
+    customer_id: i64,
+    subscription_id: i64,
+    article_number: String,
+    quantity: String,
+    unit_price: String,
+    description: String,
+    currency_code: String,
+    /// `open` or `invoiced`.
+    status: &'static str,
+    invoice_id: Option<i64>,
+    usage_date: String,
+    created: String,
+}
+
+impl Listed for UsageOut {
+    const KEY: &'static str = "USAGEDATA";
+}
+
+impl Method for Get {
+    const NAME: &'static str = "subscription.getusagedata";
+    const SUMMARY: &'static str = "A subscription's usage bookings.";
+    const ERRORS: &'static [i32] = &[1004];
+    type Filter = GetFilter;
+    type Data = NoTags;
+    type Reply = List<UsageOut>;
+}
+
+impl Read for Get {
+    async fn run(cx: ReadCx<'_>, call: Call<GetFilter, NoTags>) -> AppResult<List<UsageOut>> {
+        let f = call.filter;
+        let rows =
+            service::list(&cx, f.subscription_id.0, f.start.map(|w| w.0), f.end.map(|w| w.0), call.limit, call.offset)
+                .await?;
+        Ok(List::of(
+            rows.into_iter()
+                .map(|u| UsageOut {
+                    usagedata_id: u.id,
+                    customer_id: u.customer_id,
+                    subscription_id: u.subscription_id,
+                    quantity: wire::quantity(u.quantity.0),
+                    unit_price: wire::price(u.unit_price.0, &u.currency_code),
+                    status: if u.invoice_id.is_some() { "invoiced" } else { "open" },
+                    invoice_id: u.invoice_id,
+                    usage_date: wire::datetime(u.usage_date),
+                    created: wire::datetime(u.created),
+                    article_number: u.article_number,
+                    description: u.description,
+                    currency_code: u.currency_code,
+                })
+                .collect(),
+        ))
+    }
 }
 
 /// `subscription.deleteusagedata`.
-pub async fn delete(ctx: &WriteCtx, env: &mut Envelope) -> AppResult<Reply> {
-    let id = env.data.require_id("USAGEDATA_ID")?;
-    env.finish()?;
-    service::delete(ctx, id).await?;
-    wire::success()
+pub struct Delete;
+
+/// `DATA` of `subscription.deleteusagedata`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct DeleteData {
+    usagedata_id: Id,
+}
+
+impl Method for Delete {
+    const NAME: &'static str = "subscription.deleteusagedata";
+    const SUMMARY: &'static str = "Deletes an open usage booking.";
+    const ERRORS: &'static [i32] = &[1004, 1009];
+    type Filter = NoTags;
+    type Data = DeleteData;
+    type Reply = Done;
+}
+
+impl Write for Delete {
+    async fn run(cx: WriteCx<'_>, call: Call<NoTags, DeleteData>) -> AppResult<Done> {
+        service::delete(&cx, call.data.usagedata_id.0).await?;
+        Ok(Done::default())
+    }
 }

@@ -4,10 +4,11 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::json::Json;
+use crate::domain::format;
 
 /// An id: a positive JSON integer or a string of digits.
 pub fn id(value: &Json) -> Result<i64, String> {
@@ -39,31 +40,14 @@ pub fn integer(value: &Json) -> Result<i64, String> {
     text.parse::<i64>().map_err(|_| format!("integer out of range: {text}"))
 }
 
-/// A decimal from a string or a JSON number, read exactly from its text.
-/// Only `-?digits(.digits)?` (and exponents on JSON numbers) are accepted, so
-/// `"1,5"` or `"1_000"` are refused rather than guessed at.
+/// A decimal from a string or a JSON number, read exactly from its text
+/// (exponents only on JSON numbers); see `domain::format::parse_decimal`.
 pub fn decimal(value: &Json) -> Result<Decimal, String> {
-    let (text, allow_exponent) = match value {
-        Json::Number(n) => (n.as_ref(), true),
-        Json::String(s) => (s.trim(), false),
-        other => return Err(format!("expected a decimal, got {}", other.kind())),
-    };
-    let plain = {
-        let body = text.strip_prefix('-').unwrap_or(text);
-        let mut parts = body.splitn(2, '.');
-        let int = parts.next().unwrap_or("");
-        let frac = parts.next();
-        !int.is_empty()
-            && int.bytes().all(|b| b.is_ascii_digit())
-            && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-    };
-    if plain {
-        return Decimal::from_str_exact(text).map_err(|_| format!("decimal out of range: {text}"));
+    match value {
+        Json::Number(n) => format::parse_decimal(n, true),
+        Json::String(s) => format::parse_decimal(s.trim(), false),
+        other => Err(format!("expected a decimal, got {}", other.kind())),
     }
-    if allow_exponent && text.contains(['e', 'E']) {
-        return Decimal::from_scientific(text).map_err(|_| format!("decimal out of range: {text}"));
-    }
-    Err(format!("not a decimal: {text:?} (use a dot, e.g. \"12.95\")"))
 }
 
 /// A boolean: `true`/`false`, `1`/`0`, `"1"`/`"0"`, `"true"`/`"false"`.
@@ -81,22 +65,9 @@ pub fn boolean(value: &Json) -> Result<bool, String> {
     }
 }
 
-/// A UTC instant from `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD` (midnight) or RFC 3339.
-/// Impossible dates (`2024-02-30`) are refused.
+/// A UTC instant in one of the accepted forms; see `domain::format::parse_datetime`.
 pub fn datetime(text: &str) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
-        return Ok(dt.with_timezone(&Utc));
-    }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(naive.and_utc());
-        }
-    }
-    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date.and_hms_opt(0, 0, 0).map(|d| d.and_utc()).unwrap_or_default());
-    }
-    Err(format!("not a valid date: {text:?} (use \"YYYY-MM-DD HH:MM:SS\", \"YYYY-MM-DD\" or RFC 3339)"))
+    format::parse_datetime(text)
 }
 
 /// Parses a whole number from text (used for digit strings already checked).

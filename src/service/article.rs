@@ -106,7 +106,7 @@ pub async fn create(ctx: &WriteCtx, article_number: String, patch: ArticlePatch)
         title: Set(title),
         description: Set(None),
         unit_price: Set(DecimalText(unit_price)),
-        currency_code: Set(ctx.state.settings.billing.default_currency.clone()),
+        currency_code: Set(ctx.settings.billing.default_currency.clone()),
         vat_percent: Set(DecimalText(Decimal::ZERO)),
         setup_fee: Set(DecimalText(Decimal::ZERO)),
         is_addon: Set(false),

@@ -58,8 +58,8 @@ pub async fn insert<C: ConnectionTrait>(
     let hasher = hasher.clone();
     let phc = tokio::task::spawn_blocking(move || hasher.hash(&secret))
         .await
-        .map_err(|e| AppError::internal(e.to_string()))?
-        .map_err(|e| AppError::internal(e.to_string()))?;
+        .map_err(|e| AppError::internal(e))?
+        .map_err(|e| AppError::internal(e))?;
     let row = entity::api_key::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.get()),
@@ -76,9 +76,13 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 /// Creates a key for the calling tenant.
-pub async fn create<C: ConnectionTrait>(ctx: &Ctx<C>, scope: KeyScope, note: Option<&str>) -> AppResult<NewKey> {
-    let hasher = ctx.state.keys.hasher();
-    insert(&ctx.db, &hasher, ctx.tenant.id, ctx.tenant.is_test, scope, note, ctx.now).await
+pub async fn create<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    hasher: &Hasher,
+    scope: KeyScope,
+    note: Option<&str>,
+) -> AppResult<NewKey> {
+    insert(&ctx.db, hasher, ctx.tenant.id, ctx.tenant.is_test, scope, note, ctx.now).await
 }
 
 /// The calling tenant's keys, oldest first.

@@ -11,14 +11,14 @@
 use std::sync::{Arc, Weak};
 
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use tokio::sync::{mpsc, oneshot};
 
 use super::customer::{self, CustomerPatch};
+use super::tx::{self, Outcome};
 use super::usage::{self, NewUsage};
-use super::{AfterCommit, Ctx, TenantRef, tenant};
+use super::{TenantRef, WriteCtx, tenant};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::service::AppState;
 
 /// Calls taken into one round at most.
 const MAX_ROUND: usize = 2000;
@@ -139,34 +139,23 @@ async fn write(
     now: DateTime<Utc>,
     jobs: Vec<Job>,
 ) -> AppResult<Vec<AppResult<Done>>> {
-    let txn = state.db.write.begin().await?;
-    let ctx = Ctx { tenant, now, db: txn, state: state.clone(), dry_run: false, after_commit: AfterCommit::default() };
-    let outcome = match jobs.first() {
+    tx::write(state, tenant, now, Outcome::Commit, move |ctx| Box::pin(write_jobs(ctx, jobs))).await
+}
+
+async fn write_jobs(ctx: &WriteCtx, jobs: Vec<Job>) -> AppResult<Vec<AppResult<Done>>> {
+    match jobs.first() {
         Some(Job::CreateCustomer(_)) => {
             let patches = jobs.into_iter().filter_map(|j| if let Job::CreateCustomer(p) = j { Some(*p) } else { None });
-            customer::create_many(&ctx, patches.collect())
+            customer::create_many(ctx, patches.collect())
                 .await
                 .map(|rs| rs.into_iter().map(|r| r.map(|c| Done::Customer(Box::new(c)))).collect())
         }
         Some(Job::RecordUsage(_)) => {
             let inputs = jobs.into_iter().filter_map(|j| if let Job::RecordUsage(u) = j { Some(u) } else { None });
-            usage::record_many(&ctx, inputs.collect())
+            usage::record_many(ctx, inputs.collect())
                 .await
                 .map(|rs| rs.into_iter().map(|r| r.map(Done::Usage)).collect())
         }
         None => Ok(Vec::new()),
-    };
-    let Ctx { db: txn, after_commit, .. } = ctx;
-    match outcome {
-        Ok(results) => {
-            txn.commit().await?;
-            after_commit.run();
-            state.objects.bump();
-            Ok(results)
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(err)
-        }
     }
 }

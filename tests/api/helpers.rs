@@ -18,8 +18,8 @@ use jsonrpsee::core::traits::ToRpcParams;
 use jsonrpsee::http_client::{HeaderMap, HeaderValue, HttpClient, HttpClientBuilder};
 use recur::App;
 use recur::config::Settings;
+use recur::service::AppState;
 use recur::service::tenant;
-use recur::state::AppState;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 

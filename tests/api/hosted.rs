@@ -216,14 +216,14 @@ async fn another_tenants_subscription_cannot_be_reached_with_a_valid_signature()
     let secret_row =
         recur::service::tenant::find(&app.state.db.read, intruder.id).await.expect("query").expect("tenant");
     let secret = hex::decode(secret_row.link_secret).expect("hex");
-    let link = recur::hosted::token::Link {
+    let link = recur::service::links::token::Link {
         tenant_id: intruder.id,
-        subject: recur::hosted::token::Subject::Subscription(id),
-        action: recur::hosted::token::LinkAction::Cancel,
+        subject: recur::service::links::token::Subject::Subscription(id),
+        action: recur::service::links::token::LinkAction::Cancel,
         expires: 1_900_000_000,
         version: 2,
     };
-    let forged = format!("{}/hosted/s/{}/cancel", app.url(), recur::hosted::token::sign(&link, &secret));
+    let forged = format!("{}/hosted/s/{}/cancel", app.url(), recur::service::links::token::sign(&link, &secret));
     assert_eq!(open(&client, &forged).await.response.status, 403);
 }
 

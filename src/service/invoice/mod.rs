@@ -72,7 +72,7 @@ pub fn price(draft: &Draft) -> Priced {
 /// answers 1009 (the unique key on subscription and period refuses it).
 pub async fn issue<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft) -> AppResult<Issued> {
     let priced = price(&draft);
-    let settings = &ctx.state.settings.billing;
+    let settings = &ctx.settings.billing;
     let (prefix, pattern) = match draft.kind {
         Kind::Outgoing => ("invoice", settings.invoice_number_pattern.as_str()),
         Kind::Credit => ("credit", settings.credit_note_number_pattern.as_str()),

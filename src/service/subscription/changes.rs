@@ -58,7 +58,7 @@ fn stored(lines: &[Line]) -> Vec<StoredLine> {
 
 fn append_pending(sub: &mut Model, lines: &[Line]) -> AppResult<()> {
     let mut pending: Vec<StoredLine> = match &sub.pending_lines {
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| AppError::internal(e.to_string()))?,
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| AppError::internal(e))?,
         None => Vec::new(),
     };
     pending.extend(stored(lines));
@@ -109,7 +109,7 @@ pub async fn apply(
                     "subscription",
                     id,
                     "subscription.change_scheduled",
-                    json!({"FROM": from, "TO": after.article_number, "EFFECTIVE_DATE": crate::rpc::wire::datetime(end)}),
+                    json!({"FROM": from, "TO": after.article_number, "EFFECTIVE_DATE": crate::domain::format::datetime(end)}),
                 )
                 .await?;
                 return Ok(Changed { sub, invoices });

@@ -10,12 +10,12 @@ use super::{Changed, get_one, state};
 use crate::billing::engine::{self, Preload};
 use crate::billing::lines;
 use crate::billing::writes::Writes;
+use crate::domain::format;
 use crate::domain::interval::{Interval, Unit};
 use crate::domain::lifecycle::{Action, CloseReason, Status, allows, refusal};
 use crate::domain::money::round_money;
 use crate::domain::pricing::{Line, LineKind};
 use crate::error::{AppError, AppResult};
-use crate::rpc::wire;
 use crate::service::invoice::{self, Draft, Kind};
 use crate::service::{WriteCtx, events};
 use entity::subscription::Model;
@@ -76,7 +76,7 @@ pub async fn cancel(ctx: &WriteCtx, id: i64, date: Option<DateTime<Utc>>, note: 
         "subscription",
         id,
         "subscription.canceled",
-        json!({"CANCELLATION_DATE": wire::datetime(date), "CANCELLATION_NOTE": sub.cancellation_note}),
+        json!({"CANCELLATION_DATE": format::datetime(date), "CANCELLATION_NOTE": sub.cancellation_note}),
     )
     .await?;
     Ok(sub)
@@ -111,7 +111,7 @@ pub async fn reactivate(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
     sub.term_periods = 0;
     sub.next_event = Some(ctx.now);
     state::refresh_expiration(&mut sub)?;
-    events::append(ctx, "subscription", id, "subscription.restarted", json!({"START": wire::datetime(ctx.now)}))
+    events::append(ctx, "subscription", id, "subscription.restarted", json!({"START": format::datetime(ctx.now)}))
         .await?;
     let (sub, invoices, _) = engine::step_now(ctx, sub, ctx.now).await?;
     Ok(Changed { sub, invoices })
@@ -221,7 +221,7 @@ pub async fn postpone(ctx: &WriteCtx, id: i64, months: u32) -> AppResult<Model> 
         "subscription",
         id,
         "subscription.postponed",
-        json!({"MONTH": months, "NEXT_EVENT": wire::datetime(moved)}),
+        json!({"MONTH": months, "NEXT_EVENT": format::datetime(moved)}),
     )
     .await?;
     Ok(sub)

@@ -7,9 +7,9 @@ use serde_json::json;
 use super::{get_one, state};
 use crate::billing::{engine, pauses};
 use crate::db::scope::Scope;
+use crate::domain::format;
 use crate::domain::lifecycle::{Action, Status, allows, refusal};
 use crate::error::{AppError, AppResult};
-use crate::rpc::wire;
 use crate::service::{Ctx, WriteCtx, events};
 use entity::subscription_pause::{self as pause, Column, Entity};
 
@@ -68,7 +68,7 @@ pub async fn pause(ctx: &WriteCtx, input: NewPause) -> AppResult<pause::Model> {
         return Err(AppError::conflict(format!(
             "overlaps pause {} starting {}",
             public_id(other),
-            wire::datetime(other.start)
+            format::datetime(other.start)
         )));
     }
     let cycles = input.cycles.map(|c| i32::try_from(c).unwrap_or(i32::MAX));
@@ -106,7 +106,7 @@ pub async fn pause(ctx: &WriteCtx, input: NewPause) -> AppResult<pause::Model> {
         "subscription",
         sub.id,
         "subscription.pause_scheduled",
-        json!({"PAUSE_ID": id, "START_DATE": wire::datetime(start), "END_DATE": wire::opt_datetime(end)}),
+        json!({"PAUSE_ID": id, "START_DATE": format::datetime(start), "END_DATE": format::opt_datetime(end)}),
     )
     .await?;
     settle(ctx, sub).await?;

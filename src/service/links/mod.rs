@@ -1,15 +1,15 @@
-//! Minting hosted-page URLs and checking a visited link.
+//! Signed, expiring links to hosted pages (API.md section 7): minting them
+//! for `*.createsecurelink` and checking one when it is visited.
 
-use std::sync::Arc;
+pub mod token;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::token::{self, Link, LinkAction, Subject};
+use super::{AppState, ReadCtx, TenantRef};
 use crate::db::scope::TenantId;
 use crate::error::{AppError, AppResult};
-use crate::service::{AfterCommit, Ctx, ReadCtx, TenantRef};
-use crate::state::AppState;
+use token::{Link, LinkAction, Subject};
 
 /// The three links of a subscription.
 #[derive(Debug)]
@@ -99,15 +99,8 @@ pub struct Visit {
 
 impl Visit {
     /// A read context for the link's tenant.
-    pub fn read_ctx(&self, state: &Arc<AppState>) -> ReadCtx {
-        Ctx {
-            tenant: self.tenant_ref(),
-            now: self.now,
-            db: state.db.read.clone(),
-            state: state.clone(),
-            dry_run: false,
-            after_commit: AfterCommit::default(),
-        }
+    pub fn read_ctx(&self, state: &AppState) -> ReadCtx {
+        state.read_ctx(self.tenant_ref(), self.now)
     }
 
     /// The tenant as services see it.

@@ -6,11 +6,10 @@ use std::time::Duration;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::run::{self, Summary};
+use super::billing_run::{self as run, Summary};
+use super::{AppState, TenantRef, idempotency};
 use crate::db::scope::TenantId;
 use crate::error::AppResult;
-use crate::service::{TenantRef, idempotency};
-use crate::state::AppState;
 
 /// Bills every tenant up to its "now" (test tenants: their own clock).
 pub async fn bill_all_tenants(state: &Arc<AppState>, progress: &(dyn Fn(Summary) + Sync)) -> AppResult<Summary> {
@@ -30,20 +29,12 @@ pub async fn bill_all_tenants(state: &Arc<AppState>, progress: &(dyn Fn(Summary)
             let reference = TenantRef { id: TenantId::trusted(tenant.id), is_test: tenant.is_test };
             let before = total;
             let done = run::run_tenant(state, &state.db.write, reference, now, &|s| {
-                progress(Summary {
-                    subscriptions: before.subscriptions + s.subscriptions,
-                    invoices: before.invoices + s.invoices,
-                    closed: before.closed + s.closed,
-                    failed: before.failed + s.failed,
-                })
+                let mut sum = before;
+                sum.add(s);
+                progress(sum)
             })
             .await?;
-            total = Summary {
-                subscriptions: total.subscriptions + done.subscriptions,
-                invoices: total.invoices + done.invoices,
-                closed: total.closed + done.closed,
-                failed: total.failed + done.failed,
-            };
+            total.add(done);
         }
     }
     state.metrics.observe_billing_run(total.invoices, total.closed);

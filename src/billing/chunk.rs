@@ -1,0 +1,60 @@
+//! Billing a chunk of subscriptions in the caller's transaction: claim the
+//! ones still due (skipping rows another worker holds), step each in memory,
+//! and write everything in one flush.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use super::engine::{self, Preload};
+use super::writes::Writes;
+use crate::db::ctx::Ctx;
+use crate::db::scope::Scope;
+use crate::error::AppResult;
+use entity::subscription::{Column, Entity};
+
+/// What a run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Subscriptions visited.
+    pub subscriptions: u64,
+    pub invoices: u64,
+    pub closed: u64,
+    /// Subscriptions whose step failed (logged; the run goes on).
+    pub failed: u64,
+}
+
+impl Summary {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: Summary) {
+        self.subscriptions += other.subscriptions;
+        self.invoices += other.invoices;
+        self.closed += other.closed;
+        self.failed += other.failed;
+    }
+}
+
+/// Claims the subscriptions of `ids` that are still due by `now` (skipping any
+/// another worker holds), steps each, and writes all of it in one flush.
+pub async fn step_many<C: ConnectionTrait>(ctx: &Ctx<C>, ids: &[i64], now: DateTime<Utc>) -> AppResult<Summary> {
+    // By primary key only (see `db::scope`); ownership and dueness are checked here.
+    let claimed = Entity::find()
+        .filter(Column::Id.is_in(ids.to_vec()))
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(&ctx.db)
+        .await?;
+    let subs: Vec<_> =
+        ctx.keep_own::<Entity>(claimed).into_iter().filter(|s| s.due_at.is_some_and(|d| d <= now)).collect();
+    let mut preloads = Preload::many(ctx, &subs).await?;
+    let mut writes = Writes::new(ctx.now);
+    let mut summary = Summary::default();
+    for sub in subs {
+        let mut preload = preloads.remove(&sub.id).unwrap_or_default();
+        let (_, step) = engine::advance(ctx.now, sub, now, &mut preload, &mut writes)?;
+        summary.subscriptions += 1;
+        summary.invoices += step.invoices.len() as u64;
+        summary.closed += u64::from(step.closed);
+    }
+    writes.flush(ctx).await?;
+    Ok(summary)
+}

@@ -1,0 +1,141 @@
+//! A billing run over one tenant: every subscription with work due up to
+//! `now`, in keyset pages of ids, billed in chunks of one transaction each
+//! (see `billing::chunk`). The due set is streamed, never loaded whole, so
+//! memory stays flat as the tenant grows.
+//!
+//! On PostgreSQL each subscription is claimed with `FOR UPDATE SKIP LOCKED`,
+//! so several processes share a run; the unique key on (subscription, period
+//! start) makes it impossible to bill a period twice whatever happens.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+
+use super::tx::{self, Outcome};
+use super::{AppState, TenantRef};
+use crate::billing::chunk;
+pub use crate::billing::chunk::Summary;
+use crate::error::{AppError, AppResult};
+use entity::subscription::{Column, Entity};
+
+/// Runs billing for `tenant` up to `now`. `conn` is the write pool for a real
+/// run (one transaction per chunk) or an open transaction for a dry run (one
+/// savepoint per chunk, all rolled back by the caller).
+pub async fn run_tenant<C>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(Summary) + Sync),
+) -> AppResult<Summary>
+where
+    C: TransactionTrait + ConnectionTrait,
+{
+    let page_size = state.settings.billing.page_size.max(1);
+    let mut summary = Summary::default();
+    let mut cursor = 0i64;
+    loop {
+        let ids: Vec<i64> = Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(Column::TenantId.eq(tenant.id.get()))
+            .filter(Column::DueAt.lte(now))
+            .filter(Column::Id.gt(cursor))
+            .order_by_asc(Column::Id)
+            .limit(page_size)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let Some(&last) = ids.last() else { break };
+        cursor = last;
+        for ids in ids.chunks(state.settings.billing.chunk_size.max(1)) {
+            summary.add(bill_chunk(state, conn, tenant, now, ids).await);
+        }
+        progress(summary);
+    }
+    Ok(summary)
+}
+
+/// A chunk of subscriptions in one transaction: most steps succeed, and one
+/// commit for many of them is what makes a large run fast. If any step of the
+/// chunk fails, the chunk is rolled back and its subscriptions are stepped
+/// one by one, so a failure still touches only its own subscription.
+async fn bill_chunk<C: TransactionTrait>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    ids: &[i64],
+) -> Summary {
+    if ids.len() > 1 {
+        match in_transaction(state, conn, tenant, now, ids).await {
+            Ok(summary) => return summary,
+            Err(err) => tracing::debug!(error = %err, "billing chunk failed; stepping its subscriptions one by one"),
+        }
+    }
+    let mut summary = Summary::default();
+    for &id in ids {
+        summary.add(bill_one(state, conn, tenant, now, id).await);
+    }
+    summary
+}
+
+async fn in_transaction<C: TransactionTrait>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    ids: &[i64],
+) -> AppResult<Summary> {
+    let ids = ids.to_vec();
+    tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
+        Box::pin(async move { chunk::step_many(ctx, &ids, now).await })
+    })
+    .await
+}
+
+/// One subscription in its own transaction. Failures are logged and counted,
+/// never propagated: one broken subscription must not stop a run.
+async fn bill_one<C: TransactionTrait>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    id: i64,
+) -> Summary {
+    match in_transaction(state, conn, tenant, now, &[id]).await {
+        Ok(summary) => summary,
+        // Another worker billed this period first; nothing left to do.
+        Err(AppError::Conflict { .. }) => Summary::default(),
+        Err(err) => {
+            tracing::error!(subscription_id = id, tenant_id = tenant.id.get(), error = %err, cause = ?err, "billing step failed");
+            Summary { failed: 1, ..Summary::default() }
+        }
+    }
+}
+
+/// `billing.run` of the calling tenant: moves a test tenant's clock from
+/// `clock` to `now` first; a dry run does everything inside one transaction
+/// and rolls it back.
+pub async fn run_for_caller(
+    state: &AppState,
+    tenant: TenantRef,
+    clock: DateTime<Utc>,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> AppResult<Summary> {
+    if dry_run {
+        let txn = state.db.write.begin().await?;
+        if now != clock {
+            super::tenant::advance_clock(&txn, tenant.id, now).await?;
+        }
+        let summary = run_tenant(state, &txn, tenant, now, &|_| {}).await;
+        txn.rollback().await?;
+        return summary;
+    }
+    if now != clock {
+        super::tenant::advance_clock(&state.db.write, tenant.id, now).await?;
+    }
+    let summary = run_tenant(state, &state.db.write, tenant, now, &|_| {}).await?;
+    state.metrics.observe_billing_run(summary.invoices, summary.closed);
+    Ok(summary)
+}

@@ -1,0 +1,77 @@
+//! The one transaction helper every front door uses (the RPC dispatcher, the
+//! hosted pages, the billing run, the write queue): begin, build the context,
+//! run the work, then commit or roll back; after a commit, bump the object
+//! cache's epoch and run the after-commit hooks.
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+
+use super::AppState;
+use crate::db::ctx::{Ctx, TenantRef};
+use crate::error::AppResult;
+
+/// Work inside one transaction.
+pub trait Work<'c, T>: FnOnce(&'c Ctx<DatabaseTransaction>) -> BoxFuture<'c, AppResult<T>> {}
+
+impl<'c, T, F> Work<'c, T> for F where F: FnOnce(&'c Ctx<DatabaseTransaction>) -> BoxFuture<'c, AppResult<T>> {}
+
+/// How a unit of work ends when it succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Commit,
+    /// `DRY_RUN`: the answer of a successful run, with every change rolled back.
+    RollBack,
+}
+
+/// Runs `work` for `tenant` at `now` in a transaction of its own on the write
+/// pool. An error rolls everything back; so does a dry run.
+pub async fn write<T, F>(
+    state: &AppState,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    outcome: Outcome,
+    work: F,
+) -> AppResult<T>
+where
+    F: for<'c> Work<'c, T>,
+{
+    within(state, &state.db.write, tenant, now, outcome, work).await
+}
+
+/// Like [`write`], on `conn`: the write pool, or an open transaction (then the
+/// work runs in a savepoint, as a dry-run billing run nests them).
+pub async fn within<C, T, F>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    outcome: Outcome,
+    work: F,
+) -> AppResult<T>
+where
+    C: TransactionTrait,
+    F: for<'c> Work<'c, T>,
+{
+    let txn = conn.begin().await?;
+    let mut ctx = state.txn_ctx(tenant, now, txn);
+    ctx.dry_run = outcome == Outcome::RollBack;
+    let result = work(&ctx).await;
+    let Ctx { db: txn, after_commit, .. } = ctx;
+    match (result, outcome) {
+        (Ok(value), Outcome::Commit) => {
+            txn.commit().await?;
+            state.objects.bump();
+            after_commit.run();
+            Ok(value)
+        }
+        (Ok(value), Outcome::RollBack) => {
+            txn.rollback().await?;
+            Ok(value)
+        }
+        (Err(err), _) => {
+            txn.rollback().await?;
+            Err(err)
+        }
+    }
+}
