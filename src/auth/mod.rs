@@ -50,7 +50,7 @@ impl KeyVerifier {
     /// Builds the verifier (hashes one dummy secret).
     pub fn new(settings: &AuthSettings) -> AppResult<KeyVerifier> {
         let hasher = Arc::new(Hasher::new(settings));
-        let dummy_hash = hasher.hash(PlainKey::generate(Mode::Live).secret()).map_err(|e| AppError::internal(e))?;
+        let dummy_hash = hasher.hash(PlainKey::generate(Mode::Live).secret()).map_err(AppError::internal)?;
         let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(KeyVerifier {
             hasher,
@@ -141,13 +141,13 @@ impl KeyVerifier {
             _ => (self.dummy_hash.clone(), false),
         };
         let verified = {
-            let _slot = self.argon2_slots.acquire().await.map_err(|e| AppError::internal(e))?;
+            let _slot = self.argon2_slots.acquire().await.map_err(AppError::internal)?;
             let hasher = self.hasher.clone();
             let secret = key.secret().to_owned();
             let phc = phc.clone();
             tokio::task::spawn_blocking(move || hasher.verify(&secret, &phc))
                 .await
-                .map_err(|e| AppError::internal(e))?
+                .map_err(AppError::internal)?
         };
         let (Some((key_row, Some(tenant))), true, true) = (row, found, verified) else {
             return Err(AppError::Unauthorized);

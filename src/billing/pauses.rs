@@ -84,7 +84,7 @@ pub fn credit(sub: &Model, p: &pause::Model) -> AppResult<Vec<StoredLine>> {
 /// Replaces the pending credit lines of pause `p` with `lines`.
 pub fn set_credit(sub: &mut Model, pause_id: i64, lines: Vec<StoredLine>) -> AppResult<()> {
     let mut pending: Vec<StoredLine> = match &sub.pending_lines {
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| AppError::internal(e))?,
+        Some(v) => serde_json::from_value(v.clone()).map_err(AppError::internal)?,
         None => Vec::new(),
     };
     pending.retain(|l| l.pause_id != Some(pause_id));

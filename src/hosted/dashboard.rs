@@ -96,6 +96,6 @@ async fn page(state: &Arc<AppState>, visit: &Visit) -> AppResult<HttpResponse> {
         "dashboard.html",
         context! { tenant => visit.tenant.name, customer => name, subscriptions => rows, invoices },
     )
-    .map_err(|e| AppError::internal(e))?;
+    .map_err(AppError::internal)?;
     Ok(html(StatusCode::OK, body, None))
 }

@@ -143,7 +143,7 @@ async fn show(
         }
         LinkAction::Dashboard => return Err(AppError::invalid("action", "not a subscription page")),
     }
-    .map_err(|e| AppError::internal(e))?;
+    .map_err(AppError::internal)?;
     Ok(html(StatusCode::OK, body, Some(cookie(&ctx.settings, &nonce))))
 }
 

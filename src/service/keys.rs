@@ -58,8 +58,8 @@ pub async fn insert<C: ConnectionTrait>(
     let hasher = hasher.clone();
     let phc = tokio::task::spawn_blocking(move || hasher.hash(&secret))
         .await
-        .map_err(|e| AppError::internal(e))?
-        .map_err(|e| AppError::internal(e))?;
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     let row = entity::api_key::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.get()),

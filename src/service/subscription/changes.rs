@@ -58,7 +58,7 @@ fn stored(lines: &[Line]) -> Vec<StoredLine> {
 
 fn append_pending(sub: &mut Model, lines: &[Line]) -> AppResult<()> {
     let mut pending: Vec<StoredLine> = match &sub.pending_lines {
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| AppError::internal(e))?,
+        Some(v) => serde_json::from_value(v.clone()).map_err(AppError::internal)?,
         None => Vec::new(),
     };
     pending.extend(stored(lines));
