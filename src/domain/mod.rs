@@ -3,6 +3,7 @@
 //! no clock: time comes in as arguments.
 
 pub mod codes;
+pub mod coupon;
 pub mod discount;
 pub mod interval;
 pub mod lifecycle;
