@@ -4,6 +4,7 @@
 
 pub mod codes;
 pub mod coupon;
+pub mod credit_note;
 pub mod discount;
 pub mod interval;
 pub mod lifecycle;
