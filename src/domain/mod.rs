@@ -2,6 +2,7 @@
 //! coupons, credit notes, invoice balances and dunning. No I/O, no sea-orm,
 //! no clock: time comes in as arguments.
 
+pub mod balance;
 pub mod codes;
 pub mod coupon;
 pub mod credit_note;
