@@ -7,6 +7,7 @@ pub mod codes;
 pub mod coupon;
 pub mod credit_note;
 pub mod discount;
+pub mod dunning;
 pub mod interval;
 pub mod lifecycle;
 pub mod money;
