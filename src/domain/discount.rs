@@ -12,7 +12,8 @@
 //! - percent: `-round(net_at_rate x p / 100)` per rate, where `net_at_rate`
 //!   is what is left to discount at that rate.
 //! - fixed (regular period invoices only): rounded to the minor unit, capped
-//!   at what is left of the plan and add-on nets, split over the rates in
+//!   at what is left of the plan and add-on nets (less a negative proration
+//!   net at the same rate, see below), split over the rates in
 //!   proportion (`round(amount x net_at_rate / discountable_net)`), the
 //!   remainder to the largest net (tie: the higher rate). Nothing carries over.
 //!
@@ -20,7 +21,10 @@
 //! - At one rate, the plan and add-on nets count as at least zero; proration
 //!   nets are summed with their sign (an upgrade's credit and charge), so a
 //!   percent discounts `max(0, plan_addon + proration)`. A negative proration
-//!   (a pause credit) thus lowers the discount exactly as it lowers the price.
+//!   (a pause credit) thus lowers the discount exactly as it lowers the price,
+//!   and it lowers what a fixed amount may take at that rate: no discount ever
+//!   takes a rate's discountable net (plan, add-on, proration) below zero, so
+//!   discounts never make an invoice negative (DESIGN.md, money rules).
 //! - A part that rounds to zero gives no line.
 //! - With many rates and a tiny amount the remainder rule alone could push a
 //!   part below zero or above its net; the excess then moves to the other
@@ -109,7 +113,9 @@ fn percent_parts(buckets: &mut [Bucket], p: Percent, currency: &str) -> Vec<(Dec
 
 /// Fixed parts per rate, taken from the plan and add-on nets: `(rate, amount > 0)`.
 fn fixed_parts(buckets: &mut [Bucket], amount: FixedAmount, currency: &str) -> Vec<(Decimal, Decimal)> {
-    let nets: Vec<(Decimal, Decimal)> = buckets.iter().map(|b| (b.rate, b.recurring)).collect();
+    // A negative proration (a pause credit) at the rate lowers the room, so no rate goes below zero.
+    let room = |b: &Bucket| b.recurring.min(b.recurring + b.proration).max(Decimal::ZERO);
+    let nets: Vec<(Decimal, Decimal)> = buckets.iter().map(|b| (b.rate, room(b))).collect();
     let split = split_fixed(round_money(amount.value(), currency), &nets, currency);
     let mut parts = Vec::new();
     for (b, part) in buckets.iter_mut().zip(split) {

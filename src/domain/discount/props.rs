@@ -63,12 +63,12 @@ proptest! {
         for l in priced.lines.iter().filter(|l| matches!(l.line.kind, LineKind::Discount | LineKind::Coupon)) {
             prop_assert!(l.net < Decimal::ZERO, "a discount line is negative: {}", l.net);
         }
-        let any_proration = all.iter().any(|l| l.kind == LineKind::Proration);
         for (rate, recurring, proration, discount) in per_rate(&all, cur) {
-            let room = recurring.max(Decimal::ZERO) + proration.max(Decimal::ZERO);
-            prop_assert!(-discount <= room, "at {}: {} discounted of {}", rate, -discount, room);
-            if !any_proration {
-                prop_assert!(recurring.max(Decimal::ZERO) + discount >= Decimal::ZERO);
+            // What is discountable at the rate stays at zero or above (and is not touched when below).
+            let base = (recurring.max(Decimal::ZERO) + proration).max(Decimal::ZERO);
+            prop_assert!(-discount <= base, "at {}: {} discounted of {}", rate, -discount, base);
+            if proration.is_zero() {
+                prop_assert!(-discount <= recurring.max(Decimal::ZERO));
             }
         }
         if !regular {
@@ -87,8 +87,12 @@ proptest! {
         let coupon = Reduction { label: "F".into(), value: DiscountValue::Fixed(FixedAmount::parse(amount).expect(">0")) };
         let all = apply(lines, &[], Some(&coupon), Occasion::Regular, cur);
         let rates = per_rate(&all, cur);
-        // What is left to discount: the plan and add-on nets, each rate at least zero.
-        let left: Decimal = rates.iter().map(|r| r.1.max(Decimal::ZERO)).sum();
+        // What is left to discount: per rate the plan and add-on net (at least zero), less a negative proration.
+        let room = |r: &(Decimal, Decimal, Decimal, Decimal)| {
+            let recurring = r.1.max(Decimal::ZERO);
+            recurring.min(recurring + r.2).max(Decimal::ZERO)
+        };
+        let left: Decimal = rates.iter().map(room).sum();
         let discounted: Decimal = rates.iter().map(|r| -r.3).sum();
         prop_assert_eq!(discounted, round_money(amount, cur).min(left));
         for (rate, recurring, _, discount) in rates {

@@ -142,11 +142,15 @@ fn a_proration_invoice_gets_percent_off_but_no_fixed_amount() {
 }
 
 #[test]
-fn a_pause_credit_lowers_a_percent_discount_like_it_lowers_the_price() {
+fn a_pause_credit_lowers_a_discount_like_it_lowers_the_price() {
     let lines = vec![line(LineKind::Plan, "1", "30.00", "19"), line(LineKind::Proration, "1", "-15.00", "19")];
     // 50 % of (30.00 - 15.00) = 7.50.
-    let all = apply(lines, &[], Some(&percent("HALF", "50")), Occasion::Regular, "EUR");
+    let all = apply(lines.clone(), &[], Some(&percent("HALF", "50")), Occasion::Regular, "EUR");
     assert_eq!(extra(&all), vec!["coupon:19:-7.50"]);
+    // A fixed 20.00 may take min(30.00, 30.00 - 15.00) = 15.00: the invoice is 0.00, not -5.00.
+    let all = apply(lines, &[], Some(&fixed("TWENTY", "20")), Occasion::Regular, "EUR");
+    assert_eq!(extra(&all), vec!["coupon:19:-15.00"]);
+    assert_eq!(totals(&price(all, "EUR")), "0.00 + 0.00 = 0.00");
 }
 
 #[test]
