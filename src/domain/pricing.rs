@@ -19,6 +19,10 @@ pub enum LineKind {
     Discount,
     Coupon,
     Consumption,
+    /// A line of a manual invoice (`invoice.create`); never discounted.
+    Manual,
+    /// A credit granted on an invoice (e.g. unused time given back); never discounted.
+    Credit,
 }
 
 impl LineKind {
@@ -33,6 +37,8 @@ impl LineKind {
             LineKind::Discount => "discount",
             LineKind::Coupon => "coupon",
             LineKind::Consumption => "consumption",
+            LineKind::Manual => "manual",
+            LineKind::Credit => "credit",
         }
     }
 
@@ -47,6 +53,8 @@ impl LineKind {
             "discount" => LineKind::Discount,
             "coupon" => LineKind::Coupon,
             "consumption" => LineKind::Consumption,
+            "manual" => LineKind::Manual,
+            "credit" => LineKind::Credit,
             _ => return None,
         })
     }
