@@ -22,5 +22,6 @@ pub mod rpc;
 pub mod service;
 pub mod state;
 pub mod telemetry;
+pub mod webhook;
 
 pub use app::App;
