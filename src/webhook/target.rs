@@ -23,8 +23,16 @@ pub enum TargetError {
     #[error("URL: host `{host}` does not resolve: {reason}")]
     Unresolved { host: String, reason: String },
     /// The host is or resolves to an internal address (answer 1009, TAG URL).
-    #[error("URL: host `{host}` resolves to {addr}, a {kind} address; private targets are not allowed")]
+    #[error("URL: {}; private targets are not allowed", forbidden(host, addr, kind))]
     Forbidden { host: String, addr: IpAddr, kind: &'static str },
+}
+
+fn forbidden(host: &str, addr: &IpAddr, kind: &str) -> String {
+    if *host == addr.to_string() {
+        format!("{addr} is a {kind} address")
+    } else {
+        format!("`{host}` resolves to {addr}, a {kind} address")
+    }
 }
 
 impl TargetError {
