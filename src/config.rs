@@ -22,6 +22,7 @@ pub struct Settings {
     pub hosted: HostedSettings,
     pub cache: CacheSettings,
     pub log: LogSettings,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -159,6 +160,35 @@ pub struct HostedSettings {
 impl Default for HostedSettings {
     fn default() -> Self {
         Self { link_ttl_hours: 24 * 7 }
+    }
+}
+
+/// Webhook delivery (API.md section 12).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Deliver to loopback, private, link-local and other internal addresses
+    /// for live tenants too (test tenants always may).
+    pub allow_private_targets: bool,
+    /// Seconds one attempt may take, connect to last byte read.
+    pub timeout_seconds: u64,
+    /// Bodies larger than this are sent thin (`data.object` holds only its id).
+    pub max_body_bytes: usize,
+    /// Milliseconds between looks at the outbox when nothing woke the worker.
+    pub poll_ms: u64,
+    /// Attempts in flight at once per process (one endpoint never holds up another).
+    pub concurrency: usize,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            allow_private_targets: false,
+            timeout_seconds: 10,
+            max_body_bytes: 256 * 1024,
+            poll_ms: 200,
+            concurrency: 16,
+        }
     }
 }
 

@@ -21,5 +21,6 @@ pub mod rate_limit;
 pub mod rpc;
 pub mod service;
 pub mod telemetry;
+pub mod webhook;
 
 pub use app::App;
