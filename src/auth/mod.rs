@@ -145,9 +145,7 @@ impl KeyVerifier {
             let hasher = self.hasher.clone();
             let secret = key.secret().to_owned();
             let phc = phc.clone();
-            tokio::task::spawn_blocking(move || hasher.verify(&secret, &phc))
-                .await
-                .map_err(AppError::internal)?
+            tokio::task::spawn_blocking(move || hasher.verify(&secret, &phc)).await.map_err(AppError::internal)?
         };
         let (Some((key_row, Some(tenant))), true, true) = (row, found, verified) else {
             return Err(AppError::Unauthorized);

@@ -7,7 +7,7 @@ use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::engine::{self, Preload};
-use super::writes::Writes;
+use super::writer::Writes;
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::error::AppResult;

@@ -14,15 +14,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
-use super::writes::Writes;
+use super::draft::{Draft, Issued, Kind};
+use super::writer::Writes;
 use super::{lines, pauses};
+use super::{plan_change, state};
+use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::format;
 use crate::domain::lifecycle::{CloseReason, Status};
 use crate::error::AppResult;
-use crate::service::Ctx;
-use crate::service::invoice::{Draft, Issued, Kind};
-use crate::service::subscription::{plan_change, state};
 use entity::subscription::Model;
 use entity::{subscription_pause as pause, usage_record};
 
@@ -208,19 +208,9 @@ fn bill_period(sub: &mut Model, start: DateTime<Utc>, preload: &mut Preload, wri
     lines.extend(lines::pending(sub)?);
     let usage = preload.take_usage(start);
     lines.extend(lines::usage(&usage));
-    let draft = Draft {
-        kind: Kind::Outgoing,
-        customer_id: sub.customer_id,
-        subscription_id: Some(sub.id),
-        related_invoice_id: None,
-        invoice_title: sub.invoice_title.clone(),
-        invoice_date: start,
-        period: Some((start, end)),
-        billed_period: Some(start),
-        currency: sub.currency_code.clone(),
-        lines,
-        usage_ids: usage.iter().map(|u| u.id).collect(),
-    };
+    let draft = Draft::for_subscription(sub, Kind::Outgoing, start, Some((start, end)), lines)
+        .regular(start)
+        .with_usage(usage.iter().map(|u| u.id).collect());
     let invoice = writes.invoice(draft);
     sub.periods_since_anchor += 1;
     sub.term_periods += 1;
@@ -254,19 +244,8 @@ pub fn close(
     let mut final_lines = lines::usage(&usage);
     final_lines.extend(lines::pending(sub)?);
     if !final_lines.is_empty() {
-        let draft = Draft {
-            kind: Kind::Outgoing,
-            customer_id: sub.customer_id,
-            subscription_id: Some(sub.id),
-            related_invoice_id: None,
-            invoice_title: sub.invoice_title.clone(),
-            invoice_date: at,
-            period: sub.last_event.map(|s| (s, at)),
-            billed_period: None,
-            currency: sub.currency_code.clone(),
-            lines: final_lines,
-            usage_ids: usage.iter().map(|u| u.id).collect(),
-        };
+        let draft = Draft::for_subscription(sub, Kind::Outgoing, at, sub.last_event.map(|s| (s, at)), final_lines)
+            .with_usage(usage.iter().map(|u| u.id).collect());
         step.invoices.push(writes.invoice(draft));
         // The final invoice carries any deferred pause credit: those pauses are now invoiced.
         for p in preload.pauses.iter_mut().filter(|p| p.started) {

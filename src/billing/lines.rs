@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 
+use super::plan_change::PlanState;
+use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::pricing::{Line, LineKind};
 use crate::error::{AppError, AppResult};
-use crate::service::Ctx;
-use crate::service::subscription::plan_change::PlanState;
 use entity::subscription::Model;
 use entity::usage_record;
 
@@ -37,7 +37,7 @@ pub fn pending(sub: &Model) -> AppResult<Vec<Line>> {
     };
     let stored: Vec<StoredLine> = serde_json::from_value(stored.clone())
         .map_err(|_| AppError::internal(format!("subscription {}: stored pending lines are unreadable", sub.id)))?;
-    Ok(stored.into_iter().map(StoredLine::into_line).collect())
+    stored.into_iter().map(|l| l.into_line(sub.id)).collect()
 }
 
 /// The pauses whose credit is among the deferred lines.
@@ -109,14 +109,20 @@ impl StoredLine {
         }
     }
 
-    fn into_line(self) -> Line {
-        Line {
-            kind: LineKind::parse(&self.kind).unwrap_or(LineKind::Proration),
+    fn into_line(self, subscription_id: i64) -> AppResult<Line> {
+        let kind = LineKind::parse(&self.kind).ok_or_else(|| {
+            AppError::internal(format!(
+                "subscription {subscription_id}: a stored pending line has kind {:?}",
+                self.kind
+            ))
+        })?;
+        Ok(Line {
+            kind,
             article_number: self.article_number,
             description: self.description,
             quantity: self.quantity,
             unit_price: self.unit_price,
             vat_percent: self.vat_percent,
-        }
+        })
     }
 }

@@ -2,8 +2,11 @@
 //! step forward, invoice lines and numbers, and the scheduler.
 
 pub mod chunk;
+pub mod draft;
 pub mod engine;
 pub mod lines;
 pub mod numbering;
 pub mod pauses;
-pub mod writes;
+pub mod plan_change;
+pub mod state;
+pub mod writer;

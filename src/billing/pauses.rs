@@ -8,14 +8,14 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoA
 use serde_json::json;
 
 use super::lines::{self, StoredLine};
-use super::writes::Writes;
+use super::state;
+use super::writer::Writes;
+use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::format;
 use crate::domain::lifecycle::Status;
 use crate::domain::proration;
 use crate::error::{AppError, AppResult};
-use crate::service::Ctx;
-use crate::service::subscription::state;
 use entity::subscription::Model;
 use entity::subscription_pause::{self as pause, Column};
 

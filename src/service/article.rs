@@ -220,3 +220,22 @@ pub async fn find<C: ConnectionTrait>(
 pub fn tags(model: &Model) -> Vec<String> {
     model.tags.as_deref().unwrap_or("").split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
+
+/// The stored billing interval of a plan; unreadable is an internal error, never a guess.
+pub fn interval(model: &Model) -> AppResult<Interval> {
+    Interval::parse(&model.interval).ok_or_else(|| {
+        AppError::internal(format!("article {}: stored interval {:?} is unreadable", model.id, model.interval))
+    })
+}
+
+/// The stored trial length of a plan, if any.
+pub fn trial(model: &Model) -> AppResult<Option<Interval>> {
+    model
+        .trial
+        .as_deref()
+        .map(|t| {
+            Interval::parse(t)
+                .ok_or_else(|| AppError::internal(format!("article {}: stored trial {t:?} is unreadable", model.id)))
+        })
+        .transpose()
+}

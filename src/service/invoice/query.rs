@@ -128,7 +128,9 @@ pub async fn find<C: ConnectionTrait>(
 }
 
 fn month_start(year: i32, month: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().unwrap_or_default()
+    // YEAR and MONTH are checked at the boundary (1970..=9999, 1..=12), so the
+    // first of such a month always exists; the fallback is unreachable.
+    Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// The status as clients see it: unpaid past the due date is `overdue`.

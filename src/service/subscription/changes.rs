@@ -16,13 +16,14 @@ use serde_json::json;
 use super::addons::{self, AddonRequest};
 use super::plan_change::{self, PlanState};
 use super::{Changed, get_one, state};
+use crate::billing::draft::{Draft, Kind};
+use crate::billing::writer;
 use crate::billing::{engine, lines::StoredLine};
 use crate::domain::interval::Interval;
 use crate::domain::lifecycle::{Action, Status, allows, refusal};
 use crate::domain::pricing::Line;
 use crate::domain::proration;
 use crate::error::{AppError, AppResult};
-use crate::service::invoice::{self, Draft, Kind};
 use crate::service::{WriteCtx, article, events};
 use entity::subscription::Model;
 
@@ -136,20 +137,8 @@ pub async fn apply(
                 if !lines.is_empty() && options.suppress_bill_run {
                     append_pending(&mut sub, &lines)?;
                 } else if !lines.is_empty() {
-                    let draft = Draft {
-                        kind: Kind::Outgoing,
-                        customer_id: sub.customer_id,
-                        subscription_id: Some(sub.id),
-                        related_invoice_id: None,
-                        invoice_title: sub.invoice_title.clone(),
-                        invoice_date: ctx.now,
-                        period: Some((ctx.now, end)),
-                        billed_period: None,
-                        currency: sub.currency_code.clone(),
-                        lines,
-                        usage_ids: Vec::new(),
-                    };
-                    invoices.push(invoice::issue(ctx, draft).await?);
+                    let draft = Draft::for_subscription(&sub, Kind::Outgoing, ctx.now, Some((ctx.now, end)), lines);
+                    invoices.push(writer::issue(ctx, draft).await?);
                 }
                 sub = state::save(ctx, sub).await?;
             }

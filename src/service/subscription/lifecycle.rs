@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{Changed, get_one, state};
 use crate::billing::engine::{self, Preload};
 use crate::billing::lines;
-use crate::billing::writes::Writes;
+use crate::billing::writer::Writes;
 use crate::domain::format;
 use crate::domain::interval::{Interval, Unit};
 use crate::domain::lifecycle::{Action, CloseReason, Status, allows, refusal};
@@ -187,20 +187,7 @@ async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<Draft>> 
         return Ok(None);
     }
     let related = invoice::billed_period_invoice(ctx, sub.id, start).await?.map(|i| i.id);
-    let draft = Draft {
-        kind: Kind::Credit,
-        customer_id: sub.customer_id,
-        subscription_id: Some(sub.id),
-        related_invoice_id: related,
-        invoice_title: sub.invoice_title.clone(),
-        invoice_date: ctx.now,
-        period: Some((ctx.now, end)),
-        billed_period: None,
-        currency: sub.currency_code.clone(),
-        lines,
-        usage_ids: Vec::new(),
-    };
-    Ok(Some(draft))
+    Ok(Some(Draft::for_subscription(sub, Kind::Credit, ctx.now, Some((ctx.now, end)), lines).related_to(related)))
 }
 
 /// Moves the next billing date `months` later; later periods follow from it.

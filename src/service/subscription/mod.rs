@@ -5,10 +5,9 @@ pub mod addons;
 pub mod changes;
 pub mod lifecycle;
 pub mod pauses;
-pub mod plan_change;
 pub mod query;
-pub mod state;
 
+pub use crate::billing::{plan_change, state};
 pub use query::{SubscriptionFilter, article_in_use, customer_has_running, find, get_one};
 
 use std::collections::BTreeMap;
@@ -22,7 +21,6 @@ use serde_json::json;
 
 use super::{WriteCtx, article, customer, events};
 use crate::billing::engine;
-use crate::domain::interval::Interval;
 use crate::domain::lifecycle::{Action, Status, allows, refusal};
 use crate::error::{AppError, AppResult, DbResultExt};
 use crate::service::invoice::Issued;
@@ -91,9 +89,9 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         }
     }
     let addons = addons::resolve(ctx, &input.addons, &currency).await?;
-    let interval = Interval::parse(&plan.interval).unwrap_or(Interval::MONTH);
+    let interval = article::interval(&plan)?;
     let start = input.start.unwrap_or(ctx.now);
-    let trial_end = plan.trial.as_deref().and_then(Interval::parse).and_then(|t| t.after(start));
+    let trial_end = article::trial(&plan)?.and_then(|t| t.after(start));
     let anchor = input.next_event.or(trial_end).unwrap_or(start);
     if anchor < start {
         return Err(AppError::invalid("NEXT_EVENT", "must not be before START_DATE"));

@@ -7,10 +7,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoA
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::db::ctx::Ctx;
 use crate::domain::interval::Interval;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
-use crate::service::Ctx;
 use entity::subscription::{Column, Entity, Model};
 
 /// A recurring add-on as stored on the subscription.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::state::{self, Addon};
-use crate::billing::writes::Writes;
+use super::writer::Writes;
 use crate::domain::pricing::{Line, LineKind};
 use crate::error::{AppError, AppResult};
 use entity::DecimalText;
@@ -90,14 +90,16 @@ impl PlanState {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct UpcomingPlan {
     pub plan: PlanState,
-    /// Unix seconds of the boundary it takes effect at.
-    pub effective_at: i64,
+    /// The boundary it takes effect at (stored as Unix seconds; an unreadable
+    /// one makes `upcoming` fail instead of guessing a date).
+    #[serde(with = "chrono::serde::ts_seconds")]
+    pub effective_at: DateTime<Utc>,
 }
 
 impl UpcomingPlan {
     /// The instant the change takes effect.
     pub fn effective(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.effective_at, 0).unwrap_or_default()
+        self.effective_at
     }
 }
 
@@ -114,7 +116,7 @@ pub fn upcoming(sub: &Model) -> AppResult<Option<UpcomingPlan>> {
 
 /// Schedules `plan` for the boundary `at`, replacing any pending change.
 pub fn schedule(sub: &mut Model, plan: PlanState, at: DateTime<Utc>) {
-    sub.plan_upcoming = Some(json!(UpcomingPlan { plan, effective_at: at.timestamp() }));
+    sub.plan_upcoming = Some(json!(UpcomingPlan { plan, effective_at: at }));
 }
 
 /// Applies a pending change whose date has come, before the period starting

@@ -1,0 +1,165 @@
+//! Invoice rows: numbers allocated per counter in one bump (gapless, in the
+//! caller's transaction), then every invoice and every line in multi-row
+//! inserts, and the usage they bill marked invoiced.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, NotSet, QueryFilter};
+use serde_json::json;
+
+use super::super::draft::{Draft, Issued, Kind};
+use super::super::numbering;
+use crate::db::bulk::insert_rows;
+use crate::db::counter;
+use crate::db::ctx::Ctx;
+use crate::db::scope::Scope;
+use crate::domain::money::format_decimal;
+use crate::domain::pricing::Priced;
+use crate::error::{AppError, AppResult, is_unique_violation};
+use entity::DecimalText;
+use entity::{invoice, invoice_item, usage_record};
+
+/// Numbers in queue order (gapless per counter), then all invoices and lines.
+pub(super) async fn insert<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    now: DateTime<Utc>,
+    invoices: Vec<(Draft, Priced)>,
+) -> AppResult<Vec<Issued>> {
+    if invoices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let settings = &ctx.settings.billing;
+    let pattern = |kind: Kind| match kind {
+        Kind::Outgoing => ("invoice", settings.invoice_number_pattern.as_str()),
+        Kind::Credit => ("credit", settings.credit_note_number_pattern.as_str()),
+    };
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    for (draft, _) in &invoices {
+        let (prefix, pat) = pattern(draft.kind);
+        let name = numbering::counter_name(prefix, pat, draft.invoice_date);
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    let mut next: HashMap<String, i64> = HashMap::with_capacity(counts.len());
+    for (name, k) in counts {
+        let last = counter::advance(&ctx.db, ctx.tenant.id, &name, k).await?;
+        next.insert(name, last - k + 1);
+    }
+    let term = Duration::days(i64::from(settings.payment_term_days));
+    let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
+    for (draft, priced) in &invoices {
+        let (prefix, pat) = pattern(draft.kind);
+        let name = numbering::counter_name(prefix, pat, draft.invoice_date);
+        let seq = next.get_mut(&name).ok_or_else(|| AppError::internal("invoice counter missing"))?;
+        let number = numbering::render(pat, draft.invoice_date, *seq);
+        *seq += 1;
+        rows.push(invoice_row(ctx, now, draft, priced, number, term));
+    }
+    let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows, |r| {
+        let mut active = r.clone().into_active_model().reset_all();
+        active.id = NotSet;
+        active
+    })
+    .await
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            AppError::conflict("this period is billed already")
+        } else {
+            AppError::from(err)
+        }
+    })?;
+    let mut issued = Vec::with_capacity(rows.len());
+    let mut items: Vec<invoice_item::Model> = Vec::new();
+    for ((mut row, id), (draft, priced)) in rows.into_iter().zip(ids).zip(&invoices) {
+        row.id = id;
+        let lines: Vec<invoice_item::Model> = priced
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| invoice_item::Model {
+                id: 0,
+                tenant_id: ctx.tenant.id.get(),
+                invoice_id: id,
+                position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                kind: l.line.kind.as_str().to_owned(),
+                article_number: l.line.article_number.clone(),
+                description: l.line.description.clone(),
+                quantity: DecimalText(l.line.quantity),
+                unit_price: DecimalText(l.line.unit_price),
+                vat_percent: DecimalText(l.line.vat_percent),
+                complete_net: DecimalText(l.net),
+            })
+            .collect();
+        items.extend(lines.iter().cloned());
+        if !draft.usage_ids.is_empty() {
+            ctx.update_many::<usage_record::Entity>()
+                .col_expr(usage_record::Column::InvoiceId, Expr::value(id))
+                .filter(usage_record::Column::Id.is_in(draft.usage_ids.clone()))
+                .filter(usage_record::Column::InvoiceId.is_null())
+                .exec(&ctx.db)
+                .await?;
+        }
+        issued.push(Issued { invoice: row, items: lines });
+    }
+    insert_rows::<invoice_item::Entity, _>(&ctx.db, &items, |r| {
+        let mut active = r.clone().into_active_model().reset_all();
+        active.id = NotSet;
+        active
+    })
+    .await?;
+    Ok(issued)
+}
+
+fn invoice_row<C>(
+    ctx: &Ctx<C>,
+    now: DateTime<Utc>,
+    draft: &Draft,
+    priced: &Priced,
+    number: String,
+    term: Duration,
+) -> invoice::Model {
+    let paid = priced.total.is_zero();
+    invoice::Model {
+        id: 0,
+        tenant_id: ctx.tenant.id.get(),
+        invoice_number: number,
+        kind: match draft.kind {
+            Kind::Outgoing => "outgoing",
+            Kind::Credit => "credit",
+        }
+        .to_owned(),
+        status: if paid { "paid" } else { "unpaid" }.to_owned(),
+        customer_id: draft.customer_id,
+        subscription_id: draft.subscription_id,
+        related_invoice_id: draft.related_invoice_id,
+        invoice_title: draft.invoice_title.clone(),
+        invoice_date: draft.invoice_date,
+        due_date: draft.invoice_date + term,
+        paid_date: paid.then_some(draft.invoice_date),
+        period_start: draft.period.map(|p| p.0),
+        period_end: draft.period.map(|p| p.1),
+        billed_period: draft.billed_period,
+        currency_code: draft.currency.clone(),
+        sub_total: DecimalText(priced.sub_total),
+        vat_total: DecimalText(priced.vat_total),
+        total: DecimalText(priced.total),
+        outstanding: DecimalText(if paid { Decimal::ZERO } else { priced.total }),
+        vat_items: json!(
+            priced
+                .vat_items
+                .iter()
+                .map(|v| json!({
+                    "VAT_PERCENT": format_decimal(v.vat_percent, 2),
+                    "COMPLETE_NET": v.net.to_string(),
+                    "VAT_VALUE": v.vat.to_string(),
+                }))
+                .collect::<Vec<_>>()
+        ),
+        created: now,
+    }
+}
