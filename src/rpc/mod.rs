@@ -25,11 +25,7 @@ mod invoice_wire;
 mod key;
 mod securelink;
 mod subscription;
-mod subscription_change;
-mod subscription_life;
-mod subscription_wire;
 mod system;
-mod usage;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -49,7 +45,9 @@ pub enum Namespace {
     Article,
     Subscription,
     SubscriptionChange,
+    SubscriptionPause,
     SubscriptionLife,
+    SubscriptionQuote,
     Usage,
     SecureLink,
     Invoice,
@@ -59,13 +57,15 @@ pub enum Namespace {
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 11] = [
+    pub const ALL: [Namespace; 13] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
         Namespace::Subscription,
         Namespace::SubscriptionChange,
+        Namespace::SubscriptionPause,
         Namespace::SubscriptionLife,
+        Namespace::SubscriptionQuote,
         Namespace::Usage,
         Namespace::SecureLink,
         Namespace::Invoice,
@@ -80,9 +80,11 @@ impl Namespace {
             Namespace::Customer => customer::METHODS,
             Namespace::Article => article::METHODS,
             Namespace::Subscription => subscription::METHODS,
-            Namespace::SubscriptionChange => subscription_change::METHODS,
-            Namespace::SubscriptionLife => subscription_life::METHODS,
-            Namespace::Usage => usage::METHODS,
+            Namespace::SubscriptionChange => subscription::change::METHODS,
+            Namespace::SubscriptionPause => subscription::pause::METHODS,
+            Namespace::SubscriptionLife => subscription::life::METHODS,
+            Namespace::SubscriptionQuote => subscription::quote::METHODS,
+            Namespace::Usage => subscription::usage::METHODS,
             Namespace::SecureLink => securelink::METHODS,
             Namespace::Invoice => invoice::METHODS,
             Namespace::Billing => billing::METHODS,

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::params::{Id, NoTags};
-use super::subscription_change::SubscriptionRef;
+use super::subscription::pause::SubscriptionRef;
 use super::table::{Call, Method, MethodSpec, Read, ReadCx, read};
 use super::wire::{self, Success};
 use crate::error::AppResult;

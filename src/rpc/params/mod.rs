@@ -3,7 +3,35 @@
 //! API.md (see `de`), so `rpc.discover` is generated from the same types the
 //! handlers read.
 
+// Used by the value-type modules below, so defined before them.
+/// Implements `Deserialize` from the raw value through `parse`, and
+/// `JsonSchema` with the given name and schema.
+macro_rules! wire_type {
+    ($ty:ident, $name:literal, $parse:expr, $schema:tt) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = raw(deserializer)?;
+                let parse: fn(&Json) -> Result<$ty, String> = $parse;
+                parse(&value).map_err(de::Error::custom)
+            }
+        }
+
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!($schema)
+            }
+        }
+    };
+}
+
+pub mod amounts;
+pub mod attributes;
 pub mod de;
+pub mod error;
 pub mod keyed;
 pub mod types;
 
@@ -13,11 +41,10 @@ use serde::de::DeserializeOwned;
 
 use super::json::Json;
 use crate::error::AppError;
+pub use amounts::{NonNegative, Percent, Positive, UnitPrice};
+pub use attributes::XAttributes;
 pub use keyed::{KeyTag, Keyed};
-pub use types::{
-    Country, Currency, Dec, Flag, FreeJson, Id, Int, NonNegative, Patch, Percent, Period, Positive, Strings, UnitPrice,
-    When, XAttributes,
-};
+pub use types::{Country, Currency, Dec, Flag, FreeJson, Id, Int, Patch, Period, Strings, When};
 
 /// What a `FILTER` or `DATA` type is: decoded from the envelope's object, and
 /// described as a JSON Schema. Every serde type with a schema is one; types

@@ -3,7 +3,6 @@
 //! as a JSON Schema of what it accepts, for `rpc.discover`.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -14,30 +13,6 @@ use super::de::raw;
 use crate::domain::{codes, interval::Interval};
 use crate::rpc::json::Json;
 use crate::rpc::values;
-
-/// Implements `Deserialize` from the raw value through `parse`, and
-/// `JsonSchema` with the given name and schema.
-macro_rules! wire_type {
-    ($ty:ident, $name:literal, $parse:expr, $schema:tt) => {
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = raw(deserializer)?;
-                let parse: fn(&Json) -> Result<$ty, String> = $parse;
-                parse(&value).map_err(de::Error::custom)
-            }
-        }
-
-        impl JsonSchema for $ty {
-            fn schema_name() -> Cow<'static, str> {
-                Cow::Borrowed($name)
-            }
-
-            fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                json_schema!($schema)
-            }
-        }
-    };
-}
 
 /// An id: a positive integer, or a string of digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,72 +155,6 @@ wire_type!(
     }
 );
 
-/// Most keys allowed in `X_ATTRIBUTES`, and the longest key or value in bytes.
-const X_ATTRIBUTES_MAX_KEYS: usize = 50;
-const X_ATTRIBUTES_MAX_LEN: usize = 1024;
-
-/// `X_ATTRIBUTES`: an object of strings, or FastBill's list of `{KEY, VALUE}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct XAttributes(pub BTreeMap<String, String>);
-
-wire_type!(XAttributes, "XAttributes", x_attributes, {
-    "description": "An object of string values, or a list of {\"KEY\": .., \"VALUE\": ..}; at most 50 keys of at most 1 KiB.",
-    "oneOf": [
-        {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}, "maxProperties": 50},
-        {"type": "array", "maxItems": 50, "items": {"type": "object", "required": ["KEY"],
-            "properties": {"KEY": {"type": "string"}, "VALUE": {"type": ["string", "number", "boolean", "null"]}}}}
-    ]
-});
-
-fn x_attributes(value: &Json) -> Result<XAttributes, String> {
-    let pairs: Vec<(String, Json)> = match value {
-        Json::Object(members) => members.clone(),
-        Json::Array(items) => items.iter().enumerate().map(key_value).collect::<Result<_, _>>()?,
-        other => return Err(format!("expected an object, got {}", other.kind())),
-    };
-    if pairs.len() > X_ATTRIBUTES_MAX_KEYS {
-        return Err(format!("at most {X_ATTRIBUTES_MAX_KEYS} keys"));
-    }
-    let mut map = BTreeMap::new();
-    for (key, value) in pairs {
-        let value = match value {
-            Json::String(s) => s,
-            Json::Number(n) => n.to_string(),
-            Json::Bool(b) => b.to_string(),
-            Json::Null => String::new(),
-            other => return Err(format!("{key}: expected a string, got {}", other.kind())),
-        };
-        if key.is_empty() || key.len() > X_ATTRIBUTES_MAX_LEN || value.len() > X_ATTRIBUTES_MAX_LEN {
-            return Err(format!(
-                "keys must be 1 to {X_ATTRIBUTES_MAX_LEN} bytes, values at most {X_ATTRIBUTES_MAX_LEN}"
-            ));
-        }
-        map.insert(key, value);
-    }
-    Ok(XAttributes(map))
-}
-
-/// One `{"KEY": .., "VALUE": ..}` entry of FastBill's attribute list.
-fn key_value((i, item): (usize, &Json)) -> Result<(String, Json), String> {
-    let Json::Object(members) = item else {
-        return Err(format!("[{i}]: expected an object, got {}", item.kind()));
-    };
-    let mut key = None;
-    let mut value = Json::Null;
-    for (name, v) in members {
-        match name.to_ascii_uppercase().as_str() {
-            "KEY" => key = Some(v.clone()),
-            "VALUE" => value = v.clone(),
-            other => return Err(format!("[{i}].{other}: unknown tag")),
-        }
-    }
-    match key {
-        Some(Json::String(k)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), value)),
-        Some(Json::Number(n)) => Ok((n.to_string(), value)),
-        _ => Err(format!("[{i}].KEY: required")),
-    }
-}
-
 /// A tag of an update: absent (keep), cleared with `null` or `""`, or set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Patch<T> {
@@ -295,90 +204,5 @@ impl<T: JsonSchema> JsonSchema for Patch<T> {
 
     fn inline_schema() -> bool {
         true
-    }
-}
-
-/// A decimal greater than zero (quantities, amounts to add).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Positive(pub Decimal);
-
-wire_type!(
-    Positive,
-    "PositiveDecimal",
-    |v| match values::decimal(v)? {
-        d if d > Decimal::ZERO => Ok(Positive(d)),
-        _ => Err("must be greater than zero".into()),
-    },
-    {
-        "description": "A decimal greater than zero, as a string or a JSON number.",
-        "type": ["string", "number"], "pattern": "^[0-9]+(\\.[0-9]+)?$"
-    }
-);
-
-/// A decimal that is not negative (prices, fees, quantities that may be zero).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NonNegative(pub Decimal);
-
-wire_type!(
-    NonNegative,
-    "NonNegativeDecimal",
-    |v| match values::decimal(v)? {
-        d if d.is_sign_negative() && !d.is_zero() => Err("must not be negative".into()),
-        d => Ok(NonNegative(d)),
-    },
-    {
-        "description": "A decimal of at least zero, as a string or a JSON number.",
-        "type": ["string", "number"], "pattern": "^[0-9]+(\\.[0-9]+)?$"
-    }
-);
-
-/// A unit price: not negative, at most four decimals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnitPrice(pub Decimal);
-
-wire_type!(
-    UnitPrice,
-    "UnitPrice",
-    |v| {
-        let NonNegative(d) = (|v: &Json| match values::decimal(v)? {
-            d if d.is_sign_negative() && !d.is_zero() => Err::<NonNegative, String>("must not be negative".into()),
-            d => Ok(NonNegative(d)),
-        })(v)?;
-        if d.normalize().scale() > crate::domain::money::UNIT_PRICE_DECIMALS {
-            return Err("at most 4 decimals".into());
-        }
-        Ok(UnitPrice(d))
-    },
-    {
-        "description": "A price of at least zero with at most 4 decimals, as a string or a JSON number.",
-        "type": ["string", "number"], "pattern": "^[0-9]+(\\.[0-9]{1,4})?0*$"
-    }
-);
-
-/// A percentage from 0 to 100.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Percent(pub Decimal);
-
-wire_type!(
-    Percent,
-    "Percent",
-    |v| match values::decimal(v)? {
-        d if d.is_sign_negative() && !d.is_zero() => Err("must not be negative".into()),
-        d if d > Decimal::ONE_HUNDRED => Err("must be between 0 and 100".into()),
-        d => Ok(Percent(d)),
-    },
-    {
-        "description": "A percentage from 0 to 100, as a string or a JSON number.",
-        "type": ["string", "number"], "pattern": "^[0-9]+(\\.[0-9]+)?$"
-    }
-);
-
-impl Int {
-    /// The value when it lies in `min..=max`; else -32602 naming `tag`.
-    pub fn within(self, tag: &str, min: i64, max: i64) -> Result<i64, crate::error::AppError> {
-        if self.0 < min || self.0 > max {
-            return Err(crate::error::AppError::invalid(tag, format!("must be between {min} and {max}")));
-        }
-        Ok(self.0)
     }
 }

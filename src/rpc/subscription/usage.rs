@@ -3,10 +3,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::params::{Currency, Id, NoTags, Positive, UnitPrice, When};
-use super::table::{Call, Grouped, Method, MethodSpec, Read, ReadCx, Write, WriteCx, grouped, read, write};
-use super::wire::{self, Done, List, Listed, Success};
 use crate::error::{AppError, AppResult};
+use crate::rpc::params::{Currency, Id, NoTags, Positive, UnitPrice, When};
+use crate::rpc::table::{Call, Grouped, Method, MethodSpec, Read, ReadCx, Write, WriteCx, grouped, read, write};
+use crate::rpc::wire::{self, Done, List, Listed, Success};
 use crate::service::usage::{self as service, NewUsage};
 use crate::service::write_queue::{Done as Queued, Job};
 

@@ -1,21 +1,29 @@
-//! `subscription.get`, `.create` and `.update`, and what the other
-//! subscription writes share: add-on entries and the invoice a write issued.
+//! `subscription.*`: `get`, `create` and `update` here, and what the other
+//! subscription methods share (add-on entries, the invoice a write issued);
+//! changes, pauses, life-cycle writes, quotes and usage in their own files.
+
+pub mod change;
+pub mod life;
+pub mod pause;
+pub mod quote;
+pub mod usage;
+pub mod wire;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::invoice_wire::InvoiceOut;
-use super::params::{Currency, FreeJson, Id, NoTags, Patch, Positive, UnitPrice, When, XAttributes};
-use super::subscription_wire::SubscriptionOut;
-use super::table::{Call, Method, MethodSpec, Read, ReadCx, Write, WriteCx, read, write};
-use super::wire::{List, Success};
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
+use crate::rpc::invoice_wire::InvoiceOut;
+use crate::rpc::params::{Currency, FreeJson, Id, NoTags, Patch, Positive, UnitPrice, When, XAttributes};
+use crate::rpc::table::{Call, Method, MethodSpec, Read, ReadCx, Write, WriteCx, read, write};
+use crate::rpc::wire::{List, Success};
 use crate::service::invoice::Issued;
 use crate::service::subscription::addons::AddonRequest;
 use crate::service::subscription::{self as service, NewSubscription, SubscriptionFilter, SubscriptionPatch, state};
+use wire::SubscriptionOut;
 
 /// This namespace's slice of the method table.
 pub static METHODS: &[MethodSpec] = &[read::<Get>(), write::<Create>(), write::<Update>()];

@@ -3,8 +3,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::wire::{self, Listed};
 use crate::error::AppResult;
+use crate::rpc::wire::{self, Listed};
 use crate::service::subscription::{plan_change, state};
 use entity::subscription::Model;
 
