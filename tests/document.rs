@@ -148,6 +148,13 @@ fn reverse_charge() -> InvoiceDocument {
     }
 }
 
+/// A small business (§ 19 UStG): only a tax number, 0 % with an exemption reason (category E).
+fn small_business() -> InvoiceDocument {
+    let seller = Seller { vat_id: None, tax_id: Some("30/123/45678".into()), ..invoice().seller };
+    let reason = "Kein Ausweis von Umsatzsteuer, da Kleinunternehmer gemäß § 19 UStG.";
+    InvoiceDocument { seller, vat_exemption_reason: Some(reason.into()), buyer: invoice().buyer, ..reverse_charge() }
+}
+
 const INSTALL: &str = "install the document checkers with `.ci/install-document-tools` \
     (apt-get install poppler-utils; pip install factur-x saxonche), or set RECUR_SKIP_DOCUMENT_TOOLS=1 to skip";
 
@@ -277,4 +284,11 @@ fn a_reverse_charge_b2b_invoice_passes_the_checkers() {
     let Some(text) = check("reverse charge", &reverse_charge(), "380") else { return };
     assert_shows(&text, &["Invoice RE-2025-00002", "500.00 EUR", "DE123456789", "DE02120300000000202051"]);
     assert_shows(&text, &["Reverse charge", "FR40303265045"]);
+}
+
+#[test]
+fn a_small_business_invoice_without_vat_id_passes_the_checkers() {
+    let Some(text) = check("small business", &small_business(), "380") else { return };
+    assert_shows(&text, &["Invoice RE-2025-00002", "500.00 EUR", "Tax number: 30/123/45678", "§ 19 UStG"]);
+    assert!(!text.contains("Reverse charge"));
 }

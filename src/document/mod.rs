@@ -27,6 +27,7 @@ mod format;
 mod html;
 mod model;
 mod pdf;
+mod required;
 mod tax;
 mod view;
 mod wording;
@@ -35,9 +36,9 @@ mod xml;
 pub use html::{html, html_csp};
 pub use model::{
     Buyer, DocumentKind, DocumentLine, InvoiceDocument, Language, LineKind, Seller, ServicePeriod, VatItem,
-    missing_buyer_field, missing_seller_field,
 };
 pub use pdf::pdf;
+pub use required::{missing_buyer_field, missing_document_field, missing_seller_field};
 pub use tax::Category as VatCategory;
 pub use xml::xml;
 
@@ -60,6 +61,14 @@ pub enum DocumentError {
     Template(String),
     #[error("pdf: {0}")]
     Pdf(String),
+}
+
+/// Refuses a document that lacks a required field ([`missing_document_field`]).
+fn check_complete(doc: &InvoiceDocument) -> Result<(), DocumentError> {
+    match missing_document_field(doc) {
+        Some(tag) => Err(DocumentError::Missing(tag)),
+        None => Ok(()),
+    }
 }
 
 /// The file name of a rendering: `RE-2025-00001.pdf`. Characters that are unsafe in a file name or a

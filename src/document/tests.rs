@@ -93,6 +93,29 @@ fn a_negative_line_keeps_a_positive_price_and_gets_a_negative_quantity() -> Resu
 }
 
 #[test]
+fn yen_amounts_have_no_decimals() -> Result<(), DocumentError> {
+    let doc = InvoiceDocument {
+        currency: "JPY".into(),
+        lines: vec![DocumentLine {
+            unit_price: d("1235"),
+            net: d("2470"),
+            quantity: d("2"),
+            ..invoice().lines[0].clone()
+        }],
+        vat_items: vec![VatItem { rate: d("19"), net: d("2470"), vat: d("469") }],
+        sub_total: d("2470"),
+        vat_total: d("469"),
+        total: d("2939"),
+        ..invoice()
+    };
+    let xml = text(xml(&doc)?);
+    assert_eq!(element(&xml, "ram:GrandTotalAmount"), "2939");
+    assert!(xml.contains(r#"<ram:TaxTotalAmount currencyID="JPY">469</ram:TaxTotalAmount>"#));
+    assert!(html(&doc)?.contains("2.939 JPY"));
+    Ok(())
+}
+
+#[test]
 fn totals_that_are_not_the_sum_of_the_lines_are_refused() {
     let mut doc = invoice();
     doc.total = d("85.82");
@@ -174,7 +197,34 @@ fn file_names_are_the_number_made_safe() {
 fn write_samples() -> Result<(), DocumentError> {
     let dir = std::env::var("RECUR_DOCUMENT_OUT").unwrap_or_else(|_| "target/document-samples".into());
     std::fs::create_dir_all(&dir).map_err(|e| DocumentError::Pdf(e.to_string()))?;
-    for (name, doc) in [("invoice", invoice()), ("credit-note", credit_note()), ("reverse-charge", reverse_charge())] {
+    let small_business = InvoiceDocument {
+        seller: Seller { vat_id: None, ..invoice().seller },
+        vat_exemption_reason: Some("Kein Ausweis von Umsatzsteuer, da Kleinunternehmer gemäß § 19 UStG.".into()),
+        buyer: Buyer { vat_id: None, country_code: "DE".into(), ..reverse_charge().buyer },
+        ..reverse_charge()
+    };
+    let yen = InvoiceDocument {
+        currency: "JPY".into(),
+        lines: vec![DocumentLine {
+            unit_price: d("1235"),
+            net: d("2470"),
+            quantity: d("2"),
+            ..invoice().lines[0].clone()
+        }],
+        vat_items: vec![VatItem { rate: d("19"), net: d("2470"), vat: d("469") }],
+        sub_total: d("2470"),
+        vat_total: d("469"),
+        total: d("2939"),
+        ..invoice()
+    };
+    let samples = [
+        ("invoice", invoice()),
+        ("credit-note", credit_note()),
+        ("reverse-charge", reverse_charge()),
+        ("small-business", small_business),
+        ("yen", yen),
+    ];
+    for (name, doc) in samples {
         let write = |ext: &str, bytes: &[u8]| std::fs::write(format!("{dir}/{name}.{ext}"), bytes);
         write("xml", &xml(&doc)?)
             .and(write("html", html(&doc)?.as_bytes()))

@@ -61,7 +61,7 @@ pub struct View {
 impl View {
     /// The view of `doc`; fails like [`crate::document::xml`] on missing parties or an unknown time zone.
     pub fn of(doc: &InvoiceDocument) -> Result<View, DocumentError> {
-        super::xml::check_parties(doc)?;
+        super::check_complete(doc)?;
         let tz = timezone(&doc.timezone)?;
         let w = words(doc.language);
         let s = &doc.seller;

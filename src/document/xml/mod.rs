@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use super::format::{local_date, timezone, xml_amount, xml_decimal};
-use super::model::{DocumentKind, DocumentLine, InvoiceDocument, given, missing_buyer_field, missing_seller_field};
+use super::model::{DocumentKind, DocumentLine, InvoiceDocument, given};
 use super::wording::{fill, words};
 use super::{DocumentError, tax::Category};
 use figures::Figures;
@@ -37,22 +37,9 @@ const NAMESPACES: [(&str, &str); 4] = [
 /// The specification identifier (BT-24) of the EN 16931 profile.
 pub const GUIDELINE: &str = "urn:cen.eu:en16931:2017";
 
-/// Fails with the first missing seller or buyer tag, or a credit note's missing invoice reference: a
-/// document without them would be unlawful or invalid, never half empty.
-pub(crate) fn check_parties(doc: &InvoiceDocument) -> Result<(), DocumentError> {
-    let unreferenced = doc.kind == DocumentKind::CreditNote && given(&doc.related_invoice_number).is_none();
-    let missing = missing_seller_field(&doc.seller)
-        .or_else(|| missing_buyer_field(&doc.buyer))
-        .or(unreferenced.then_some("RELATED_INVOICE_NUMBER"));
-    match missing {
-        Some(tag) => Err(DocumentError::Missing(tag)),
-        None => Ok(()),
-    }
-}
-
 /// The CII XML of `doc` (UTF-8).
 pub fn xml(doc: &InvoiceDocument) -> Result<Vec<u8>, DocumentError> {
-    check_parties(doc)?;
+    super::check_complete(doc)?;
     let tz = timezone(&doc.timezone)?;
     let figures = Figures::of(doc)?;
     let mut x = Xml::new()?;
