@@ -182,6 +182,34 @@ fn the_pdf_is_pdf_a_3_with_the_factur_x_attachment_and_xmp() -> Result<(), Docum
     assert!(raw.contains("<pdfaid:part>3</pdfaid:part>"));
     assert!(raw.contains("<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>"));
     assert!(raw.trim_end().ends_with("%%EOF"));
+    let newest_xmp = raw.rsplit("<?xpacket begin").next().unwrap_or_default();
+    assert_eq!(newest_xmp.matches("<pdfaExtension:schemas>").count(), 1, "one extension bag");
+    assert!(newest_xmp.contains("<pdfaSchema:prefix>fx</pdfaSchema:prefix>"));
+    Ok(())
+}
+
+fn long_invoice() -> InvoiceDocument {
+    let mut doc = invoice();
+    let usage = doc.lines[3].clone();
+    let extra: Vec<DocumentLine> = (9..=70)
+        .map(|position| DocumentLine {
+            position,
+            description: format!("Usage line {position} with a description long enough to wrap onto a second line"),
+            quantity: d("1"),
+            unit_price: d("0.00"),
+            net: d("0.00"),
+            ..usage.clone()
+        })
+        .collect();
+    doc.lines.extend(extra);
+    doc
+}
+
+#[test]
+fn a_long_invoice_breaks_into_pages() -> Result<(), DocumentError> {
+    let raw = String::from_utf8_lossy(&pdf(&long_invoice())?).into_owned();
+    let count = raw.split("/Count ").nth(1).and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next());
+    assert!(count.and_then(|c| c.parse::<u32>().ok()).is_some_and(|pages| pages >= 3), "{count:?}");
     Ok(())
 }
 
@@ -223,6 +251,7 @@ fn write_samples() -> Result<(), DocumentError> {
         ("reverse-charge", reverse_charge()),
         ("small-business", small_business),
         ("yen", yen),
+        ("long", long_invoice()),
     ];
     for (name, doc) in samples {
         let write = |ext: &str, bytes: &[u8]| std::fs::write(format!("{dir}/{name}.{ext}"), bytes);

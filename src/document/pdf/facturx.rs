@@ -4,9 +4,10 @@
 //!
 //! krilla writes the XMP packet itself and has no way to add properties to it, so the Factur-X
 //! properties are added by a PDF incremental update (ISO 32000-1, 7.5.6; allowed by PDF/A): the packet
-//! krilla wrote, with two more `rdf:Description`s, is appended as a new revision of the same metadata
-//! object, followed by an xref section for that one object and a trailer pointing back (`/Prev`) to
-//! krilla's. Readers use the newest revision; the bytes stay a pure function of the input.
+//! krilla wrote, with the `fx:` properties and their schema added to krilla's `pdfaExtension:schemas`
+//! bag, is appended as a new revision of the same metadata object, followed by an xref section for that
+//! one object and a trailer that points back (`/Prev`) to krilla's. Readers use the newest revision;
+//! the bytes stay a pure function of the input.
 
 use krilla::Document;
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};

@@ -33,7 +33,8 @@ pub fn pdf(doc: &InvoiceDocument) -> Result<Vec<u8>, DocumentError> {
     sections::lay_out(&mut layout, &view);
 
     let mut document = Document::new_with(settings()?);
-    paint::paint(&mut document, fonts, &layout.pages, &footer, view.page_label)?;
+    let page_label = format!("{} {} · {}", view.title, view.number, view.page_label);
+    paint::paint(&mut document, fonts, &layout.pages, &footer, &page_label)?;
     let date = pdf_date(doc.invoice_date, tz);
     document.set_metadata(metadata(doc, &view, date));
     facturx::embed(&mut document, xml, date)?;
