@@ -39,7 +39,6 @@ pub use model::{
 };
 pub use pdf::pdf;
 pub use required::{missing_buyer_field, missing_document_field, missing_seller_field};
-pub use tax::Category as VatCategory;
 pub use xml::xml;
 
 /// Why a document could not be rendered.
