@@ -12,6 +12,7 @@ pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod document;
 pub mod domain;
 pub mod error;
 pub mod hosted;
