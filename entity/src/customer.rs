@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::DecimalText;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "customer")]
 pub struct Model {
@@ -32,6 +34,8 @@ pub struct Model {
     pub created: DateTimeUtc,
     pub updated: DateTimeUtc,
     pub deleted: Option<DateTimeUtc>,
+    /// Prepaid credit applied to the next invoices (`customer.addcredits`, overpayments).
+    pub credit_balance: DecimalText,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,7 +12,7 @@ pub struct Model {
     pub tenant_id: i64,
     pub invoice_id: i64,
     pub position: i32,
-    /// `plan addon usage setup proration discount coupon consumption`.
+    /// `plan addon usage setup proration discount coupon consumption manual credit`.
     pub kind: String,
     pub article_number: Option<String>,
     pub description: String,
@@ -20,6 +20,11 @@ pub struct Model {
     pub unit_price: DecimalText,
     pub vat_percent: DecimalText,
     pub complete_net: DecimalText,
+    /// How much of this line credit notes have taken (quantity and net).
+    pub credited_quantity: DecimalText,
+    pub credited_net: DecimalText,
+    /// On a credit note's line: the original line it credits.
+    pub source_item_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub mod event;
 pub mod idempotency_record;
 pub mod invoice;
 pub mod invoice_item;
+pub mod payment;
 pub mod subscription;
 pub mod subscription_pause;
 pub mod tenant;

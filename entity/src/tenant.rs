@@ -14,6 +14,10 @@ pub struct Model {
     /// Hex secret for signing hosted-page links.
     pub link_secret: String,
     pub created: DateTimeUtc,
+    /// IANA time zone for dates on documents and the FastBill endpoint.
+    pub timezone: String,
+    /// `{SELLER, INVOICE_FOOTER, LOGO_URL, CURRENCY_CODE, DUNNING}` as `tenant.update` set them.
+    pub settings: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

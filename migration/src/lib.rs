@@ -21,6 +21,7 @@ mod m20261121_000010_create_invoice_item;
 mod m20261121_000011_create_usage_record;
 mod m20261121_000012_create_subscription_pause;
 mod m20261121_000013_create_listing_indexes;
+mod m20261202_000014_invoice_life;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000011_create_usage_record::Migration),
             Box::new(m20261121_000012_create_subscription_pause::Migration),
             Box::new(m20261121_000013_create_listing_indexes::Migration),
+            Box::new(m20261202_000014_invoice_life::Migration),
         ]
     }
 }

@@ -125,6 +125,7 @@ fn new_customer<C>(ctx: &Ctx<C>, patch: CustomerPatch) -> AppResult<Model> {
         created: ctx.now,
         updated: ctx.now,
         deleted: None,
+        credit_balance: entity::DecimalText::default(),
     };
     apply(&mut model, patch);
     check_complete(&model)?;

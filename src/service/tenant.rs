@@ -41,6 +41,8 @@ pub async fn create<C: TransactionTrait>(
         clock: Set(is_test.then(|| clock.unwrap_or(now))),
         link_secret: Set(hex::encode(secret)),
         created: Set(now),
+        timezone: Set("Europe/Berlin".to_owned()),
+        settings: Set(None),
     };
     let tenant_id = entity::tenant::Entity::insert(tenant).exec(&txn).await?.last_insert_id;
     let key = keys::insert(

@@ -93,6 +93,9 @@ pub(super) async fn insert<C: ConnectionTrait>(
                 unit_price: DecimalText(l.line.unit_price),
                 vat_percent: DecimalText(l.line.vat_percent),
                 complete_net: DecimalText(l.net),
+                credited_quantity: DecimalText::default(),
+                credited_net: DecimalText::default(),
+                source_item_id: None,
             })
             .collect();
         items.extend(lines.iter().cloned());
@@ -161,5 +164,16 @@ fn invoice_row<C>(
                 .collect::<Vec<_>>()
         ),
         created: now,
+        intro_text: None,
+        delivery_date: None,
+        credited_total: DecimalText::default(),
+        refunded: false,
+        dunning_level: 0,
+        dunning_paused: false,
+        due_date_postponed: false,
+        dunning_final_applied: false,
+        seller: None,
+        buyer: None,
+        language_code: None,
     }
 }
