@@ -153,16 +153,16 @@ pub enum CustomerType {
 impl CustomerData {
     fn into_patch(self) -> AppResult<CustomerPatch> {
         let email = self.email.into_option();
-        if let Some(Some(address)) = &email {
-            if !address.contains('@') || address.len() > 254 {
-                return Err(AppError::invalid("EMAIL", "not an email address"));
-            }
+        if let Some(Some(address)) = &email
+            && (!address.contains('@') || address.len() > 254)
+        {
+            return Err(AppError::invalid("EMAIL", "not an email address"));
         }
         let language_code = self.language_code.into_option().map(|v| v.map(|l| l.to_ascii_lowercase()));
-        if let Some(Some(code)) = &language_code {
-            if !(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_lowercase()) {
-                return Err(AppError::invalid("LANGUAGE_CODE", "must be an ISO 639-1 code such as de"));
-            }
+        if let Some(Some(code)) = &language_code
+            && (!(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            return Err(AppError::invalid("LANGUAGE_CODE", "must be an ISO 639-1 code such as de"));
         }
         Ok(CustomerPatch {
             customer_type: self.customer_type.map(|t| match t {

@@ -260,9 +260,9 @@ fn now_of_system(app: &AppState) -> DateTime<Utc> {
 
 /// A failed write gives its idempotency key back, so a retry can run.
 async fn release_on_error<T>(app: &AppState, claim: Option<i64>, result: &AppResult<T>) {
-    if let (Some(record_id), Err(_)) = (claim, result) {
-        if let Err(err) = idempotency::release(&app.db.write, record_id).await {
-            tracing::error!(error = %err, "could not release an idempotency claim");
-        }
+    if let (Some(record_id), Err(_)) = (claim, result)
+        && let Err(err) = idempotency::release(&app.db.write, record_id).await
+    {
+        tracing::error!(error = %err, "could not release an idempotency claim");
     }
 }

@@ -78,14 +78,14 @@ where
             // order), so they share one transaction instead of one each.
             let mut run: Vec<Request<'a>> = Vec::new();
             for entry in batch {
-                if let Ok(BatchEntry::Call(request)) = &entry {
-                    if groupable(request) {
-                        if let Ok(BatchEntry::Call(mut request)) = entry {
-                            forget_header_key(&mut request.extensions);
-                            run.push(request);
-                        }
-                        continue;
+                if let Ok(BatchEntry::Call(request)) = &entry
+                    && groupable(request)
+                {
+                    if let Ok(BatchEntry::Call(mut request)) = entry {
+                        forget_header_key(&mut request.extensions);
+                        run.push(request);
                     }
+                    continue;
                 }
                 if let Err(too_big) = flush_run(&service, &mut run, &mut responses).await {
                     return too_big;

@@ -77,10 +77,10 @@ pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<D
     };
     let mut out = Vec::new();
     if !ends_first {
-        if let Some(upcoming) = plan_change::upcoming(&sub)? {
-            if next.is_some_and(|n| upcoming.effective() <= n) {
-                upcoming.plan.apply_to(&mut sub);
-            }
+        if let Some(upcoming) = plan_change::upcoming(&sub)?
+            && next.is_some_and(|n| upcoming.effective() <= n)
+        {
+            upcoming.plan.apply_to(&mut sub);
         }
         out.extend(lines::recurring(&sub)?);
         out.extend(lines::setup(&sub));

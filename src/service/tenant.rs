@@ -72,10 +72,10 @@ pub async fn test_clock<C: ConnectionTrait>(db: &C, tenant: TenantId) -> AppResu
 
 /// The tenant's now: its test clock, or the injected clock for live tenants.
 pub async fn now_of(state: &super::AppState, tenant: super::TenantRef) -> AppResult<DateTime<Utc>> {
-    if tenant.is_test {
-        if let Some(clock) = test_clock(&state.db.read, tenant.id).await? {
-            return Ok(clock);
-        }
+    if tenant.is_test
+        && let Some(clock) = test_clock(&state.db.read, tenant.id).await?
+    {
+        return Ok(clock);
     }
     Ok(state.clock.now())
 }

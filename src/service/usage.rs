@@ -118,10 +118,10 @@ fn new_usage<C>(
     if !allows(status, Action::RecordUsage) {
         return Err(AppError::conflict(refusal(status, Action::RecordUsage)));
     }
-    if let Some(currency) = &input.currency_code {
-        if *currency != sub.currency_code {
-            return Err(AppError::invalid("CURRENCY_CODE", format!("the subscription bills in {}", sub.currency_code)));
-        }
+    if let Some(currency) = &input.currency_code
+        && *currency != sub.currency_code
+    {
+        return Err(AppError::invalid("CURRENCY_CODE", format!("the subscription bills in {}", sub.currency_code)));
     }
     let found = articles
         .get(&input.article_number)

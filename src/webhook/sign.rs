@@ -110,10 +110,10 @@ pub fn signing_secrets<'a>(
     now: DateTime<Utc>,
 ) -> Vec<&'a Secret> {
     let mut secrets = vec![current];
-    if let Some((old, rotated_at)) = previous {
-        if now < rotated_at + ROTATION_OVERLAP {
-            secrets.push(old);
-        }
+    if let Some((old, rotated_at)) = previous
+        && now < rotated_at + ROTATION_OVERLAP
+    {
+        secrets.push(old);
     }
     secrets
 }

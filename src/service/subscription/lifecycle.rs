@@ -136,10 +136,8 @@ pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResul
     let mut preload = Preload::one(ctx, &sub).await?;
     let mut writes = Writes::new(ctx.now);
     let mut step = engine::Step::default();
-    if credit_unused {
-        if let Some(credit) = unused_credit(ctx, &sub).await? {
-            step.invoices.push(writes.invoice(credit));
-        }
+    if credit_unused && let Some(credit) = unused_credit(ctx, &sub).await? {
+        step.invoices.push(writes.invoice(credit));
     }
     engine::close(ctx.now, &mut sub, CloseReason::Termination, ctx.now, &mut preload, &mut writes, &mut step)?;
     for pause in preload.pauses {

@@ -80,13 +80,13 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         (Some(code), _) => code.clone(),
         (None, _) => plan.currency_code.clone(),
     };
-    if let Some(paying) = &customer.currency_code {
-        if *paying != currency {
-            return Err(AppError::invalid(
-                "CURRENCY_CODE",
-                format!("the customer pays in {paying}, the subscription would bill in {currency}"),
-            ));
-        }
+    if let Some(paying) = &customer.currency_code
+        && *paying != currency
+    {
+        return Err(AppError::invalid(
+            "CURRENCY_CODE",
+            format!("the customer pays in {paying}, the subscription would bill in {currency}"),
+        ));
     }
     let addons = addons::resolve(ctx, &input.addons, &currency).await?;
     let interval = article::interval(&plan)?;
@@ -96,10 +96,10 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
     if anchor < start {
         return Err(AppError::invalid("NEXT_EVENT", "must not be before START_DATE"));
     }
-    if let Some(cancel_at) = input.cancellation_date {
-        if cancel_at < ctx.now.max(start) {
-            return Err(AppError::invalid("CANCELLATION_DATE", "must not be before the start or in the past"));
-        }
+    if let Some(cancel_at) = input.cancellation_date
+        && cancel_at < ctx.now.max(start)
+    {
+        return Err(AppError::invalid("CANCELLATION_DATE", "must not be before the start or in the past"));
     }
     let status = if start > ctx.now {
         Status::Planned
@@ -193,10 +193,10 @@ pub struct SubscriptionPatch {
 /// Applies `patch`. Moving `NEXT_EVENT` re-anchors billing on that date.
 pub async fn update(ctx: &WriteCtx, id: i64, patch: SubscriptionPatch) -> AppResult<Model> {
     let mut sub = get_one(ctx, id).await?;
-    if let Some(hash) = &patch.hash {
-        if *hash != state::hash(&sub) {
-            return Err(AppError::conflict_on("HASH", "stale HASH: the subscription changed since it was read"));
-        }
+    if let Some(hash) = &patch.hash
+        && *hash != state::hash(&sub)
+    {
+        return Err(AppError::conflict_on("HASH", "stale HASH: the subscription changed since it was read"));
     }
     let status = state::status(&sub)?;
     let mut changed = Vec::new();

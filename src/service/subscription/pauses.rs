@@ -56,10 +56,10 @@ pub async fn pause(ctx: &WriteCtx, input: NewPause) -> AppResult<pause::Model> {
     }
     let existing = pauses::load(ctx, sub.id).await?;
     let replacing = input.ext_id.as_ref().and_then(|ext| existing.iter().find(|p| p.ext_id.as_ref() == Some(ext)));
-    if let Some(old) = replacing {
-        if old.started || old.affected {
-            return Err(AppError::conflict_on("PAUSE_ID", "this pause has started and can no longer be changed"));
-        }
+    if let Some(old) = replacing
+        && (old.started || old.affected)
+    {
+        return Err(AppError::conflict_on("PAUSE_ID", "this pause has started and can no longer be changed"));
     }
     let overlapping = existing.iter().filter(|p| replacing.is_none_or(|r| r.id != p.id)).find(|p| {
         p.start < end.unwrap_or(DateTime::<Utc>::MAX_UTC) && start < p.end.unwrap_or(DateTime::<Utc>::MAX_UTC)
