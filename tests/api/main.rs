@@ -17,6 +17,7 @@ mod idempotency;
 mod isolation;
 mod keys;
 mod pauses;
+mod proration;
 mod races;
 mod storage;
 mod subscription;
