@@ -3,6 +3,10 @@
 
 mod fixtures;
 mod helpers;
+/// The exact money and calendar model shared with `tests/props`.
+#[allow(dead_code)]
+#[path = "../props/oracle.rs"]
+mod oracle;
 
 mod article;
 mod batch;
@@ -22,3 +26,4 @@ mod races;
 mod storage;
 mod subscription;
 mod types;
+mod wire_props;

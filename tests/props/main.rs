@@ -383,3 +383,22 @@ proptest! {
         }
     }
 }
+
+/// The model itself, on figures worked out by hand.
+#[test]
+fn the_model_rounds_and_counts_as_stated() {
+    use oracle::{civil, day_number};
+    assert_eq!(text(&round(&rat("0.225"), 2), 2), "0.23");
+    assert_eq!(text(&round(&rat("-0.225"), 2), 2), "-0.23");
+    assert_eq!(text(&round(&rat("1332.666"), 0), 0), "1333");
+    assert_eq!(text(&round(&rat("1.00005"), 3), 3), "1.000");
+    assert_eq!(text(&rat("0.05"), 2), "0.05");
+    assert_eq!(day_number(2024, 3, 1) - day_number(2024, 2, 1), 29);
+    assert_eq!(day_number(2100, 3, 1) - day_number(2100, 2, 1), 28);
+    assert_eq!(day_number(2000, 3, 1) - day_number(2000, 2, 1), 29);
+    assert_eq!(day_number(2026, 1, 1) - day_number(2025, 1, 1), 365);
+    for n in [0, 59, 60, 365, 146_096, 146_097, 738_000] {
+        let (y, m, d) = civil(n);
+        assert_eq!(day_number(y, m, d), n);
+    }
+}
