@@ -252,8 +252,8 @@ async fn json_values_and_texts_round_trip() {
         })
         .collect();
     let answer = client.batch(&entries).await;
-    for i in 0..features.len() {
-        assert_eq!(by_id(&answer, i as i64 + 1)["result"]["STATUS"], "success", "{}", features[i]);
+    for (i, feature) in features.iter().enumerate() {
+        assert_eq!(by_id(&answer, i as i64 + 1)["result"]["STATUS"], "success", "{feature}");
     }
     let stored = client.ok("article.get", json!({"LIMIT": 1000})).await;
     for a in stored["ARTICLES"].as_array().expect("ARTICLES") {
