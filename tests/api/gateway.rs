@@ -154,16 +154,43 @@ async fn spawn_app_with_body_limit(bytes: u32) -> crate::helpers::TestApp {
     crate::helpers::spawn_app_with(|s| s.server.max_body_bytes = bytes).await
 }
 
+/// An article.create body whose FEATURES nest `levels` lists deep: the body
+/// object, params and DATA are three levels more.
+fn article_with_features_nested(number: &str, levels: usize) -> String {
+    let deep = format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
+    format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"article.create","params":{{"DATA":{{"ARTICLE_NUMBER":"{number}","TITLE":"T","UNIT_PRICE":1,"FEATURES":{deep}}}}}}}"#
+    )
+}
+
 #[tokio::test]
-async fn json_nested_deeper_than_64_levels_is_refused() {
+async fn a_body_nested_64_levels_deep_is_accepted_and_65_refused() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    let deep = format!("{}1{}", "[".repeat(70), "]".repeat(70));
+    // 64 levels: body {, params {, DATA {, and 61 lists.
+    let accepted = client.post_raw("/rpc", &article_with_features_nested("D64", 61), &[]).await;
+    assert_eq!(
+        (accepted.status, accepted.json()["result"]["STATUS"].clone()),
+        (200, json!("success")),
+        "{}",
+        accepted.body
+    );
+    let stored = client.ok("article.get", json!({"FILTER": {"ARTICLE_NUMBER": "D64"}})).await;
+    let mut features = &stored["ARTICLES"][0]["FEATURES"];
+    for _ in 0..61 {
+        features = &features[0];
+    }
+    assert_eq!(*features, json!(1), "all 61 levels are stored");
+    let refused = client.post_raw("/rpc", &article_with_features_nested("D65", 62), &[]).await.json();
+    assert_eq!(refused["error"]["code"], -32600, "{refused}");
+    assert_eq!(refused["error"]["message"], "invalid request: JSON nested deeper than 64 levels");
+    let deeper = format!("{}1{}", "[".repeat(70), "]".repeat(70));
     let body = format!(
-        r#"{{"jsonrpc":"2.0","id":1,"method":"customer.create","params":{{"DATA":{{"X_ATTRIBUTES":{deep}}}}}}}"#
+        r#"{{"jsonrpc":"2.0","id":1,"method":"customer.create","params":{{"DATA":{{"X_ATTRIBUTES":{deeper}}}}}}}"#
     );
     let response = client.post_raw("/rpc", &body, &[]).await.json();
-    assert!(matches!(response["error"]["code"].as_i64(), Some(-32600 | -32700)), "{response}");
+    assert_eq!(response["error"]["code"], -32600, "{response}");
+    assert_eq!(count_rows(&app, "article").await, 1);
     assert_eq!(count_rows(&app, "customer").await, 0);
 }
 
@@ -177,7 +204,31 @@ async fn limit_is_capped_and_checked() {
     assert_eq!(zero.code, -32602);
     let negative = client.err("customer.get", json!({"OFFSET": -1})).await;
     assert_eq!((negative.code, negative.tag()), (-32602, Some("OFFSET")));
-    client.ok("customer.get", json!({"LIMIT": 1000, "OFFSET": "5"})).await;
+    // 1001 customers, in batches of 100 (one write-queue group each).
+    for batch in 0..11 {
+        let entries: Vec<serde_json::Value> = (0..100)
+            .filter(|i| batch * 100 + i < 1001)
+            .map(|i| {
+                let n = batch * 100 + i + 1;
+                crate::helpers::request(n, "customer.create", json!({"DATA": {"LAST_NAME": format!("C{n:04}")}}))
+            })
+            .collect();
+        client.batch(&entries).await;
+    }
+    assert_eq!(count_rows(&app, "customer").await, 1001);
+    let names = |v: serde_json::Value| -> Vec<String> {
+        v["CUSTOMERS"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| c["LAST_NAME"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    let page = names(client.ok("customer.get", json!({"LIMIT": 1000})).await);
+    assert_eq!(page.len(), 1000);
+    assert_eq!((page[0].as_str(), page[999].as_str()), ("C0001", "C1000"));
+    assert_eq!(names(client.ok("customer.get", json!({"LIMIT": 1000, "OFFSET": "1000"})).await), vec!["C1001"]);
+    assert_eq!(names(client.ok("customer.get", json!({"LIMIT": "1000", "OFFSET": 5})).await).len(), 996);
 }
 
 #[tokio::test]
@@ -219,8 +270,12 @@ async fn the_rate_limit_answers_429_for_single_calls_and_1029_per_batch_entry() 
     }
     let limited = client.post_raw("/rpc", ping, &[]).await;
     assert_eq!(limited.status, 429);
-    assert!(limited.headers.contains_key("retry-after"));
+    // One call a second: the next token is at most a second away.
+    assert_eq!(limited.headers["retry-after"], "1");
     assert_eq!(limited.json()["error"]["code"], 1029);
+    // Waiting what Retry-After says is enough.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(client.post_raw("/rpc", ping, &[]).await.status, 200, "Retry-After was honest");
     let other = app.admin().await;
     let batch: Vec<serde_json::Value> = (1..=5).map(|i| crate::helpers::request(i, "system.ping", json!({}))).collect();
     let answer = other.post_raw("/rpc", &serde_json::Value::Array(batch).to_string(), &[]).await;

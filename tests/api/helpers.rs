@@ -358,7 +358,6 @@ pub fn on_postgres() -> bool {
 pub fn skip(test: &str, reason: &str) {
     let backend = if on_postgres() { "PostgreSQL" } else { "SQLite" };
     eprintln!("SKIPPED on {backend}: {test}: {reason}");
-    println!("SKIPPED on {backend}: {test}: {reason}");
 }
 
 impl Client {

@@ -64,9 +64,24 @@ async fn ids_may_be_digit_strings_and_tags_any_case() {
 async fn php_empty_arrays_are_empty_objects() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    client.ok("customer.get", json!({"FILTER": []})).await;
-    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "P", "X_ATTRIBUTES": []}})).await;
-    client.ok("system.ping", json!([])).await;
+    let created = client.ok("customer.create", json!({"DATA": {"LAST_NAME": "P", "X_ATTRIBUTES": []}})).await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "Q", "X_ATTRIBUTES": {}}})).await;
+    // FILTER [] is no filter, like FILTER {}: both customers.
+    let all = client.ok("customer.get", json!({"FILTER": []})).await;
+    assert_eq!(all, client.ok("customer.get", json!({"FILTER": {}})).await);
+    assert_eq!(all["CUSTOMERS"].as_array().map(Vec::len), Some(2));
+    // X_ATTRIBUTES [] is stored as the empty object, like {}.
+    assert_eq!(all["CUSTOMERS"][0]["CUSTOMER_ID"], created["CUSTOMER_ID"]);
+    assert_eq!(all["CUSTOMERS"][0]["X_ATTRIBUTES"], json!({}));
+    assert_eq!(all["CUSTOMERS"][1]["X_ATTRIBUTES"], json!({}));
+    // params [] are the empty envelope: ping answers as with {}.
+    assert_eq!(client.ok("system.ping", json!([])).await, client.ok("system.ping", json!({})).await);
+    // DATA [] is empty data: refused exactly like DATA {} (LAST_NAME is required).
+    let from_list = client.err("customer.create", json!({"DATA": []})).await;
+    let from_object = client.err("customer.create", json!({"DATA": {}})).await;
+    assert_eq!((from_list.code, from_list.tag()), (-32602, Some("LAST_NAME")));
+    assert_eq!((from_list.message, from_list.data), (from_object.message, from_object.data));
+    assert_eq!(count_rows(&app, "customer").await, 2);
 }
 
 #[tokio::test]
