@@ -368,3 +368,12 @@ impl Client {
         self.post_raw("/rpc", &body.to_string(), &[]).await.body
     }
 }
+
+/// Runs one SQL statement on the gateway's write pool (fault injection:
+/// triggers, corrupted rows).
+pub async fn execute_sql(app: &TestApp, sql: &str) {
+    let db = &app.state.db.write;
+    db.execute(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
