@@ -670,3 +670,54 @@ async fn a_second_gateway_on_the_same_database_sees_changes_after_caching() {
     }
     assert_eq!(seen, "canceled", "the other gateway's cache is invalidated through the event feed");
 }
+
+#[tokio::test]
+async fn subscription_hash_stays_while_hash_changes_with_every_change() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2025-04-01").await;
+    let client = app.client(&t.key);
+    article(&client, "S", "30", "0", json!({})).await;
+    article(&client, "L", "60", "0", json!({})).await;
+    article(&client, "SEAT", "5", "0", json!({"IS_ADDON": true, "ALLOW_MULTIPLE": true})).await;
+    let c = customer(&client).await;
+    let created = subscribe(&client, c, "S", json!({})).await;
+    let id = created["SUBSCRIPTION_ID"].as_i64().expect("id");
+    let other = subscribe(&client, c, "S", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
+    let public = subscription(&client, id).await["SUBSCRIPTION_HASH"].clone();
+    assert!(public.as_str().is_some_and(|h| h.len() == 32), "{public}");
+    assert_ne!(subscription(&client, other).await["SUBSCRIPTION_HASH"], public, "each subscription has its own");
+    let mut hashes = vec![created["HASH"].clone()];
+    let data = |extra: Value| {
+        let mut d = json!({"SUBSCRIPTION_ID": id});
+        d.as_object_mut().expect("object").extend(extra.as_object().cloned().unwrap_or_default());
+        json!({"DATA": d})
+    };
+    // (call, whether it changes the subscription: a run with nothing due does not)
+    for (method, params, changes) in [
+        ("subscription.update", data(json!({"X_ATTRIBUTES": {"a": "b"}})), true),
+        ("subscription.cancel", data(json!({})), true),
+        ("subscription.reactivate", data(json!({})), true),
+        ("billing.run", json!({"DATA": {"NOW": "2025-04-11"}}), false),
+        ("subscription.changearticle", data(json!({"ARTICLE_NUMBER": "L"})), true),
+        ("subscription.changequantity", data(json!({"ARTICLE_NUMBER": "L", "QUANTITY": 2})), true),
+        ("subscription.setaddon", data(json!({"ARTICLE_NUMBER": "SEAT"})), true),
+        ("subscription.pause", data(json!({})), true),
+        ("subscription.unpause", data(json!({})), true),
+        ("billing.run", json!({"DATA": {"NOW": "2025-05-01"}}), true),
+        ("subscription.postpone", data(json!({"MONTH": 1})), true),
+        ("billing.run", json!({"DATA": {"NOW": "2025-05-10"}}), false),
+        ("subscription.terminate", data(json!({})), true),
+        ("subscription.reactivate", data(json!({})), true),
+    ] {
+        client.ok(method, params).await;
+        let now = subscription(&client, id).await;
+        assert_eq!(now["SUBSCRIPTION_HASH"], public, "after {method}");
+        let last = hashes.last().cloned().expect("a hash");
+        if changes {
+            assert!(!hashes.contains(&now["HASH"]), "HASH changes with {method}");
+        } else {
+            assert_eq!(now["HASH"], last, "HASH stays when {method} changes nothing");
+        }
+        hashes.push(now["HASH"].clone());
+    }
+}
