@@ -200,33 +200,52 @@ async fn a_key_is_free_again_after_24_hours_of_a_test_clock() {
     assert_eq!(count_rows(&app, "customer").await, 2);
 }
 
+/// Moves the stored time of the record of `key` `minutes` into the past (by
+/// the wall clock, which idempotency records are kept by).
+async fn age_record(app: &crate::helpers::TestApp, key: &str, minutes: u32) {
+    let sql = if crate::helpers::on_postgres() {
+        format!(
+            r#"UPDATE idempotency_record SET created = created - interval '{minutes} minutes' WHERE "key" = '{key}'"#
+        )
+    } else {
+        format!(
+            r#"UPDATE idempotency_record SET created = strftime('%Y-%m-%dT%H:%M:%S+00:00', created, '-{minutes} minutes') WHERE "key" = '{key}'"#
+        )
+    };
+    crate::helpers::execute_sql(app, &sql).await;
+}
+
 #[tokio::test]
-async fn results_are_kept_for_the_configured_retention_only() {
-    let app = crate::helpers::spawn_app_with(|s| s.idempotency.retention_hours = 0).await;
+async fn a_stored_result_answers_for_24_hours_after_it_was_stored_and_no_longer() {
+    let app = spawn_app().await;
     let client = app.admin().await;
-    let params = json!({"DATA": {"LAST_NAME": "Short"}, "IDEMPOTENCY_KEY": "r-0"});
+    let params = json!({"DATA": {"LAST_NAME": "Day"}, "IDEMPOTENCY_KEY": "r-24"});
     let first = client.ok("customer.create", params.clone()).await;
-    // The clock has whole seconds: in the next one the record is past its retention.
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
-    let again = client.ok("customer.create", params).await;
-    assert_ne!(again["CUSTOMER_ID"], first["CUSTOMER_ID"], "with no retention the key is free a second later");
+    age_record(&app, "r-24", 24 * 60 - 1).await;
+    assert_eq!(client.ok("customer.create", params.clone()).await, first, "23 h 59 min later it still answers");
+    age_record(&app, "r-24", 2).await;
+    let again = client.ok("customer.create", params.clone()).await;
+    assert_ne!(again["CUSTOMER_ID"], first["CUSTOMER_ID"], "24 h 1 min later the key is a new call");
+    assert_eq!(client.ok("customer.create", params).await, again, "whose result is stored in turn");
     assert_eq!(count_rows(&app, "customer").await, 2);
 }
 
 #[tokio::test]
 async fn a_claim_left_pending_by_a_crashed_call_answers_1011_then_is_taken_over() {
-    let app = crate::helpers::spawn_app_with(|s| s.idempotency.pending_timeout_seconds = 1).await;
+    let app = spawn_app().await;
     let client = app.admin().await;
     let params = json!({"DATA": {"LAST_NAME": "Crash"}, "IDEMPOTENCY_KEY": "stale-1"});
     let first = client.ok("customer.create", params.clone()).await;
     // Make the record look like a claim whose call died before storing a result.
     crate::helpers::execute_sql(&app, r#"UPDATE idempotency_record SET response = NULL WHERE "key" = 'stale-1'"#).await;
     let err = client.err("customer.create", params.clone()).await;
-    assert_eq!(err.code, 1011, "still in progress within the pending timeout");
-    // Whole seconds: 1 s of timeout has surely passed 2 s after the claim's second began.
-    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    assert_eq!(err.code, 1011, "still in progress within the pending timeout (5 min)");
+    age_record(&app, "stale-1", 10).await;
     let taken = client.ok("customer.create", params.clone()).await;
-    assert_ne!(taken["CUSTOMER_ID"], first["CUSTOMER_ID"], "the stale claim is taken over and the call runs");
+    assert_ne!(
+        taken["CUSTOMER_ID"], first["CUSTOMER_ID"],
+        "10 min later the stale claim is taken over and the call runs"
+    );
     assert_eq!(client.ok("customer.create", params).await, taken, "and its result is stored");
     assert_eq!(count_rows(&app, "customer").await, 2);
 }
