@@ -526,3 +526,34 @@ async fn article_update_leaves_running_subscriptions_at_their_terms() {
     assert_eq!(totals(&march), t3("20.00", "3.80", "23.80"));
     assert_eq!(march["ITEMS"][0]["DESCRIPTION"], "Plan P");
 }
+
+#[tokio::test]
+async fn whether_a_change_waits_depends_on_the_period_net_not_on_price_or_quantity_alone() {
+    let app = spawn_app().await;
+    let plans = [("S", "30.00", json!({})), ("U4", "4.00", json!({}))];
+    let (client, c) = shop(&app, "2025-04-01", &plans).await;
+    let up = sub(&client, c, "S", json!({})).await;
+    let down = sub(&client, c, "U4", json!({"QUANTITY": 10})).await;
+    advance(&client, "2025-04-11").await;
+    // S x 1 = 30.00 -> U4 x 10 = 40.00: a lower unit price, but more per period, so now:
+    //   credit -round(30.00 x 20 / 30) = -20.00, charge +round(40.00 x 20 / 30 = 26.666) = 26.67,
+    //   net 6.67, VAT 19 % = 1.2673 -> 1.27, total 7.94.
+    let answer = client
+        .ok(
+            "subscription.changearticle",
+            json!({"DATA": {"SUBSCRIPTION_ID": up, "ARTICLE_NUMBER": "U4", "QUANTITY": 10}}),
+        )
+        .await;
+    assert_eq!(answer["CHANGE"], "immediate");
+    let invoice = answered(&client, &answer).await;
+    assert_eq!(lines(&invoice), vec![pair("proration", "-20.00"), pair("proration", "26.67")]);
+    assert_eq!(totals(&invoice), t3("6.67", "1.27", "7.94"));
+    // U4 x 10 = 40.00 -> S x 1 = 30.00: a higher unit price, but less per period: at May 1.
+    let answer = client
+        .ok(
+            "subscription.changearticle",
+            json!({"DATA": {"SUBSCRIPTION_ID": down, "ARTICLE_NUMBER": "S", "QUANTITY": 1}}),
+        )
+        .await;
+    assert_eq!((answer["CHANGE"].clone(), answer["INVOICE_ID"].clone()), (json!("scheduled"), Value::Null));
+}

@@ -402,3 +402,36 @@ fn the_model_rounds_and_counts_as_stated() {
         assert_eq!(day_number(y, m, d), n);
     }
 }
+
+/// Line kinds are stored as text and read back: every kind round-trips, and
+/// an unknown text is no kind.
+#[test]
+fn line_kinds_round_trip_their_text() {
+    use LineKind::*;
+    let kinds = [Plan, Addon, Usage, Setup, Proration, Discount, Coupon, Consumption];
+    let texts: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    assert_eq!(texts, ["plan", "addon", "usage", "setup", "proration", "discount", "coupon", "consumption"]);
+    for kind in kinds {
+        assert_eq!(LineKind::parse(kind.as_str()), Some(kind));
+    }
+    for unknown in ["", "Plan", "credit", "manual"] {
+        assert_eq!(LineKind::parse(unknown), None, "{unknown}");
+    }
+}
+
+proptest! {
+    /// What a change is worth per day: the items' summed full-period nets
+    /// (quantity x unit price) over the period's days, nothing for no days.
+    #[test]
+    fn per_day_is_the_period_net_over_the_days(items in items(), days in -3i64..=400) {
+        let got = proration::per_day(&items, days);
+        if days <= 0 {
+            prop_assert_eq!(got, Decimal::ZERO);
+        } else {
+            let exact = items.iter().map(net).fold(BigRational::zero(), |s, x| s + x) / BigInt::from(days);
+            // Decimal keeps 28 significant digits: equal to the exact value to 1e-15.
+            let tolerance = BigRational::new(BigInt::from(1), BigInt::from(10u64).pow(15));
+            prop_assert!((of(got) - exact.clone()).abs() <= tolerance, "{} vs {}", got, exact);
+        }
+    }
+}
