@@ -178,3 +178,30 @@ async fn every_change_appends_a_timeline_event() {
     client.ok("customer.delete", json!({"DATA": {"CUSTOMER_ID": id}})).await;
     assert_eq!(count_rows(&app, "event").await, 3);
 }
+
+#[tokio::test]
+async fn like_wildcards_and_the_escape_character_in_term_are_literal() {
+    let app = spawn_app().await;
+    let client = app.admin().await;
+    for name in ["100% Bio", "100 Bio", "a_b GmbH", "axb GmbH", "back\\slash", "backXslash"] {
+        client.ok("customer.create", json!({"DATA": {"LAST_NAME": name}})).await;
+    }
+    let names = |v: Value| -> Vec<String> {
+        list(&v).iter().map(|c| c["LAST_NAME"].as_str().unwrap_or("").to_owned()).collect()
+    };
+    for (term, expected) in [
+        ("%", vec!["100% Bio"]),
+        ("0%", vec!["100% Bio"]),
+        ("% b", vec!["100% Bio"]),
+        ("_", vec!["a_b GmbH"]),
+        ("a_b", vec!["a_b GmbH"]),
+        ("\\", vec!["back\\slash"]),
+        ("k\\s", vec!["back\\slash"]),
+        ("%%", vec![]),
+        ("__", vec![]),
+        ("bio", vec!["100% Bio", "100 Bio"]),
+    ] {
+        let found = client.ok("customer.get", json!({"FILTER": {"TERM": term}, "LIMIT": 100})).await;
+        assert_eq!(names(found), expected, "TERM {term:?}");
+    }
+}

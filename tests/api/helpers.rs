@@ -346,3 +346,34 @@ pub async fn count_rows(app: &TestApp, table: &str) -> i64 {
         .expect("one row");
     row.try_get_by_index::<i64>(0).expect("count")
 }
+
+/// True when the suite runs on PostgreSQL (`RECUR_TEST_DATABASE_URL` set).
+pub fn on_postgres() -> bool {
+    std::env::var("RECUR_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+}
+
+/// Says loudly that `test` did not run its assertions on this backend. Tests
+/// that call it carry the backend they need in their name (`..._on_sqlite`,
+/// `..._on_postgres`), so a skip is visible in the list as well as in the output.
+pub fn skip(test: &str, reason: &str) {
+    let backend = if on_postgres() { "PostgreSQL" } else { "SQLite" };
+    eprintln!("SKIPPED on {backend}: {test}: {reason}");
+}
+
+impl Client {
+    /// The raw HTTP body answering one call of `method` with request id 1
+    /// (for byte-for-byte comparisons of answers).
+    pub async fn raw_call(&self, method: &str, params: &Value) -> String {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        self.post_raw("/rpc", &body.to_string(), &[]).await.body
+    }
+}
+
+/// Runs one SQL statement on the gateway's write pool (fault injection:
+/// triggers, corrupted rows).
+pub async fn execute_sql(app: &TestApp, sql: &str) {
+    let db = &app.state.db.write;
+    db.execute(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}

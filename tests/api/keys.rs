@@ -66,11 +66,10 @@ async fn test_tenants_get_rk_test_keys() {
 
 #[tokio::test]
 async fn the_cli_creates_tenants_and_keys_that_the_gateway_accepts() {
-    if std::env::var("RECUR_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
-        return; // The CLI shares the SQLite file with the gateway here; PostgreSQL runs the rest.
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    // The CLI works on the running gateway's database, as an operator's would
+    // (a SQLite file shared by two processes, or the PostgreSQL database).
+    let app = spawn_app_with(|s| s.auth.key_cache_ttl_seconds = 1).await;
+    let url = app.database_url.clone();
     let run = |args: &[&str]| {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_recur"))
             .args(args)
@@ -97,12 +96,6 @@ async fn the_cli_creates_tenants_and_keys_that_the_gateway_accepts() {
     };
     let (used_id, used_key) = create_key();
     let (unused_id, unused_key) = create_key();
-
-    let app = spawn_app_with(|s| {
-        s.database.url = url.clone();
-        s.auth.key_cache_ttl_seconds = 1;
-    })
-    .await;
     let pong = app.client(&admin_key).ok("system.ping", json!({})).await;
     assert_eq!(pong["NOW"], "2024-01-31 00:00:00");
     assert_eq!(app.client(&used_key).err("key.get", json!({})).await.code, 1003);

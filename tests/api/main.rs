@@ -3,12 +3,17 @@
 
 mod fixtures;
 mod helpers;
+/// The exact money and calendar model shared with `tests/props`.
+#[allow(dead_code)]
+#[path = "../props/oracle.rs"]
+mod oracle;
 
 mod article;
 mod batch;
 mod billing;
 mod browser;
 mod changes;
+mod concurrency;
 mod customer;
 mod gateway;
 mod hosted;
@@ -16,6 +21,9 @@ mod idempotency;
 mod isolation;
 mod keys;
 mod pauses;
+mod proration;
+mod races;
 mod storage;
 mod subscription;
 mod types;
+mod wire_props;

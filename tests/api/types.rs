@@ -1,6 +1,6 @@
 //! The tolerant type rules of API.md section 3.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{count_rows, spawn_app};
 
@@ -64,9 +64,24 @@ async fn ids_may_be_digit_strings_and_tags_any_case() {
 async fn php_empty_arrays_are_empty_objects() {
     let app = spawn_app().await;
     let client = app.admin().await;
-    client.ok("customer.get", json!({"FILTER": []})).await;
-    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "P", "X_ATTRIBUTES": []}})).await;
-    client.ok("system.ping", json!([])).await;
+    let created = client.ok("customer.create", json!({"DATA": {"LAST_NAME": "P", "X_ATTRIBUTES": []}})).await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "Q", "X_ATTRIBUTES": {}}})).await;
+    // FILTER [] is no filter, like FILTER {}: both customers.
+    let all = client.ok("customer.get", json!({"FILTER": []})).await;
+    assert_eq!(all, client.ok("customer.get", json!({"FILTER": {}})).await);
+    assert_eq!(all["CUSTOMERS"].as_array().map(Vec::len), Some(2));
+    // X_ATTRIBUTES [] is stored as the empty object, like {}.
+    assert_eq!(all["CUSTOMERS"][0]["CUSTOMER_ID"], created["CUSTOMER_ID"]);
+    assert_eq!(all["CUSTOMERS"][0]["X_ATTRIBUTES"], json!({}));
+    assert_eq!(all["CUSTOMERS"][1]["X_ATTRIBUTES"], json!({}));
+    // params [] are the empty envelope: ping answers as with {}.
+    assert_eq!(client.ok("system.ping", json!([])).await, client.ok("system.ping", json!({})).await);
+    // DATA [] is empty data: refused exactly like DATA {} (LAST_NAME is required).
+    let from_list = client.err("customer.create", json!({"DATA": []})).await;
+    let from_object = client.err("customer.create", json!({"DATA": {}})).await;
+    assert_eq!((from_list.code, from_list.tag()), (-32602, Some("LAST_NAME")));
+    assert_eq!((from_list.message, from_list.data), (from_object.message, from_object.data));
+    assert_eq!(count_rows(&app, "customer").await, 2);
 }
 
 #[tokio::test]
@@ -131,4 +146,40 @@ async fn codes_are_case_insensitive_and_checked() {
     assert_eq!(found["CUSTOMERS"][0]["CURRENCY_CODE"], "EUR");
     let err = client.err("customer.create", json!({"DATA": {"LAST_NAME": "A", "COUNTRY_CODE": "XX"}})).await;
     assert_eq!((err.code, err.tag()), (-32602, Some("COUNTRY_CODE")));
+}
+
+#[tokio::test]
+async fn datetimes_with_an_rfc_3339_offset_are_read_as_utc() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2025-01-01").await;
+    let client = app.client(&t.key);
+    client.ok("article.create", json!({"DATA": {"ARTICLE_NUMBER": "P", "TITLE": "P", "UNIT_PRICE": "10"}})).await;
+    let c = client.ok("customer.create", json!({"DATA": {"LAST_NAME": "Z"}})).await["CUSTOMER_ID"].clone();
+    // 01:30 at UTC+2 is 23:30 UTC the day before; 20:00 at UTC-5 is 01:00 UTC the next day.
+    for (sent, utc) in [
+        ("2025-03-01T01:30:00+02:00", "2025-02-28 23:30:00"),
+        ("2025-02-28T20:00:00-05:00", "2025-03-01 01:00:00"),
+        ("2025-03-10T12:00:00+05:45", "2025-03-10 06:15:00"),
+        ("2025-03-10T12:00:00Z", "2025-03-10 12:00:00"),
+        ("2025-03-10t12:00:00z", "2025-03-10 12:00:00"),
+    ] {
+        let data = json!({"CUSTOMER_ID": c, "ARTICLE_NUMBER": "P", "START_DATE": sent});
+        let id = client.ok("subscription.create", json!({"DATA": data})).await["SUBSCRIPTION_ID"].clone();
+        let sub = client.ok("subscription.get", json!({"FILTER": {"SUBSCRIPTION_ID": id}})).await;
+        assert_eq!(
+            (sub["SUBSCRIPTIONS"][0]["START"].clone(), sub["SUBSCRIPTIONS"][0]["NEXT_EVENT"].clone()),
+            (json!(utc), json!(utc)),
+            "{sent}"
+        );
+    }
+    // Filters read offsets the same way: from 00:00 UTC+1 is from 23:00 UTC.
+    let found = client
+        .ok("subscription.get", json!({"FILTER": {"NEXT_EVENT_FROM": "2025-03-01T00:00:00+01:00", "NEXT_EVENT_TO": "2025-03-01T02:00:00+01:00"}}))
+        .await;
+    let starts: Vec<&Value> = found["SUBSCRIPTIONS"].as_array().expect("list").iter().map(|s| &s["START"]).collect();
+    assert_eq!(starts, vec![&json!("2025-02-28 23:30:00"), &json!("2025-03-01 01:00:00")]);
+    // And the test clock: NOW with an offset answers in UTC.
+    let run = client.ok("billing.run", json!({"DATA": {"NOW": "2025-03-01T01:30:00+02:00"}})).await;
+    assert_eq!(run["NOW"], "2025-02-28 23:30:00");
+    assert_eq!(run["INVOICES_CREATED"], 1, "the subscription starting at that instant is billed");
 }
