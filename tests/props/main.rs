@@ -408,13 +408,16 @@ fn the_model_rounds_and_counts_as_stated() {
 #[test]
 fn line_kinds_round_trip_their_text() {
     use LineKind::*;
-    let kinds = [Plan, Addon, Usage, Setup, Proration, Discount, Coupon, Consumption];
+    let kinds = [Plan, Addon, Usage, Setup, Proration, Discount, Coupon, Consumption, Manual, Credit];
     let texts: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    assert_eq!(texts, ["plan", "addon", "usage", "setup", "proration", "discount", "coupon", "consumption"]);
+    assert_eq!(
+        texts,
+        ["plan", "addon", "usage", "setup", "proration", "discount", "coupon", "consumption", "manual", "credit"]
+    );
     for kind in kinds {
         assert_eq!(LineKind::parse(kind.as_str()), Some(kind));
     }
-    for unknown in ["", "Plan", "credit", "manual"] {
+    for unknown in ["", "Plan", "Credit", "manuals"] {
         assert_eq!(LineKind::parse(unknown), None, "{unknown}");
     }
 }
