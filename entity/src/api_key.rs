@@ -35,3 +35,13 @@ impl Related<super::tenant::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl crate::TenantScoped for Entity {
+    fn tenant_column() -> Column {
+        Column::TenantId
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+}

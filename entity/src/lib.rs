@@ -2,6 +2,7 @@
 //! `tenant_id`; the root crate's tenant scope is the only way queries reach them.
 
 mod decimal_text;
+mod scoped;
 
 pub mod api_key;
 pub mod article;
@@ -18,3 +19,4 @@ pub mod tenant;
 pub mod usage_record;
 
 pub use decimal_text::DecimalText;
+pub use scoped::TenantScoped;

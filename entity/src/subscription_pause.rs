@@ -33,3 +33,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl crate::TenantScoped for Entity {
+    fn tenant_column() -> Column {
+        Column::TenantId
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+}

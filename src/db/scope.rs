@@ -36,13 +36,7 @@ impl TenantId {
     }
 }
 
-/// An entity with a `tenant_id` column and an `id` primary key.
-pub trait TenantScoped: EntityTrait + 'static {
-    /// The `tenant_id` column.
-    fn tenant_column() -> Self::Column;
-    /// The `id` column.
-    fn id_column() -> Self::Column;
-}
+pub use entity::TenantScoped;
 
 /// `SELECT <every column> FROM <table> WHERE id = ?`, built once per entity
 /// and backend: hot reads by id would otherwise quote every column name again
@@ -141,26 +135,9 @@ pub trait Scope {
     }
 }
 
-macro_rules! tenant_scoped {
-    ($($module:ident),* $(,)?) => {
-        $(impl TenantScoped for entity::$module::Entity {
-            fn tenant_column() -> Self::Column {
-                entity::$module::Column::TenantId
-            }
-            fn id_column() -> Self::Column {
-                entity::$module::Column::Id
-            }
-        })*
-    };
-}
-
-tenant_scoped!(api_key, article, customer, event, idempotency_record);
-
 impl TenantId {
     /// For the operator's CLI, which names tenants by id on the command line.
     pub fn trusted_for_operator(id: i64) -> Self {
         Self(id)
     }
 }
-
-tenant_scoped!(invoice, invoice_item, subscription, subscription_pause, usage_record);
