@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeleteMany, EntityTrait, ModelTrait, QueryFilter, QueryTrait,
-    Select, Statement, UpdateMany,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeleteMany, ModelTrait, QueryFilter, QueryTrait, Select, Statement,
+    UpdateMany,
 };
 
 /// The id of the tenant a request acts for.
