@@ -34,15 +34,40 @@ impl Summary {
     }
 }
 
-/// Claims the subscriptions of `ids` that are still due by `now` (skipping any
-/// another worker holds), steps each, and writes all of it in one flush.
-pub async fn step_many<C: ConnectionTrait>(ctx: &Ctx<C>, ids: &[i64], now: DateTime<Utc>) -> AppResult<Summary> {
+/// How a chunk claims its subscriptions on PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// Skip rows another transaction holds (a concurrent run or write bills them).
+    SkipLocked,
+    /// Wait for them: the last pass of a run, so that when `billing.run`
+    /// answers, everything due is billed, by this call or a concurrent one.
+    Wait,
+}
+
+/// What a chunk did, and which of its ids it could claim (the others were
+/// held by another transaction and skipped).
+#[derive(Debug, Default)]
+pub struct Stepped {
+    pub summary: Summary,
+    pub claimed: Vec<i64>,
+}
+
+/// Claims the subscriptions of `ids` that are still due by `now`, steps each,
+/// and writes all of it in one flush.
+pub async fn step_many<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    ids: &[i64],
+    now: DateTime<Utc>,
+    claim: Claim,
+) -> AppResult<Stepped> {
     // By primary key only (see `db::scope`); ownership and dueness are checked here.
-    let claimed = Entity::find()
-        .filter(Column::Id.is_in(ids.to_vec()))
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&ctx.db)
-        .await?;
+    let select = Entity::find().filter(Column::Id.is_in(ids.to_vec()));
+    let select = match claim {
+        Claim::SkipLocked => select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked),
+        Claim::Wait => select.lock(LockType::Update),
+    };
+    let claimed = select.all(&ctx.db).await?;
+    let claimed_ids: Vec<i64> = claimed.iter().map(|s| s.id).collect();
     let subs: Vec<_> =
         ctx.keep_own::<Entity>(claimed).into_iter().filter(|s| s.due_at.is_some_and(|d| d <= now)).collect();
     let mut preloads = Preload::many(ctx, &subs).await?;
@@ -56,5 +81,5 @@ pub async fn step_many<C: ConnectionTrait>(ctx: &Ctx<C>, ids: &[i64], now: DateT
         summary.closed += u64::from(step.closed);
     }
     writes.flush(ctx).await?;
-    Ok(summary)
+    Ok(Stepped { summary, claimed: claimed_ids })
 }

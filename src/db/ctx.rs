@@ -29,12 +29,14 @@ pub struct Ctx<C> {
     pub settings: Arc<Settings>,
     /// Work to do once the transaction has committed (cache evictions).
     pub after_commit: AfterCommit,
+    /// Reads by id lock their row (set by the transaction helper for writes).
+    pub lock_rows: bool,
 }
 
 impl<C> Ctx<C> {
     /// A context on `db` for `tenant` at `now`.
     pub fn new(tenant: TenantRef, now: DateTime<Utc>, db: C, settings: Arc<Settings>) -> Ctx<C> {
-        Ctx { tenant, now, db, dry_run: false, settings, after_commit: AfterCommit::default() }
+        Ctx { tenant, now, db, dry_run: false, settings, after_commit: AfterCommit::default(), lock_rows: false }
     }
 }
 
@@ -70,5 +72,9 @@ pub type WriteCtx = Ctx<DatabaseTransaction>;
 impl<C> Scope for Ctx<C> {
     fn tenant_id(&self) -> TenantId {
         self.tenant.id
+    }
+
+    fn locks_rows(&self) -> bool {
+        self.lock_rows
     }
 }

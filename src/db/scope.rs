@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeleteMany, ModelTrait, QueryFilter, QueryTrait, Select, Statement,
-    UpdateMany,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DeleteMany, ModelTrait, QueryFilter, QuerySelect, QueryTrait,
+    Select, Statement, UpdateMany,
 };
 
 /// The id of the tenant a request acts for.
@@ -38,11 +38,11 @@ impl TenantId {
 
 pub use entity::TenantScoped;
 
-/// `SELECT <every column> FROM <table> WHERE id = ?`, built once per entity
-/// and backend: hot reads by id would otherwise quote every column name again
-/// on every call.
-fn by_id_sql<E: TenantScoped>(backend: DbBackend) -> Arc<str> {
-    type Statements = HashMap<(TypeId, u8), Arc<str>>;
+/// `SELECT <every column> FROM <table> WHERE id = ?` (with `FOR UPDATE` when
+/// `lock`), built once per entity, backend and lock: hot reads by id would
+/// otherwise quote every column name again on every call.
+fn by_id_sql<E: TenantScoped>(backend: DbBackend, lock: bool) -> Arc<str> {
+    type Statements = HashMap<(TypeId, u8, bool), Arc<str>>;
     static CACHE: OnceLock<RwLock<Statements>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let tag = match backend {
@@ -50,11 +50,15 @@ fn by_id_sql<E: TenantScoped>(backend: DbBackend) -> Arc<str> {
         DbBackend::Sqlite => 1,
         DbBackend::MySql => 2,
     };
-    let key = (TypeId::of::<E>(), tag);
+    let key = (TypeId::of::<E>(), tag, lock);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
         return sql;
     }
-    let sql: Arc<str> = E::find().filter(E::id_column().eq(0i64)).build(backend).sql.into();
+    let mut select = E::find().filter(E::id_column().eq(0i64));
+    if lock {
+        select = select.lock_exclusive();
+    }
+    let sql: Arc<str> = select.build(backend).sql.into();
     if let Ok(mut c) = cache.write() {
         c.insert(key, sql.clone());
     }
@@ -79,7 +83,16 @@ pub trait Scope {
         E::find().filter(E::tenant_column().eq(self.tenant_id().get()))
     }
 
-    /// The row of `E` with primary key `id`, if it is this tenant's.
+    /// True inside a write's transaction: reads by id then lock the row
+    /// (`SELECT ... FOR UPDATE` on PostgreSQL), so a write that decides from
+    /// what it read cannot race another write of the same object. SQLite has
+    /// one writer, which serializes writes anyway.
+    fn locks_rows(&self) -> bool {
+        false
+    }
+
+    /// The row of `E` with primary key `id`, if it is this tenant's (locked
+    /// for the rest of the transaction when [`Scope::locks_rows`]).
     fn by_id<E: TenantScoped, C: ConnectionTrait>(
         &self,
         db: &C,
@@ -91,7 +104,7 @@ pub trait Scope {
     {
         async move {
             let backend = db.get_database_backend();
-            let sql = by_id_sql::<E>(backend);
+            let sql = by_id_sql::<E>(backend, self.locks_rows() && backend == DbBackend::Postgres);
             let statement = Statement::from_sql_and_values(backend, sql.as_ref(), [id.into()]);
             let row = E::find().from_raw_sql(statement).one(db).await?;
             Ok(row.filter(|r| owner::<E>(r) == Some(self.tenant_id().get())))

@@ -12,8 +12,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use super::tx::{self, Outcome};
 use super::{AppState, TenantRef};
-use crate::billing::chunk;
 pub use crate::billing::chunk::Summary;
+use crate::billing::chunk::{self, Claim, Stepped};
 use crate::error::{AppError, AppResult};
 use entity::subscription::{Column, Entity};
 
@@ -32,6 +32,7 @@ where
 {
     let page_size = state.settings.billing.page_size.max(1);
     let mut summary = Summary::default();
+    let mut skipped: Vec<i64> = Vec::new();
     let mut cursor = 0i64;
     loop {
         let ids: Vec<i64> = Entity::find()
@@ -48,10 +49,18 @@ where
         let Some(&last) = ids.last() else { break };
         cursor = last;
         for ids in ids.chunks(state.settings.billing.chunk_size.max(1)) {
-            summary.add(bill_chunk(state, conn, tenant, now, ids).await);
+            let (done, held) = bill_chunk(state, conn, tenant, now, ids, Claim::SkipLocked).await;
+            summary.add(done);
+            skipped.extend(held);
         }
         progress(summary);
     }
+    // Rows another transaction held were skipped; wait for them now, so the
+    // run answers only when everything due is billed (by it or by the other).
+    for ids in skipped.chunks(state.settings.billing.chunk_size.max(1)) {
+        summary.add(bill_chunk(state, conn, tenant, now, ids, Claim::Wait).await.0);
+    }
+    progress(summary);
     Ok(summary)
 }
 
@@ -65,18 +74,27 @@ async fn bill_chunk<C: TransactionTrait>(
     tenant: TenantRef,
     now: DateTime<Utc>,
     ids: &[i64],
-) -> Summary {
+    claim: Claim,
+) -> (Summary, Vec<i64>) {
     if ids.len() > 1 {
-        match in_transaction(state, conn, tenant, now, ids).await {
-            Ok(summary) => return summary,
+        match in_transaction(state, conn, tenant, now, ids, claim).await {
+            Ok(stepped) => return (stepped.summary, unclaimed(ids, &stepped.claimed)),
             Err(err) => tracing::debug!(error = %err, "billing chunk failed; stepping its subscriptions one by one"),
         }
     }
     let mut summary = Summary::default();
+    let mut held = Vec::new();
     for &id in ids {
-        summary.add(bill_one(state, conn, tenant, now, id).await);
+        let (done, skipped) = bill_one(state, conn, tenant, now, id, claim).await;
+        summary.add(done);
+        held.extend(skipped);
     }
-    summary
+    (summary, held)
+}
+
+/// The ids of `ids` not among `claimed`.
+fn unclaimed(ids: &[i64], claimed: &[i64]) -> Vec<i64> {
+    ids.iter().copied().filter(|id| !claimed.contains(id)).collect()
 }
 
 async fn in_transaction<C: TransactionTrait>(
@@ -85,10 +103,11 @@ async fn in_transaction<C: TransactionTrait>(
     tenant: TenantRef,
     now: DateTime<Utc>,
     ids: &[i64],
-) -> AppResult<Summary> {
+    claim: Claim,
+) -> AppResult<Stepped> {
     let ids = ids.to_vec();
     tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
-        Box::pin(async move { chunk::step_many(ctx, &ids, now).await })
+        Box::pin(async move { chunk::step_many(ctx, &ids, now, claim).await })
     })
     .await
 }
@@ -101,14 +120,15 @@ async fn bill_one<C: TransactionTrait>(
     tenant: TenantRef,
     now: DateTime<Utc>,
     id: i64,
-) -> Summary {
-    match in_transaction(state, conn, tenant, now, &[id]).await {
-        Ok(summary) => summary,
+    claim: Claim,
+) -> (Summary, Vec<i64>) {
+    match in_transaction(state, conn, tenant, now, &[id], claim).await {
+        Ok(stepped) => (stepped.summary, unclaimed(&[id], &stepped.claimed)),
         // Another worker billed this period first; nothing left to do.
-        Err(AppError::Conflict { .. }) => Summary::default(),
+        Err(AppError::Conflict { .. }) => (Summary::default(), Vec::new()),
         Err(err) => {
             tracing::error!(subscription_id = id, tenant_id = tenant.id.get(), error = %err, cause = ?err, "billing step failed");
-            Summary { failed: 1, ..Summary::default() }
+            (Summary { failed: 1, ..Summary::default() }, Vec::new())
         }
     }
 }

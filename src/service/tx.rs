@@ -2,6 +2,12 @@
 //! hosted pages, the billing run, the write queue): begin, build the context,
 //! run the work, then commit or roll back; after a commit, bump the object
 //! cache's epoch and run the after-commit hooks.
+//!
+//! Inside the transaction every read by id locks its row (see
+//! `db::scope::Scope::locks_rows`): two writes of one subscription, invoice or
+//! customer run one after the other, and the second decides from what the
+//! first committed. That is what makes a HASH check, a once-only add-on or a
+//! proration invoice safe under concurrent calls on PostgreSQL.
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -56,6 +62,7 @@ where
     let txn = conn.begin().await?;
     let mut ctx = state.txn_ctx(tenant, now, txn);
     ctx.dry_run = outcome == Outcome::RollBack;
+    ctx.lock_rows = true;
     let result = work(&ctx).await;
     let Ctx { db: txn, after_commit, .. } = ctx;
     match (result, outcome) {

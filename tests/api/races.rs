@@ -260,7 +260,6 @@ async fn on_postgres<F: std::future::Future<Output = ()>>(name: &str, scenario: 
 }
 
 #[tokio::test]
-#[ignore = "issue 17: concurrent changequantity on PostgreSQL issues several proration invoices"]
 async fn concurrent_quantity_increases_issue_one_proration_invoice_on_postgres() {
     on_postgres("concurrent_quantity_increases_issue_one_proration_invoice_on_postgres", |app| async move {
         concurrent_quantity_increases_issue_one_proration_invoice(&app).await
@@ -269,7 +268,6 @@ async fn concurrent_quantity_increases_issue_one_proration_invoice_on_postgres()
 }
 
 #[tokio::test]
-#[ignore = "issue 17: a once-only add-on booked concurrently on PostgreSQL succeeds several times"]
 async fn concurrent_once_only_add_ons_are_booked_once_on_postgres() {
     on_postgres("concurrent_once_only_add_ons_are_booked_once_on_postgres", |app| async move {
         concurrent_once_only_add_ons_are_booked_once(&app).await
@@ -278,7 +276,6 @@ async fn concurrent_once_only_add_ons_are_booked_once_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "issue 17: concurrent seat bookings on PostgreSQL lose updates (seats or proration)"]
 async fn concurrent_seat_bookings_all_count_on_postgres() {
     on_postgres("concurrent_seat_bookings_all_count_on_postgres", |app| async move {
         concurrent_seat_bookings_all_count(&app).await
@@ -287,7 +284,6 @@ async fn concurrent_seat_bookings_all_count_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "issue 17: several concurrent subscription.update with one HASH succeed on PostgreSQL"]
 async fn concurrent_updates_with_one_hash_have_one_winner_on_postgres() {
     on_postgres("concurrent_updates_with_one_hash_have_one_winner_on_postgres", |app| async move {
         concurrent_updates_with_one_hash_have_one_winner(&app).await
@@ -296,7 +292,6 @@ async fn concurrent_updates_with_one_hash_have_one_winner_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "issue 17: concurrent terminates on PostgreSQL close and credit several times"]
 async fn concurrent_terminates_close_once_on_postgres() {
     on_postgres("concurrent_terminates_close_once_on_postgres", |app| async move {
         concurrent_terminates_close_once(&app).await
@@ -305,7 +300,6 @@ async fn concurrent_terminates_close_once_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "issue 17: concurrent identical pauses on PostgreSQL store overlapping pauses"]
 async fn concurrent_identical_pauses_store_one_on_postgres() {
     on_postgres("concurrent_identical_pauses_store_one_on_postgres", |app| async move {
         concurrent_identical_pauses_store_one(&app).await
@@ -314,7 +308,6 @@ async fn concurrent_identical_pauses_store_one_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "issue 17: two concurrent upgrades on PostgreSQL both credit the old plan"]
 async fn two_upgrades_at_once_credit_the_old_plan_once_on_postgres() {
     on_postgres("two_upgrades_at_once_credit_the_old_plan_once_on_postgres", |app| async move {
         two_upgrades_at_once_credit_the_old_plan_once(&app).await
@@ -323,7 +316,6 @@ async fn two_upgrades_at_once_credit_the_old_plan_once_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "issue 17: an upgrade racing a billing run on PostgreSQL is lost or answers -32603"]
 async fn upgrades_racing_a_billing_run_are_billed_once_and_in_full_on_postgres() {
     on_postgres("upgrades_racing_a_billing_run_are_billed_once_and_in_full_on_postgres", |app| async move {
         upgrades_racing_a_billing_run_are_billed_once_and_in_full(&app).await
@@ -332,7 +324,6 @@ async fn upgrades_racing_a_billing_run_are_billed_once_and_in_full_on_postgres()
 }
 
 #[tokio::test]
-#[ignore = "issue 17: a concurrent billing.run on PostgreSQL answers before every due period is billed"]
 async fn a_billing_run_answers_after_everything_due_is_billed_on_postgres() {
     on_postgres("a_billing_run_answers_after_everything_due_is_billed_on_postgres", |app| async move {
         a_billing_run_answers_after_everything_due_is_billed(&app).await
