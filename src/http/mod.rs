@@ -3,6 +3,7 @@
 //! the caller into the request extensions for the method handlers.
 
 mod responses;
+mod rpc_call;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,8 +17,6 @@ use sea_orm::ConnectionTrait;
 use tower::{Layer, Service};
 
 use crate::auth::Principal;
-use crate::rpc::dispatch::RequestMeta;
-use crate::rpc::middleware::{NoContent, RateLimited};
 use crate::service::AppState;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -68,7 +67,7 @@ where
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
-    fn call(&mut self, mut request: HttpRequest<HttpBody>) -> Self::Future {
+    fn call(&mut self, request: HttpRequest<HttpBody>) -> Self::Future {
         let state = self.state.clone();
         let path = request.uri().path().to_owned();
         let method = request.method().clone();
@@ -84,64 +83,14 @@ where
             (_, "/" | "/rpc") => {
                 // Take the service that was polled ready; leave a fresh clone behind.
                 let clone = self.inner.clone();
-                let mut inner = std::mem::replace(&mut self.inner, clone);
+                let inner = std::mem::replace(&mut self.inner, clone);
                 let request_id = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-                let bypass = self.bypass.clone();
-                async move {
-                    if has_key_in_query(request.uri().query()) {
-                        return Ok(responses::unauthorized());
-                    }
-                    let header = request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-                    let verdict = match bypass {
-                        Some(principal) => Ok(principal),
-                        None => state.keys.authenticate(&state.db.read, header).await,
-                    };
-                    let principal = match verdict {
-                        Ok(principal) => principal,
-                        Err(crate::error::AppError::Internal(cause)) => {
-                            tracing::error!(request_id, error = %cause, "authentication failed");
-                            return Ok(responses::internal_error());
-                        }
-                        Err(_) => return Ok(responses::unauthorized()),
-                    };
-                    let idempotency_key = request
-                        .headers()
-                        .get("idempotency-key")
-                        .and_then(|v| v.to_str().ok())
-                        .filter(|k| (1..=255).contains(&k.len()))
-                        .map(str::to_owned);
-                    request.extensions_mut().insert(principal);
-                    request.extensions_mut().insert(RequestMeta { request_id, idempotency_key });
-                    let mut response = inner.call(request).await.map_err(Into::into)?;
-                    if response.extensions().get::<RateLimited>().is_some() {
-                        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-                        response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
-                    }
-                    if response.extensions().get::<NoContent>().is_some() {
-                        *response.status_mut() = StatusCode::NO_CONTENT;
-                        *response.body_mut() = HttpBody::default();
-                        response.headers_mut().remove(http::header::CONTENT_TYPE);
-                    }
-                    Ok(response)
-                }
-                .boxed()
+                let call = rpc_call::RpcCall { state, bypass: self.bypass.clone(), request_id };
+                Box::pin(call.serve(inner, request))
             }
             _ => async move { Ok(responses::json(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#.into())) }.boxed(),
         }
     }
-}
-
-/// A key must never travel in a URL (logs, proxies and browser history keep them).
-fn has_key_in_query(query: Option<&str>) -> bool {
-    query.is_some_and(|q| {
-        q.split('&').any(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let name = name.to_ascii_lowercase();
-            matches!(name.as_str(), "api_key" | "apikey" | "key" | "token" | "access_token")
-                || value.starts_with("rk_live_")
-                || value.starts_with("rk_test_")
-        })
-    })
 }
 
 async fn health(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {

@@ -241,6 +241,10 @@ async fn claim(
     method: &str,
 ) -> AppResult<Claimed> {
     let Some(key) = key.filter(|_| !envelope.dry_run) else { return Ok(Claimed::Fresh(None)) };
+    // The header's key gets the envelope's rules (the envelope checked its own).
+    if key.contains('\0') || !(1..=255).contains(&key.chars().count()) {
+        return Err(AppError::invalid("IDEMPOTENCY_KEY", "must be a string of 1 to 255 characters without NUL"));
+    }
     let fingerprint = envelope.fingerprint(method);
     let claimed =
         idempotency::claim(&app.db.write, &app.settings.idempotency, tenant.id, key, &fingerprint, now_of_system(app))

@@ -54,9 +54,15 @@ where
     type NotificationResponse = MethodResponse;
 
     fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+        let id = request.id.clone().into_owned();
         let pending = self.inner.call(request);
         async move {
             let mut response = pending.await;
+            // jsonrpsee's own -32601 carries no data; every error object does (API.md section 4).
+            if response.as_error_code() == Some(AppError::MethodNotFound.code()) {
+                response =
+                    MethodResponse::error(id, jsonrpsee::types::ErrorObjectOwned::from(AppError::MethodNotFound));
+            }
             // A single call over the limit answers HTTP 429; batch entries drop this mark.
             if response.as_error_code() == Some(AppError::RateLimited.code()) {
                 response.extensions_mut().insert(RateLimited);

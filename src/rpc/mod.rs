@@ -13,6 +13,7 @@ pub mod errors;
 pub mod json;
 pub mod middleware;
 pub mod params;
+pub mod screen;
 pub mod table;
 pub mod values;
 pub mod wire;

@@ -281,7 +281,10 @@ impl Client {
 
     /// POSTs a raw body to `path` with this client's auth and extra headers.
     pub async fn post_raw(&self, path: &str, body: &str, extra: &[(&str, &str)]) -> RawResponse {
-        let mut request = http::Request::post(format!("{}{path}", self.url)).header("content-type", "application/json");
+        let mut request = http::Request::post(format!("{}{path}", self.url));
+        if !extra.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+            request = request.header("content-type", "application/json");
+        }
         if !self.authorization.is_empty() {
             request = request.header("authorization", &self.authorization);
         }

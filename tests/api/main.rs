@@ -22,6 +22,7 @@ mod isolation;
 mod keys;
 mod pauses;
 mod proration;
+mod protocol;
 mod races;
 mod storage;
 mod subscription;
