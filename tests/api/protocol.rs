@@ -79,3 +79,20 @@ async fn a_chunked_body_over_the_limit_answers_413_and_wrong_method_or_type_answ
     assert_eq!((text.status, text.json()["error"]["code"].clone()), (415, json!(-32600)));
     assert_eq!(count_rows(&app, "customer").await, 0);
 }
+
+#[tokio::test]
+async fn migrating_an_up_to_date_database_logs_no_notices() {
+    // On PostgreSQL the migrator's CREATE TABLE IF NOT EXISTS used to log
+    // `relation "seaql_migrations" already exists` on every start.
+    let app = spawn_app().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_recur"))
+        .arg("migrate")
+        .env("RECUR_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
+        .env("RECUR__DATABASE__URL", &app.database_url)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run recur migrate");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(!log.contains("already exists"), "{log}");
+}
