@@ -15,6 +15,7 @@ mod browser;
 mod changes;
 mod concurrency;
 mod customer;
+mod discover;
 mod gateway;
 mod hosted;
 mod idempotency;
