@@ -211,6 +211,12 @@ impl Settings {
     /// Loads the layers from `dir` (usually `config/`) and the environment.
     pub fn load(dir: &Path) -> Result<Self, Box<figment::Error>> {
         let env = std::env::var("RECUR_ENV").unwrap_or_else(|_| "development".into());
+        Self::load_for(dir, &env)
+    }
+
+    /// The layers for environment `env` (`config/<env>.toml`), as `load` reads them;
+    /// the tests start from `test`.
+    pub fn load_for(dir: &Path, env: &str) -> Result<Self, Box<figment::Error>> {
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(dir.join("default.toml")))
             .merge(Toml::file(dir.join(format!("{env}.toml"))))

@@ -40,18 +40,17 @@ struct PgDatabase {
     name: String,
 }
 
-/// Settings every test starts from.
+/// Settings every test starts from: the real layered configuration
+/// (`config/default.toml`, `config/test.toml`, `RECUR__` variables) with only
+/// the database chosen per test. `TEST_LOG=debug` (any tracing filter) shows
+/// the server's logs.
 pub fn test_settings(database_url: String) -> Settings {
-    let mut settings = Settings::default();
-    settings.server.bind = "127.0.0.1:0".into();
-    settings.server.public_url = String::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    let mut settings = Settings::load_for(&dir, "test").expect("config/test.toml loads");
     settings.database.url = database_url;
-    settings.database.max_connections = 4;
-    // Cheap argon2 keeps tests fast; the hashing code path is the same.
-    settings.auth.argon2_memory_kib = 1024;
-    settings.auth.argon2_iterations = 1;
-    settings.billing.schedule_seconds = 0;
-    settings.log.level = "warn".into();
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        settings.log.level = if filter == "1" { "debug".into() } else { filter };
+    }
     settings
 }
 
