@@ -95,6 +95,7 @@ impl App {
         .into_iter()
         .flatten()
         .collect();
+        state.ready.store(true, std::sync::atomic::Ordering::Release);
         Ok(App { addr, handle, state, tasks })
     }
 
@@ -115,6 +116,7 @@ impl App {
 
     /// Stops serving and waits until the server is down.
     pub async fn stop(self) {
+        self.state.ready.store(false, std::sync::atomic::Ordering::Release);
         for task in &self.tasks {
             task.abort();
         }

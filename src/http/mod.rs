@@ -1,4 +1,4 @@
-//! The HTTP side in front of jsonrpsee: routing of `/health`, `/metrics` and
+//! The HTTP side in front of jsonrpsee: routing of `/health`, `/ready`, `/metrics` and
 //! hosted pages, and authentication of `POST /rpc` (and `POST /`), which puts
 //! the caller into the request extensions for the method handlers.
 
@@ -73,6 +73,7 @@ where
         let method = request.method().clone();
         match (method, path.as_str()) {
             (Method::GET | Method::HEAD, "/health") => Box::pin(health(state)),
+            (Method::GET | Method::HEAD, "/ready") => Box::pin(ready(state)),
             (Method::GET, "/metrics") => {
                 let body = state.metrics.render();
                 async move { Ok(responses::text(StatusCode::OK, "text/plain; version=0.0.4", body)) }.boxed()
@@ -93,14 +94,37 @@ where
     }
 }
 
-async fn health(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {
+/// Whether the database answers: a read of the migrations table, which (unlike
+/// `SELECT 1`) has to read the database file itself.
+async fn database_answers(state: &AppState) -> bool {
     let backend = state.db.read.get_database_backend();
-    let probe = sea_orm::Statement::from_string(backend, "SELECT 1");
-    Ok(match state.db.read.execute(probe).await {
-        Ok(_) => responses::json(StatusCode::OK, r#"{"status":"ok"}"#.into()),
+    let probe = sea_orm::Statement::from_string(backend, "SELECT COUNT(*) FROM seaql_migrations");
+    match state.db.read.query_one(probe).await {
+        Ok(_) => true,
         Err(err) => {
             tracing::error!(error = %err, "health check failed");
-            responses::json(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"unavailable"}"#.into())
+            false
         }
+    }
+}
+
+async fn health(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {
+    Ok(if database_answers(&state).await {
+        responses::json(StatusCode::OK, r#"{"status":"ok"}"#.into())
+    } else {
+        responses::json(StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"unavailable"}"#.into())
     })
+}
+
+/// Ready to serve: migrated, the workers run, the database answers; 503
+/// while starting or shutting down (load balancers stop sending then).
+async fn ready(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {
+    let status = if !state.ready.load(Ordering::Acquire) {
+        "starting_or_stopping"
+    } else if !database_answers(&state).await {
+        "unavailable"
+    } else {
+        return Ok(responses::json(StatusCode::OK, r#"{"status":"ready"}"#.into()));
+    };
+    Ok(responses::json(StatusCode::SERVICE_UNAVAILABLE, format!(r#"{{"status":"{status}"}}"#)))
 }

@@ -2,6 +2,7 @@
 //! key verifier, metrics, rate limiter, the object cache and the write queue.
 //! Built once by [`AppState::new`] for `serve`, `bill`, `bench` and the tests.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub objects: Arc<ObjectCache>,
     /// Groups concurrent creates and usage bookings; set once the app runs.
     pub writes: OnceLock<WriteQueue>,
+    /// True while the gateway serves with its workers running (`GET /ready`).
+    pub ready: AtomicBool,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             limiter: RateLimiter::new(settings.server.rate_limit_per_second, settings.server.rate_limit_burst),
             objects: Arc::new(ObjectCache::new(settings.cache.subscription_entries)),
             writes: OnceLock::new(),
+            ready: AtomicBool::new(false),
             settings: Arc::new(settings),
             db,
             clock,

@@ -307,7 +307,6 @@ async fn health_answers_503_once_the_postgres_database_is_gone_on_postgres() {
 }
 
 #[tokio::test]
-#[ignore = "bug: /health runs SELECT 1 on a pooled SQLite connection, which never reads the file: 200 while every call fails"]
 async fn health_answers_503_once_the_database_file_is_not_a_database_on_sqlite() {
     if crate::helpers::on_postgres() {
         return crate::helpers::skip(
@@ -380,4 +379,16 @@ async fn basic_auth_with_a_wrong_or_malformed_key_answers_401() {
     }
     // The right key over Basic still works after the wrong ones.
     assert_eq!(app.basic_client(&tenant.key).ok("system.ping", json!({})).await["TENANT_ID"], tenant.id);
+}
+
+#[tokio::test]
+async fn ready_answers_once_migrated_with_workers_running() {
+    let app = spawn_app().await;
+    let probe = app.client_with_auth(None);
+    let ready = probe.get_raw("/ready").await;
+    assert_eq!((ready.status, ready.json()), (200, json!({"status": "ready"})));
+    app.state.ready.store(false, std::sync::atomic::Ordering::Release);
+    let stopping = probe.get_raw("/ready").await;
+    assert_eq!(stopping.status, 503);
+    assert_eq!(probe.get_raw("/health").await.status, 200, "health stays about the database only");
 }
