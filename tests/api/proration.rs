@@ -390,7 +390,6 @@ async fn a_plan_change_replaces_pending_downgrades_and_an_immediate_change_drops
 }
 
 #[tokio::test]
-#[ignore = "bug: a plan quantity decrease while a plan change is pending answers -32602 ARTICLE_NUMBER"]
 async fn a_quantity_decrease_adds_to_a_pending_plan_change() {
     let app = spawn_app().await;
     let (client, id) = big_subscription(&app).await;

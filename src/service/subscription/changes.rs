@@ -68,10 +68,13 @@ fn append_pending(sub: &mut Model, lines: &[Line]) -> AppResult<()> {
 }
 
 /// Applies `modify` to what `id` bills, by the rules in the module docs.
+/// `modify` gets the plan to change and the article number of the plan the
+/// subscription bills now (a downgrade that adds to a pending change applies
+/// to the pending plan, where the current plan's number names its plan line).
 pub async fn apply(
     ctx: &WriteCtx,
     id: i64,
-    modify: impl Fn(&mut PlanState) -> AppResult<()>,
+    modify: impl Fn(&mut PlanState, &str) -> AppResult<()>,
     options: ChangeOptions,
     features: Option<Option<serde_json::Value>>,
 ) -> AppResult<Changed> {
@@ -85,7 +88,8 @@ pub async fn apply(
     }
     let before = PlanState::of(&sub)?;
     let mut after = before.clone();
-    modify(&mut after)?;
+    let current = before.article_number.clone();
+    modify(&mut after, &current)?;
     if let Some(features) = features {
         sub.features = features;
     }
@@ -102,7 +106,7 @@ pub async fn apply(
                     _ => before.clone(),
                 };
                 let mut target = base;
-                modify(&mut target)?;
+                modify(&mut target, &current)?;
                 plan_change::schedule(&mut sub, target, end);
                 let sub = state::save(ctx, sub).await?;
                 events::append(
@@ -199,7 +203,7 @@ pub async fn change_article(ctx: &WriteCtx, id: i64, change: ArticleChange) -> A
         ));
     }
     let added = addons::resolve(ctx, &change.addons, &sub.currency_code).await?;
-    let modify = |p: &mut PlanState| -> AppResult<()> {
+    let modify = |p: &mut PlanState, _: &str| -> AppResult<()> {
         p.article_id = plan.id;
         p.article_number = plan.article_number.clone();
         p.title = change.title.clone().unwrap_or_else(|| plan.title.clone());
@@ -241,7 +245,7 @@ pub async fn set_addon(ctx: &WriteCtx, id: i64, request: AddonRequest, suppress_
     if already && !found.allow_multiple {
         return Err(AppError::conflict_on("ARTICLE_NUMBER", "this add-on is booked already (ALLOW_MULTIPLE is off)"));
     }
-    let modify = |p: &mut PlanState| merge_addons(p, &resolved, "QUANTITY");
+    let modify = |p: &mut PlanState, _: &str| merge_addons(p, &resolved, "QUANTITY");
     let options = ChangeOptions { suppress_bill_run, replace_pending: false };
     apply(ctx, id, modify, options, None).await
 }
@@ -257,9 +261,9 @@ pub struct QuantityChange {
 
 /// Changes quantities: increases are prorated now, decreases wait for the period end.
 pub async fn change_quantity(ctx: &WriteCtx, id: i64, changes: Vec<QuantityChange>) -> AppResult<Changed> {
-    let modify = |p: &mut PlanState| -> AppResult<()> {
+    let modify = |p: &mut PlanState, current: &str| -> AppResult<()> {
         for change in &changes {
-            if change.article_number == p.article_number {
+            if change.article_number == p.article_number || change.article_number == current {
                 if change.quantity <= Decimal::ZERO {
                     return Err(AppError::invalid(change.tag.clone(), "the plan's quantity must be greater than zero"));
                 }
