@@ -179,6 +179,8 @@ pub fn advance(
                 for p in preload.pauses.iter_mut().filter(|p| credited.contains(&p.id)) {
                     p.affected = true;
                 }
+                let loaded: Vec<i64> = preload.pauses.iter().map(|p| p.id).collect();
+                writes.pauses_affected(credited.into_iter().filter(|id| !loaded.contains(id)));
                 step.invoices.push(invoice);
                 periods += 1;
             }
@@ -241,6 +243,7 @@ pub fn close(
     step: &mut Step,
 ) -> AppResult<()> {
     let usage = preload.take_usage(at.max(now));
+    let credited = lines::pending_pause_ids(sub)?;
     let mut final_lines = lines::usage(&usage);
     final_lines.extend(lines::pending(sub)?);
     if !final_lines.is_empty() {
@@ -251,6 +254,8 @@ pub fn close(
         for p in preload.pauses.iter_mut().filter(|p| p.started) {
             p.affected = true;
         }
+        let loaded: Vec<i64> = preload.pauses.iter().map(|p| p.id).collect();
+        writes.pauses_affected(credited.into_iter().filter(|id| !loaded.contains(id)));
     }
     sub.status = Status::Closed.as_str().to_owned();
     sub.close_reason = Some(reason.as_str().to_owned());

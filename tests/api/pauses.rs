@@ -241,7 +241,6 @@ async fn a_pause_whose_credit_was_invoiced_cannot_be_deleted() {
 }
 
 #[tokio::test]
-#[ignore = "bug: a pause that ended before the run that invoices its credit stays unlocked and deletable"]
 async fn a_pause_that_ended_before_the_run_invoicing_its_credit_cannot_be_deleted() {
     let app = spawn_app().await;
     let (client, id) = monthly(&app, "2025-04-01").await;

@@ -20,6 +20,7 @@ mod invoices;
 use super::draft::{Draft, Issued};
 use crate::db::bulk::rows_per_statement;
 use crate::db::ctx::Ctx;
+use crate::db::scope::Scope;
 use crate::domain::pricing::{self, Priced};
 use crate::error::AppResult;
 use entity::{subscription, subscription_pause};
@@ -48,12 +49,21 @@ pub struct Writes {
     events: Vec<NewEvent>,
     subscriptions: Vec<subscription::Model>,
     pauses: Vec<subscription_pause::Model>,
+    /// Pauses not loaded by the step whose credit an invoice now carries.
+    affected_pauses: Vec<i64>,
 }
 
 impl Writes {
     /// Nothing yet; `now` stamps events and invoices.
     pub fn new(now: DateTime<Utc>) -> Writes {
-        Writes { now, invoices: Vec::new(), events: Vec::new(), subscriptions: Vec::new(), pauses: Vec::new() }
+        Writes {
+            now,
+            invoices: Vec::new(),
+            events: Vec::new(),
+            subscriptions: Vec::new(),
+            pauses: Vec::new(),
+            affected_pauses: Vec::new(),
+        }
     }
 
     /// Queues an invoice; its index names it until the flush gives it an id.
@@ -85,6 +95,12 @@ impl Writes {
         self.subscriptions.push(row);
     }
 
+    /// Marks pauses as having affected an invoice (their credit is on it), for
+    /// pauses the step did not load (they ended before this step).
+    pub fn pauses_affected(&mut self, ids: impl IntoIterator<Item = i64>) {
+        self.affected_pauses.extend(ids);
+    }
+
     /// Queues the new state of a pause row.
     pub fn pause(&mut self, row: subscription_pause::Model) {
         self.pauses.retain(|p| p.id != row.id);
@@ -93,13 +109,20 @@ impl Writes {
 
     /// Writes everything, in the caller's transaction; the issued invoices in queue order.
     pub async fn flush<C: ConnectionTrait>(self, ctx: &Ctx<C>) -> AppResult<Vec<Issued>> {
-        let Writes { now, invoices, events, subscriptions, pauses } = self;
+        let Writes { now, invoices, events, subscriptions, pauses, affected_pauses } = self;
         let issued = invoices::insert(ctx, now, invoices).await?;
         events::insert(ctx, now, &issued, events).await?;
         save_subscriptions(ctx, subscriptions).await?;
         for pause in pauses {
             subscription_pause::Entity::update(pause.into_active_model().reset_all())
                 .filter(subscription_pause::Column::TenantId.eq(ctx.tenant.id.get()))
+                .exec(&ctx.db)
+                .await?;
+        }
+        if !affected_pauses.is_empty() {
+            ctx.update_many::<subscription_pause::Entity>()
+                .col_expr(subscription_pause::Column::Affected, Expr::value(true))
+                .filter(subscription_pause::Column::Id.is_in(affected_pauses))
                 .exec(&ctx.db)
                 .await?;
         }
