@@ -97,6 +97,19 @@ where
 /// Whether the database answers: a read of the migrations table, which (unlike
 /// `SELECT 1`) has to read the database file itself.
 async fn database_answers(state: &AppState) -> bool {
+    if let Some(path) = sqlite_file(&state.settings.database.url) {
+        // A connection may answer from its page cache for a while after the
+        // file was replaced; the file's own header tells at once.
+        let mut header = [0u8; 16];
+        let readable = match tokio::fs::File::open(path).await {
+            Ok(mut file) => tokio::io::AsyncReadExt::read_exact(&mut file, &mut header).await.is_ok(),
+            Err(_) => false,
+        };
+        if !readable || &header != b"SQLite format 3\0" {
+            tracing::error!(path, "health check failed: the SQLite file is not a database");
+            return false;
+        }
+    }
     let backend = state.db.read.get_database_backend();
     let probe = sea_orm::Statement::from_string(backend, "SELECT COUNT(*) FROM seaql_migrations");
     match state.db.read.query_one(probe).await {
@@ -106,6 +119,13 @@ async fn database_answers(state: &AppState) -> bool {
             false
         }
     }
+}
+
+/// The file of a `sqlite://path?...` URL (not for in-memory databases).
+fn sqlite_file(url: &str) -> Option<&str> {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    (!path.is_empty() && !path.contains(":memory:")).then_some(path)
 }
 
 async fn health(state: Arc<AppState>) -> Result<HttpResponse, BoxError> {

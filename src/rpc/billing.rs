@@ -5,7 +5,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::params::{NoTags, When};
-use super::table::{Action, ActionCx, Call, Method, MethodSpec, Scope, action};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use super::table::{Action, Call, Cx, Method, MethodSpec, Scope, action};
 use super::wire::{self, Success};
 use crate::error::{AppError, AppResult};
 use crate::service::billing_run;
@@ -46,7 +48,10 @@ impl Method for Run {
 }
 
 impl Action for Run {
-    async fn run(cx: ActionCx<'_>, call: Call<NoTags, RunData>) -> AppResult<RunReply> {
+    async fn run<C: ConnectionTrait + TransactionTrait + Send + Sync>(
+        cx: Cx<'_, C>,
+        call: Call<NoTags, RunData>,
+    ) -> AppResult<RunReply> {
         let now = match call.data.now.map(|w| w.0) {
             None => cx.now,
             Some(_) if !cx.tenant.is_test => {
@@ -60,7 +65,7 @@ impl Action for Run {
             }
             Some(to) => to,
         };
-        let summary = billing_run::run_for_caller(cx.app, cx.tenant, cx.now, now, cx.dry_run).await?;
+        let summary = billing_run::run_for_caller(cx.app, &cx.db, cx.tenant, cx.now, now, cx.dry_run).await?;
         Ok(RunReply {
             status: Success,
             invoices_created: summary.invoices,

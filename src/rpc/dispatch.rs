@@ -11,6 +11,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::{Extensions, RpcModule};
+use sea_orm::TransactionTrait;
 
 use super::envelope::{Envelope, EnvelopeLimits};
 use super::params::decode;
@@ -193,7 +194,9 @@ pub fn run_grouped<M: Grouped>(
     }
 }
 
-/// Runs an action: it commits its own work; the idempotency result is stored after it.
+/// Runs an action: it commits its own work. With an idempotency key it runs
+/// inside one transaction that also stores its answer, so a failure leaves
+/// nothing behind and a stored answer always belongs to committed work.
 pub fn run_action<M: Action>(
     app: Arc<AppState>,
     tenant: TenantRef,
@@ -208,20 +211,41 @@ pub fn run_action<M: Action>(
             Claimed::Replay(reply) => return Ok(reply),
             Claimed::Fresh(claim) => claim,
         };
-        let mut ctx = app.action_ctx(tenant, now);
-        ctx.dry_run = envelope.dry_run;
-        let outcome = M::run(Cx { ctx: &ctx, app: &app }, call).await;
+        let result = match claim {
+            None => {
+                let mut ctx = app.action_ctx(tenant, now);
+                ctx.dry_run = envelope.dry_run;
+                let outcome = M::run(Cx { ctx: &ctx, app: &app }, call).await.and_then(|r| wire::reply(&r));
+                if outcome.is_ok() {
+                    ctx.after_commit.run();
+                }
+                outcome
+            }
+            Some(record_id) => {
+                let txn = app.db.write.begin().await?;
+                let ctx = app.txn_ctx(tenant, now, txn);
+                let outcome = M::run(Cx { ctx: &ctx, app: &app }, call).await.and_then(|r| wire::reply(&r));
+                let outcome = match outcome {
+                    Ok(reply) => idempotency::complete(&ctx.db, record_id, reply.get()).await.map(|()| reply),
+                    Err(err) => Err(err),
+                };
+                let crate::db::ctx::Ctx { db: txn, after_commit, .. } = ctx;
+                match outcome {
+                    Ok(reply) => {
+                        txn.commit().await?;
+                        after_commit.run();
+                        Ok(reply)
+                    }
+                    Err(err) => {
+                        txn.rollback().await?;
+                        Err(err)
+                    }
+                }
+            }
+        };
         // An action commits as it goes; whatever it did, cached objects may be stale.
         app.objects.bump();
-        let result = match outcome.and_then(|reply| wire::reply(&reply)) {
-            Ok(reply) => match claim {
-                Some(record_id) => idempotency::complete(&app.db.write, record_id, reply.get()).await.map(|()| reply),
-                None => Ok(reply),
-            },
-            Err(err) => Err(err),
-        };
         release_on_error(&app, claim, &result).await;
-        ctx.after_commit.run();
         result
     }
     .boxed()

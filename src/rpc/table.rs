@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use schemars::{JsonSchema, SchemaGenerator};
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde::Serialize;
 
 use super::Reply;
@@ -67,8 +67,6 @@ impl<C> std::ops::Deref for Cx<'_, C> {
 pub type ReadCx<'a> = Cx<'a, DatabaseConnection>;
 /// A write's context: its transaction.
 pub type WriteCx<'a> = Cx<'a, DatabaseTransaction>;
-/// An action's context: the write pool.
-pub type ActionCx<'a> = Cx<'a, DatabaseConnection>;
 
 /// One call's decoded params.
 #[derive(Debug)]
@@ -119,10 +117,13 @@ pub trait Grouped: Write {
     fn answer(done: Done) -> AppResult<Self::Reply>;
 }
 
-/// A write that manages its own transactions.
+/// A write that manages its own transactions (a billing run commits chunk by
+/// chunk). Its connection is the write pool, or, when the call carries an
+/// IDEMPOTENCY_KEY, one transaction that also stores the answer: then the
+/// whole action and its stored answer commit together or not at all.
 pub trait Action: Method {
-    fn run(
-        cx: ActionCx<'_>,
+    fn run<C: ConnectionTrait + TransactionTrait + Send + Sync>(
+        cx: Cx<'_, C>,
         call: Call<Self::Filter, Self::Data>,
     ) -> impl Future<Output = AppResult<Self::Reply>> + Send;
 }

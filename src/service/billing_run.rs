@@ -133,18 +133,23 @@ async fn bill_one<C: TransactionTrait>(
     }
 }
 
-/// `billing.run` of the calling tenant: moves a test tenant's clock from
-/// `clock` to `now` first; a dry run does everything inside one transaction
-/// and rolls it back.
-pub async fn run_for_caller(
+/// `billing.run` of the calling tenant on `conn` (the write pool, or one
+/// transaction when the whole run must commit at once): moves a test tenant's
+/// clock from `clock` to `now` first; a dry run does everything inside a
+/// transaction and rolls it back.
+pub async fn run_for_caller<C>(
     state: &AppState,
+    conn: &C,
     tenant: TenantRef,
     clock: DateTime<Utc>,
     now: DateTime<Utc>,
     dry_run: bool,
-) -> AppResult<Summary> {
+) -> AppResult<Summary>
+where
+    C: TransactionTrait + ConnectionTrait,
+{
     if dry_run {
-        let txn = state.db.write.begin().await?;
+        let txn = conn.begin().await?;
         if now != clock {
             super::tenant::advance_clock(&txn, tenant.id, now).await?;
         }
@@ -153,9 +158,9 @@ pub async fn run_for_caller(
         return summary;
     }
     if now != clock {
-        super::tenant::advance_clock(&state.db.write, tenant.id, now).await?;
+        super::tenant::advance_clock(conn, tenant.id, now).await?;
     }
-    let summary = run_tenant(state, &state.db.write, tenant, now, &|_| {}).await?;
+    let summary = run_tenant(state, conn, tenant, now, &|_| {}).await?;
     state.metrics.observe_billing_run(summary.invoices, summary.closed);
     Ok(summary)
 }
