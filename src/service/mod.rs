@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod invoice;
 pub mod keys;
 pub mod links;
+pub mod profile;
 pub mod quote;
 pub mod scheduler;
 pub mod state;

@@ -27,5 +27,6 @@ mod protocol;
 mod races;
 mod storage;
 mod subscription;
+mod tenant;
 mod types;
 mod wire_props;
