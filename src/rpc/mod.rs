@@ -21,6 +21,7 @@ pub mod wire;
 mod article;
 mod billing;
 mod customer;
+mod document;
 mod invoice;
 mod invoice_wire;
 mod key;
@@ -56,11 +57,12 @@ pub enum Namespace {
     Billing,
     Key,
     Tenant,
+    Document,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 14] = [
+    pub const ALL: [Namespace; 15] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -75,6 +77,7 @@ impl Namespace {
         Namespace::Billing,
         Namespace::Key,
         Namespace::Tenant,
+        Namespace::Document,
     ];
 
     /// The namespace's slice of the method table.
@@ -94,6 +97,7 @@ impl Namespace {
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
             Namespace::Tenant => tenant::METHODS,
+            Namespace::Document => document::METHODS,
         }
     }
 }

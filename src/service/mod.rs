@@ -4,6 +4,7 @@
 pub mod article;
 pub mod billing_run;
 pub mod customer;
+pub mod documents;
 pub mod events;
 pub mod idempotency;
 pub mod invoice;
