@@ -16,6 +16,7 @@ mod changes;
 mod concurrency;
 mod customer;
 mod discover;
+mod document_checks;
 mod documents;
 mod gateway;
 mod hosted;
