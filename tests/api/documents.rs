@@ -183,3 +183,19 @@ async fn template_get_lists_the_document_template() {
     assert_eq!(templates[0]["TEMPLATE_ID"], 1);
     assert!(templates[0]["TEMPLATE_NAME"].is_string());
 }
+
+#[tokio::test]
+async fn the_customer_dashboard_links_each_invoice_pdf() {
+    let app = spawn_app().await;
+    let (client, _, invoice) = shop(&app).await;
+    let dashboard =
+        client.ok("customer.createsecurelink", json!({"DATA": {"CUSTOMER_ID": invoice["CUSTOMER_ID"]}})).await;
+    let page = fetch(dashboard["DASHBOARD_URL"].as_str().expect("url")).await;
+    let body = String::from_utf8(page.body).expect("UTF-8");
+    let href = body.split("class=\"pdf\" href=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a PDF link");
+    let url = href.replace("&#x2f;", "/").replace("&amp;", "&");
+    let number = invoice["INVOICE_NUMBER"].as_str().expect("number");
+    assert!(url.ends_with(&format!("/{number}.pdf")), "{url}");
+    let pdf = fetch(&url).await;
+    assert_eq!((pdf.status, pdf.header("content-type")), (200, "application/pdf"));
+}
