@@ -4,6 +4,7 @@
 
 pub mod dashboard;
 pub mod document;
+mod offers;
 pub mod pages;
 pub mod subscription_pages;
 pub mod view;
