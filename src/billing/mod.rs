@@ -8,5 +8,6 @@ pub mod lines;
 pub mod numbering;
 pub mod pauses;
 pub mod plan_change;
+pub mod snapshot;
 pub mod state;
 pub mod writer;

@@ -21,12 +21,14 @@ pub mod wire;
 mod article;
 mod billing;
 mod customer;
+mod document;
 mod invoice;
 mod invoice_wire;
 mod key;
 mod securelink;
 mod subscription;
 mod system;
+mod tenant;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -54,11 +56,13 @@ pub enum Namespace {
     Invoice,
     Billing,
     Key,
+    Tenant,
+    Document,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 13] = [
+    pub const ALL: [Namespace; 15] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -72,6 +76,8 @@ impl Namespace {
         Namespace::Invoice,
         Namespace::Billing,
         Namespace::Key,
+        Namespace::Tenant,
+        Namespace::Document,
     ];
 
     /// The namespace's slice of the method table.
@@ -90,6 +96,8 @@ impl Namespace {
             Namespace::Invoice => invoice::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
+            Namespace::Tenant => tenant::METHODS,
+            Namespace::Document => document::METHODS,
         }
     }
 }

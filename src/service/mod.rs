@@ -4,11 +4,13 @@
 pub mod article;
 pub mod billing_run;
 pub mod customer;
+pub mod documents;
 pub mod events;
 pub mod idempotency;
 pub mod invoice;
 pub mod keys;
 pub mod links;
+pub mod profile;
 pub mod quote;
 pub mod scheduler;
 pub mod state;
