@@ -98,6 +98,19 @@ pub async fn test_clock<C: ConnectionTrait>(db: &C, tenant: TenantId) -> AppResu
     Ok(row.and_then(|t| t.clock))
 }
 
+/// A test tenant's clock read inside a write transaction. On PostgreSQL the
+/// row is share-locked until the transaction ends, so a `billing.run` moving
+/// the clock waits for the write, and the write never acts at an instant
+/// that a run has billed past.
+pub async fn test_clock_in<C: ConnectionTrait>(txn: &C, tenant: TenantId) -> AppResult<Option<DateTime<Utc>>> {
+    use sea_orm::QuerySelect;
+    let mut query = entity::tenant::Entity::find_by_id(tenant.get());
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        query = query.lock_shared();
+    }
+    Ok(query.one(txn).await?.and_then(|t| t.clock))
+}
+
 /// The tenant's now: its test clock, or the injected clock for live tenants.
 pub async fn now_of(state: &super::AppState, tenant: super::TenantRef) -> AppResult<DateTime<Utc>> {
     if tenant.is_test
