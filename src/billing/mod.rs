@@ -1,6 +1,7 @@
 //! The billing engine: the run over due subscriptions, one subscription's
 //! step forward, invoice lines and numbers, and the scheduler.
 
+pub mod balance;
 pub mod chunk;
 pub mod draft;
 pub mod engine;

@@ -20,10 +20,12 @@ pub mod wire;
 
 mod article;
 mod billing;
+mod credit_note;
 mod customer;
 mod invoice;
 mod invoice_wire;
 mod key;
+mod payment;
 mod securelink;
 mod subscription;
 mod system;
@@ -52,13 +54,15 @@ pub enum Namespace {
     Usage,
     SecureLink,
     Invoice,
+    Payment,
+    CreditNote,
     Billing,
     Key,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 13] = [
+    pub const ALL: [Namespace; 15] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -70,6 +74,8 @@ impl Namespace {
         Namespace::Usage,
         Namespace::SecureLink,
         Namespace::Invoice,
+        Namespace::Payment,
+        Namespace::CreditNote,
         Namespace::Billing,
         Namespace::Key,
     ];
@@ -88,6 +94,8 @@ impl Namespace {
             Namespace::Usage => subscription::usage::METHODS,
             Namespace::SecureLink => securelink::METHODS,
             Namespace::Invoice => invoice::METHODS,
+            Namespace::Payment => payment::METHODS,
+            Namespace::CreditNote => credit_note::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
         }

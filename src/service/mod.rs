@@ -3,12 +3,14 @@
 
 pub mod article;
 pub mod billing_run;
+pub mod credit_note;
 pub mod customer;
 pub mod events;
 pub mod idempotency;
 pub mod invoice;
 pub mod keys;
 pub mod links;
+pub mod payment;
 pub mod quote;
 pub mod scheduler;
 pub mod state;

@@ -103,6 +103,7 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
     use EventType::*;
     &[
         ("customer.updated", Some(CustomerChanged)),
+        ("customer.credits_added", Some(CustomerChanged)),
         ("subscription.updated", Some(SubscriptionChanged)),
         ("subscription.plan_changed", Some(SubscriptionChanged)),
         ("subscription.change_scheduled", Some(SubscriptionChanged)),
