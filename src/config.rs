@@ -122,6 +122,10 @@ pub struct BillingSettings {
     pub schedule_seconds: u64,
     pub page_size: u64,
     pub chunk_size: usize,
+    /// DUNNING.DAYS of tenants that set none: days after DUE_DATE of levels 1, 2, ...
+    pub dunning_days: Vec<u32>,
+    /// DUNNING.FINAL_ACTION of tenants that set none: `none`, `pause` or `cancel`.
+    pub dunning_final_action: String,
 }
 
 impl Default for BillingSettings {
@@ -134,6 +138,8 @@ impl Default for BillingSettings {
             schedule_seconds: 60,
             page_size: 1000,
             chunk_size: 250,
+            dunning_days: vec![7, 14, 21],
+            dunning_final_action: "none".into(),
         }
     }
 }

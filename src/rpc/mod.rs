@@ -22,6 +22,7 @@ mod article;
 mod billing;
 mod credit_note;
 mod customer;
+mod dunning;
 mod invoice;
 mod invoice_wire;
 mod key;
@@ -56,13 +57,14 @@ pub enum Namespace {
     Invoice,
     Payment,
     CreditNote,
+    Dunning,
     Billing,
     Key,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 15] = [
+    pub const ALL: [Namespace; 16] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -76,6 +78,7 @@ impl Namespace {
         Namespace::Invoice,
         Namespace::Payment,
         Namespace::CreditNote,
+        Namespace::Dunning,
         Namespace::Billing,
         Namespace::Key,
     ];
@@ -96,6 +99,7 @@ impl Namespace {
             Namespace::Invoice => invoice::METHODS,
             Namespace::Payment => payment::METHODS,
             Namespace::CreditNote => credit_note::METHODS,
+            Namespace::Dunning => dunning::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
         }

@@ -120,6 +120,10 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
         ("subscription.invoiced", None),
         // A termination also writes `subscription.closed` (CLOSE_REASON termination).
         ("subscription.terminated", None),
+        // Dunning held, resumed or moved; the levels reached are `invoice.reminded`.
+        ("invoice.dunning_paused", None),
+        ("invoice.dunning_unpaused", None),
+        ("invoice.postponed", None),
         // Articles are the tenant's catalogue, nothing a shop reacts to.
         ("article.created", None),
         ("article.updated", None),

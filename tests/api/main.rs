@@ -17,6 +17,7 @@ mod concurrency;
 mod credit_notes;
 mod customer;
 mod discover;
+mod dunning;
 mod gateway;
 mod hosted;
 mod idempotency;
