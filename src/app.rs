@@ -86,6 +86,7 @@ impl App {
         let tasks = [
             Some(writer),
             crate::service::scheduler::spawn(state.clone()),
+            crate::service::mail::spawn(state.clone()),
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
             crate::db::checkpoint::spawn(
                 state.db.read.clone(),

@@ -23,6 +23,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub log: LogSettings,
     pub webhooks: WebhookSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -194,6 +195,49 @@ impl Default for WebhookSettings {
             max_body_bytes: 256 * 1024,
             poll_ms: 200,
             concurrency: 16,
+        }
+    }
+}
+
+/// Mail (API.md section 10): invoices, reminders and copies, sent from an outbox.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// `file` (write `.eml` files into `dir`) or `smtp`.
+    pub transport: String,
+    /// Folder of the `file` transport.
+    pub dir: String,
+    /// The sender address (`From`).
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// Empty: no authentication.
+    pub smtp_user: String,
+    pub smtp_password: String,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    /// Milliseconds between looks at the outbox.
+    pub poll_ms: u64,
+    /// Attempts before a mail is given up (`failed`).
+    pub max_attempts: u32,
+    /// Seconds before the first retry; each further retry waits twice as long (at most an hour).
+    pub retry_seconds: u64,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            transport: "file".into(),
+            dir: "mail-out".into(),
+            from: "billing@localhost".into(),
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            smtp_user: String::new(),
+            smtp_password: String::new(),
+            smtp_tls: "starttls".into(),
+            poll_ms: 500,
+            max_attempts: 5,
+            retry_seconds: 60,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod chunk;
 pub mod draft;
 pub mod engine;
 pub mod lines;
+pub mod mail;
 pub mod numbering;
 pub mod pauses;
 pub mod plan_change;

@@ -26,6 +26,7 @@ mod dunning;
 mod invoice;
 mod invoice_wire;
 mod key;
+mod mail;
 mod payment;
 mod securelink;
 mod subscription;
@@ -58,13 +59,14 @@ pub enum Namespace {
     Payment,
     CreditNote,
     Dunning,
+    Mail,
     Billing,
     Key,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 16] = [
+    pub const ALL: [Namespace; 17] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -79,6 +81,7 @@ impl Namespace {
         Namespace::Payment,
         Namespace::CreditNote,
         Namespace::Dunning,
+        Namespace::Mail,
         Namespace::Billing,
         Namespace::Key,
     ];
@@ -100,6 +103,7 @@ impl Namespace {
             Namespace::Payment => payment::METHODS,
             Namespace::CreditNote => credit_note::METHODS,
             Namespace::Dunning => dunning::METHODS,
+            Namespace::Mail => mail::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
         }

@@ -124,6 +124,9 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
         ("invoice.dunning_paused", None),
         ("invoice.dunning_unpaused", None),
         ("invoice.postponed", None),
+        // The mail outbox's results (API.md section 10, Mail).
+        ("invoice.mail_sent", None),
+        ("invoice.mail_failed", None),
         // Articles are the tenant's catalogue, nothing a shop reacts to.
         ("article.created", None),
         ("article.updated", None),

@@ -208,6 +208,11 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("invoice.pausedunning", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
         ("invoice.unpausedunning", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
         ("invoice.postpone", data(json!({"INVOICE_ID": w.invoice, "DUE_DATE": "2030-01-01"})), NotFound("INVOICE_ID")),
+        (
+            "invoice.sendcopy",
+            data(json!({"INVOICE_ID": w.invoice, "RECIPIENT": "a@example.com"})),
+            NotFound("INVOICE_ID"),
+        ),
         ("customer.addcredits", data(json!({"CUSTOMER_ID": w.customer, "AMOUNT": "1"})), NotFound("CUSTOMER_ID")),
     ]
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod oracle;
 
 mod article;
+mod balance_props;
 mod batch;
 mod billing;
 mod browser;
@@ -23,6 +24,7 @@ mod hosted;
 mod idempotency;
 mod isolation;
 mod keys;
+mod mail;
 mod pauses;
 mod payments;
 mod proration;

@@ -121,6 +121,8 @@ impl Writes {
         events::insert(ctx, now, &issued, events).await?;
         // Customer credit is a prepayment: it settles what was just issued.
         super::balance::apply_customer_credit(ctx, &mut issued).await?;
+        // Customers who get invoices by mail: queued here, sent after the commit.
+        super::mail::on_issue(ctx, &issued).await?;
         save_subscriptions(ctx, subscriptions).await?;
         for pause in pauses {
             subscription_pause::Entity::update(pause.into_active_model().reset_all())
