@@ -50,6 +50,8 @@ pub struct ServerSettings {
     pub max_limit: u64,
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
+    /// Seconds a SIGTERM may take to drain in-flight calls and workers.
+    pub shutdown_seconds: u64,
 }
 
 impl Default for ServerSettings {
@@ -63,6 +65,7 @@ impl Default for ServerSettings {
             max_limit: 1000,
             rate_limit_per_second: 0,
             rate_limit_burst: 0,
+            shutdown_seconds: 30,
         }
     }
 }
@@ -162,11 +165,13 @@ impl Default for IdempotencySettings {
 #[serde(default, deny_unknown_fields)]
 pub struct HostedSettings {
     pub link_ttl_hours: u64,
+    /// Hours a document link (DOCUMENT_URL, `invoice.getdocument`) stays valid.
+    pub document_link_ttl_hours: u64,
 }
 
 impl Default for HostedSettings {
     fn default() -> Self {
-        Self { link_ttl_hours: 24 * 7 }
+        Self { link_ttl_hours: 24 * 7, document_link_ttl_hours: 720 }
     }
 }
 

@@ -10,5 +10,6 @@ pub mod mail;
 pub mod numbering;
 pub mod pauses;
 pub mod plan_change;
+pub mod snapshot;
 pub mod state;
 pub mod writer;

@@ -8,7 +8,9 @@ use super::params::{Id, Int, NoTags, When};
 use super::table::{Call, Method, MethodSpec, Read, ReadCx, read};
 use super::wire::{List, Listed};
 use crate::error::{AppError, AppResult};
+use crate::service::documents::{self, Format};
 use crate::service::invoice::{self as service, InvoiceFilter};
+use crate::service::links;
 use crate::service::payment;
 
 /// This namespace's slice of the method table.
@@ -79,13 +81,34 @@ impl Read for Get {
         };
         let rows = service::find(&cx, filter, call.limit, call.offset).await?;
         let mut payments = payment::of_invoices(&cx, rows.iter().map(|i| i.invoice.id).collect()).await?;
+        let urls = document_urls(&cx, &rows).await?;
         Ok(List::of(
             rows.iter()
-                .map(|i| {
+                .zip(urls)
+                .map(|(i, url)| {
                     let paid = payments.remove(&i.invoice.id).unwrap_or_default();
-                    InvoiceOut::from(i, overdue_from).with_payments(&paid)
+                    InvoiceOut::from(i, overdue_from).with_payments(&paid).with_document_url(url)
                 })
                 .collect(),
         ))
     }
+}
+
+/// DOCUMENT_URL of each invoice: a signed link to its PDF, or null for a draft and while the seller
+/// lacks a legally required field (the link would only show that).
+async fn document_urls(cx: &ReadCx<'_>, rows: &[service::Issued]) -> AppResult<Vec<Option<String>>> {
+    if rows.iter().all(|i| i.invoice.status == "draft") {
+        return Ok(vec![None; rows.len()]);
+    }
+    let tenant = links::tenant(&cx.db, cx.tenant.id).await?;
+    let expires = documents::expiry(cx.now, cx.app.settings.hosted.document_link_ttl_hours);
+    rows.iter()
+        .map(|i| {
+            let inv = &i.invoice;
+            if inv.status == "draft" || !documents::seller_complete(&tenant, inv) {
+                return Ok(None);
+            }
+            documents::url(cx.app, &tenant, (inv.id, &inv.invoice_number), Format::Pdf, expires).map(Some)
+        })
+        .collect()
 }

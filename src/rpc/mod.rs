@@ -22,6 +22,7 @@ mod article;
 mod billing;
 mod credit_note;
 mod customer;
+mod document;
 mod dunning;
 mod invoice;
 mod invoice_wire;
@@ -31,6 +32,7 @@ mod payment;
 mod securelink;
 mod subscription;
 mod system;
+mod tenant;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -62,11 +64,13 @@ pub enum Namespace {
     Mail,
     Billing,
     Key,
+    Tenant,
+    Document,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 17] = [
+    pub const ALL: [Namespace; 19] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -84,6 +88,8 @@ impl Namespace {
         Namespace::Mail,
         Namespace::Billing,
         Namespace::Key,
+        Namespace::Tenant,
+        Namespace::Document,
     ];
 
     /// The namespace's slice of the method table.
@@ -106,6 +112,8 @@ impl Namespace {
             Namespace::Mail => mail::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
+            Namespace::Tenant => tenant::METHODS,
+            Namespace::Document => document::METHODS,
         }
     }
 }

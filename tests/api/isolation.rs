@@ -23,6 +23,12 @@ const TAKES_NO_ID: &[(&str, &str)] = &[
     ("billing.run", "bills the caller's tenant only (one_tenants_billing_run_clock_and_numbers_leave_another_alone)"),
     ("key.create", "creates a key of the caller's tenant"),
     ("key.get", "lists the caller's keys only (numbers_of_another_tenant_are_free_here)"),
+    (
+        "tenant.get",
+        "answers the caller's own tenant (tenant::only_admin_keys_see_and_change_the_tenant_and_each_sees_its_own)",
+    ),
+    ("tenant.update", "changes the caller's own tenant (the same test)"),
+    ("template.get", "the same built-in template for every tenant"),
 ];
 
 /// Every table a probe could touch, for "nothing changed" counts.
@@ -214,6 +220,7 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
             NotFound("INVOICE_ID"),
         ),
         ("customer.addcredits", data(json!({"CUSTOMER_ID": w.customer, "AMOUNT": "1"})), NotFound("CUSTOMER_ID")),
+        ("invoice.getdocument", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
     ]
 }
 
