@@ -94,7 +94,6 @@ impl App {
         let scheduler = crate::service::scheduler::spawn(state.clone());
         let tasks = [
             Some(writer),
-            scheduler,
             crate::service::mail::spawn(state.clone()),
             listener,
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),

@@ -219,7 +219,7 @@ async fn allocate(
         issued.invoice.refunded = true;
         balance::save_invoice(ctx, &issued.invoice).await?;
     }
-    Ok(super::invoice::load(ctx, issued.invoice.id).await?)
+    super::invoice::load(ctx, issued.invoice.id).await
 }
 
 /// `invoice.cancel`: a credit note of everything not yet credited, then STATUS
