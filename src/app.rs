@@ -94,6 +94,7 @@ impl App {
         let scheduler = crate::service::scheduler::spawn(state.clone());
         let tasks = [
             Some(writer),
+            crate::service::mail::spawn(state.clone()),
             listener,
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
             crate::db::checkpoint::spawn(

@@ -12,6 +12,7 @@ pub mod event;
 pub mod idempotency_record;
 pub mod invoice;
 pub mod invoice_item;
+pub mod mail_outbox;
 pub mod payment;
 pub mod subscription;
 pub mod subscription_pause;

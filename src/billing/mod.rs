@@ -1,10 +1,12 @@
 //! The billing engine: the run over due subscriptions, one subscription's
 //! step forward, invoice lines and numbers, and the scheduler.
 
+pub mod balance;
 pub mod chunk;
 pub mod draft;
 pub mod engine;
 pub mod lines;
+pub mod mail;
 pub mod numbering;
 pub mod pauses;
 pub mod plan_change;

@@ -40,6 +40,8 @@ pub struct CustomerOut {
     lastupdate: String,
     /// Changes with every change of the customer.
     hash: String,
+    /// Customer credit, used on the next invoices (`customer.addcredits`, overpayments).
+    credit_balance: String,
 }
 
 impl Listed for CustomerOut {
@@ -73,6 +75,7 @@ impl CustomerOut {
             created: wire::datetime(m.created),
             lastupdate: wire::datetime(m.updated),
             hash,
+            credit_balance: crate::domain::money::format_decimal(m.credit_balance.0, 2),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::documents::{self, Format};
 use crate::service::invoice::{self as service, InvoiceFilter};
 use crate::service::links;
+use crate::service::payment;
 
 /// This namespace's slice of the method table.
 pub static METHODS: &[MethodSpec] = &[read::<Get>()];
@@ -64,7 +65,9 @@ impl Read for Get {
             Some(v) if matches!(v.as_str(), "outgoing" | "credit") => Some(v),
             Some(_) => return Err(AppError::invalid("TYPE", "must be outgoing or credit")),
         };
+        let overdue_from = payment::overdue_from(cx.now, payment::tenant_zone(&cx).await?);
         let filter = InvoiceFilter {
+            overdue_from: Some(overdue_from),
             invoice_id: f.invoice_id.map(|i| i.0),
             invoice_number: f.invoice_number,
             customer_id: f.customer_id.map(|i| i.0),
@@ -77,8 +80,17 @@ impl Read for Get {
             year: f.year.map(|y| y.within("YEAR", 1970, 9999)).transpose()?.map(|y| y as i32),
         };
         let rows = service::find(&cx, filter, call.limit, call.offset).await?;
+        let mut payments = payment::of_invoices(&cx, rows.iter().map(|i| i.invoice.id).collect()).await?;
         let urls = document_urls(&cx, &rows).await?;
-        Ok(List::of(rows.iter().zip(urls).map(|(i, url)| InvoiceOut::from(i, cx.now).with_document_url(url)).collect()))
+        Ok(List::of(
+            rows.iter()
+                .zip(urls)
+                .map(|(i, url)| {
+                    let paid = payments.remove(&i.invoice.id).unwrap_or_default();
+                    InvoiceOut::from(i, overdue_from).with_payments(&paid).with_document_url(url)
+                })
+                .collect(),
+        ))
     }
 }
 

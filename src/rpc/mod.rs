@@ -20,11 +20,15 @@ pub mod wire;
 
 mod article;
 mod billing;
+mod credit_note;
 mod customer;
 mod document;
+mod dunning;
 mod invoice;
 mod invoice_wire;
 mod key;
+mod mail;
+mod payment;
 mod securelink;
 mod subscription;
 mod system;
@@ -54,6 +58,10 @@ pub enum Namespace {
     Usage,
     SecureLink,
     Invoice,
+    Payment,
+    CreditNote,
+    Dunning,
+    Mail,
     Billing,
     Key,
     Tenant,
@@ -62,7 +70,7 @@ pub enum Namespace {
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 15] = [
+    pub const ALL: [Namespace; 19] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -74,6 +82,10 @@ impl Namespace {
         Namespace::Usage,
         Namespace::SecureLink,
         Namespace::Invoice,
+        Namespace::Payment,
+        Namespace::CreditNote,
+        Namespace::Dunning,
+        Namespace::Mail,
         Namespace::Billing,
         Namespace::Key,
         Namespace::Tenant,
@@ -94,6 +106,10 @@ impl Namespace {
             Namespace::Usage => subscription::usage::METHODS,
             Namespace::SecureLink => securelink::METHODS,
             Namespace::Invoice => invoice::METHODS,
+            Namespace::Payment => payment::METHODS,
+            Namespace::CreditNote => credit_note::METHODS,
+            Namespace::Dunning => dunning::METHODS,
+            Namespace::Mail => mail::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
             Namespace::Tenant => tenant::METHODS,

@@ -3,13 +3,17 @@
 
 pub mod article;
 pub mod billing_run;
+pub mod credit_note;
 pub mod customer;
 pub mod documents;
+pub mod dunning;
 pub mod events;
 pub mod idempotency;
 pub mod invoice;
 pub mod keys;
 pub mod links;
+pub mod mail;
+pub mod payment;
 pub mod profile;
 pub mod quote;
 pub mod scheduler;

@@ -44,6 +44,8 @@ const TABLES: &[&str] = &[
     "api_key",
     "idempotency_record",
     "counter",
+    "payment",
+    "mail_outbox",
 ];
 
 /// The ids a probe names: another tenant's real ones, or ones that exist nowhere.
@@ -57,6 +59,7 @@ struct Ids {
     usage: Value,
     invoice: Value,
     key: Value,
+    payment: Value,
 }
 
 const B_PLAN: &str = "B-PLAN";
@@ -199,13 +202,39 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("invoice.get", filter(json!({"CUSTOMER_ID": w.customer})), Empty("INVOICES")),
         ("invoice.get", filter(json!({"INVOICE_NUMBER": B_INVOICE_NUMBER})), Empty("INVOICES")),
         ("key.revoke", data(json!({"KEY_ID": w.key})), NotFound("KEY_ID")),
+        ("payment.create", data(json!({"INVOICE_ID": w.invoice, "AMOUNT": "1"})), NotFound("INVOICE_ID")),
+        ("payment.get", filter(json!({"PAYMENT_ID": w.payment})), Empty("PAYMENTS")),
+        ("payment.get", filter(json!({"INVOICE_ID": w.invoice})), Empty("PAYMENTS")),
+        ("payment.get", filter(json!({"CUSTOMER_ID": w.customer})), Empty("PAYMENTS")),
+        ("payment.reverse", data(json!({"PAYMENT_ID": w.payment})), NotFound("PAYMENT_ID")),
+        ("invoice.setpaid", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.credit", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.cancel", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.gettimeline", filter(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.pausedunning", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.unpausedunning", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.postpone", data(json!({"INVOICE_ID": w.invoice, "DUE_DATE": "2030-01-01"})), NotFound("INVOICE_ID")),
+        (
+            "invoice.sendcopy",
+            data(json!({"INVOICE_ID": w.invoice, "RECIPIENT": "a@example.com"})),
+            NotFound("INVOICE_ID"),
+        ),
+        ("customer.addcredits", data(json!({"CUSTOMER_ID": w.customer, "AMOUNT": "1"})), NotFound("CUSTOMER_ID")),
         ("invoice.getdocument", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
     ]
 }
 
 fn nowhere() -> Ids {
     let n = json!(NOWHERE);
-    Ids { customer: n.clone(), subscription: n.clone(), pause: n.clone(), usage: n.clone(), invoice: n.clone(), key: n }
+    Ids {
+        customer: n.clone(),
+        subscription: n.clone(),
+        pause: n.clone(),
+        usage: n.clone(),
+        invoice: n.clone(),
+        key: n.clone(),
+        payment: n,
+    }
 }
 
 #[test]
@@ -258,6 +287,7 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
     let k = b.ok("key.create", data(json!({"NOTE": "b's plugin"}))).await;
     let inv = b.ok("invoice.get", filter(json!({"INVOICE_ID": s["INVOICE_ID"]}))).await;
     assert_eq!(inv["INVOICES"][0]["INVOICE_NUMBER"], B_INVOICE_NUMBER);
+    let paid = b.ok("payment.create", data(json!({"INVOICE_ID": s["INVOICE_ID"], "AMOUNT": "1"}))).await;
     let ids = Ids {
         customer: c["CUSTOMER_ID"].clone(),
         subscription: sub,
@@ -265,6 +295,7 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         usage: u["USAGEDATA_ID"].clone(),
         invoice: s["INVOICE_ID"].clone(),
         key: k["KEY_ID"].clone(),
+        payment: paid["PAYMENT_ID"].clone(),
     };
     assert!(ids.pause.is_i64(), "a pause without an own id has a numeric PAUSE_ID");
     (b, ids)

@@ -131,7 +131,8 @@ fn invoice_row<C>(
     number: String,
     term: Duration,
 ) -> invoice::Model {
-    let paid = priced.total.is_zero();
+    // A credit note settles by allocation at once (API.md 5.1: `paid`).
+    let paid = priced.total.is_zero() || draft.kind == Kind::Credit;
     invoice::Model {
         id: 0,
         tenant_id: ctx.tenant.id.get(),
