@@ -6,7 +6,9 @@ mod scoped;
 
 pub mod api_key;
 pub mod article;
+pub mod consumption;
 pub mod counter;
+pub mod coupon;
 pub mod customer;
 pub mod event;
 pub mod idempotency_record;
@@ -14,6 +16,7 @@ pub mod invoice;
 pub mod invoice_item;
 pub mod payment;
 pub mod subscription;
+pub mod subscription_discount;
 pub mod subscription_pause;
 pub mod tenant;
 pub mod usage_record;

@@ -2,6 +2,7 @@
 //! step forward, invoice lines and numbers, and the scheduler.
 
 pub mod chunk;
+pub mod discounts;
 pub mod draft;
 pub mod engine;
 pub mod lines;

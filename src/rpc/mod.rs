@@ -20,6 +20,7 @@ pub mod wire;
 
 mod article;
 mod billing;
+mod coupon;
 mod customer;
 mod invoice;
 mod invoice_wire;
@@ -50,6 +51,8 @@ pub enum Namespace {
     SubscriptionLife,
     SubscriptionQuote,
     Usage,
+    SubscriptionDiscount,
+    Coupon,
     SecureLink,
     Invoice,
     Billing,
@@ -58,7 +61,7 @@ pub enum Namespace {
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 13] = [
+    pub const ALL: [Namespace; 15] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -68,6 +71,8 @@ impl Namespace {
         Namespace::SubscriptionLife,
         Namespace::SubscriptionQuote,
         Namespace::Usage,
+        Namespace::SubscriptionDiscount,
+        Namespace::Coupon,
         Namespace::SecureLink,
         Namespace::Invoice,
         Namespace::Billing,
@@ -86,6 +91,8 @@ impl Namespace {
             Namespace::SubscriptionLife => subscription::life::METHODS,
             Namespace::SubscriptionQuote => subscription::quote::METHODS,
             Namespace::Usage => subscription::usage::METHODS,
+            Namespace::SubscriptionDiscount => subscription::discount::METHODS,
+            Namespace::Coupon => coupon::METHODS,
             Namespace::SecureLink => securelink::METHODS,
             Namespace::Invoice => invoice::METHODS,
             Namespace::Billing => billing::METHODS,

@@ -3,7 +3,9 @@
 
 pub mod article;
 pub mod billing_run;
+pub mod coupon;
 pub mod customer;
+pub mod discount;
 pub mod events;
 pub mod idempotency;
 pub mod invoice;
