@@ -158,11 +158,13 @@ impl Default for IdempotencySettings {
 #[serde(default, deny_unknown_fields)]
 pub struct HostedSettings {
     pub link_ttl_hours: u64,
+    /// Hours a document link (DOCUMENT_URL, `invoice.getdocument`) stays valid.
+    pub document_link_ttl_hours: u64,
 }
 
 impl Default for HostedSettings {
     fn default() -> Self {
-        Self { link_ttl_hours: 24 * 7 }
+        Self { link_ttl_hours: 24 * 7, document_link_ttl_hours: 720 }
     }
 }
 

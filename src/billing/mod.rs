@@ -9,5 +9,6 @@ pub mod lines;
 pub mod numbering;
 pub mod pauses;
 pub mod plan_change;
+pub mod snapshot;
 pub mod state;
 pub mod writer;

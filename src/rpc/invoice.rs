@@ -8,7 +8,9 @@ use super::params::{Id, Int, NoTags, When};
 use super::table::{Call, Method, MethodSpec, Read, ReadCx, read};
 use super::wire::{List, Listed};
 use crate::error::{AppError, AppResult};
+use crate::service::documents::{self, Format};
 use crate::service::invoice::{self as service, InvoiceFilter};
+use crate::service::links;
 
 /// This namespace's slice of the method table.
 pub static METHODS: &[MethodSpec] = &[read::<Get>()];
@@ -75,6 +77,26 @@ impl Read for Get {
             year: f.year.map(|y| y.within("YEAR", 1970, 9999)).transpose()?.map(|y| y as i32),
         };
         let rows = service::find(&cx, filter, call.limit, call.offset).await?;
-        Ok(List::of(rows.iter().map(|i| InvoiceOut::from(i, cx.now)).collect()))
+        let urls = document_urls(&cx, &rows).await?;
+        Ok(List::of(rows.iter().zip(urls).map(|(i, url)| InvoiceOut::from(i, cx.now).with_document_url(url)).collect()))
     }
+}
+
+/// DOCUMENT_URL of each invoice: a signed link to its PDF, or null for a draft and while the seller
+/// lacks a legally required field (the link would only show that).
+async fn document_urls(cx: &ReadCx<'_>, rows: &[service::Issued]) -> AppResult<Vec<Option<String>>> {
+    if rows.iter().all(|i| i.invoice.status == "draft") {
+        return Ok(vec![None; rows.len()]);
+    }
+    let tenant = links::tenant(&cx.db, cx.tenant.id).await?;
+    let expires = documents::expiry(cx.now, cx.app.settings.hosted.document_link_ttl_hours);
+    rows.iter()
+        .map(|i| {
+            let inv = &i.invoice;
+            if inv.status == "draft" || !documents::seller_complete(&tenant, inv) {
+                return Ok(None);
+            }
+            documents::url(cx.app, &tenant, (inv.id, &inv.invoice_number), Format::Pdf, expires).map(Some)
+        })
+        .collect()
 }

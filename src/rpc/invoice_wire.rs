@@ -106,6 +106,12 @@ impl InvoiceOut {
         }
     }
 
+    /// The same invoice with its DOCUMENT_URL (a signed link to the PDF, API.md section 11).
+    pub fn with_document_url(mut self, url: Option<String>) -> InvoiceOut {
+        self.document_url = url;
+        self
+    }
+
     /// The invoice a dry run would issue: no ids, no number consumed.
     pub fn preview(mut self) -> InvoiceOut {
         self.invoice_id = None;

@@ -22,12 +22,14 @@ mod article;
 mod billing;
 mod coupon;
 mod customer;
+mod document;
 mod invoice;
 mod invoice_wire;
 mod key;
 mod securelink;
 mod subscription;
 mod system;
+mod tenant;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -57,6 +59,8 @@ pub enum Namespace {
     Invoice,
     Billing,
     Key,
+    Tenant,
+    Document,
 }
 
 impl Namespace {
@@ -77,6 +81,8 @@ impl Namespace {
         Namespace::Invoice,
         Namespace::Billing,
         Namespace::Key,
+        Namespace::Tenant,
+        Namespace::Document,
     ];
 
     /// The namespace's slice of the method table.
@@ -97,6 +103,8 @@ impl Namespace {
             Namespace::Invoice => invoice::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
+            Namespace::Tenant => tenant::METHODS,
+            Namespace::Document => document::METHODS,
         }
     }
 }

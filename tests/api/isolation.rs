@@ -24,6 +24,12 @@ const TAKES_NO_ID: &[(&str, &str)] = &[
     ("key.create", "creates a key of the caller's tenant"),
     ("key.get", "lists the caller's keys only (numbers_of_another_tenant_are_free_here)"),
     ("coupon.create", "creates; CODE is unique per tenant"),
+    (
+        "tenant.get",
+        "answers the caller's own tenant (tenant::only_admin_keys_see_and_change_the_tenant_and_each_sees_its_own)",
+    ),
+    ("tenant.update", "changes the caller's own tenant (the same test)"),
+    ("template.get", "the same built-in template for every tenant"),
 ];
 
 /// Every table a probe could touch, for "nothing changed" counts.
@@ -209,6 +215,7 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("subscription.deletediscount", data(json!({"DISCOUNT_ID": w.discount})), NotFound("DISCOUNT_ID")),
         ("coupon.check", data(json!({"CODE": B_COUPON, "ARTICLE_NUMBER": B_PLAN})), NotFound("ARTICLE_NUMBER")),
         ("coupon.delete", data(json!({"CODE": B_COUPON})), NotFound("CODE")),
+        ("invoice.getdocument", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
     ]
 }
 

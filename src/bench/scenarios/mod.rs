@@ -3,6 +3,7 @@
 //! its row is printed).
 
 mod billing;
+mod document;
 mod load;
 mod raw_insert;
 
@@ -26,6 +27,8 @@ pub enum Scenario {
     RawInsertSpread,
     Create,
     UsageBatch,
+    /// PDFs of one 10-line invoice per second, in-process.
+    Document,
     /// One billing run over this many due subscriptions.
     Billing(usize),
 }
@@ -37,7 +40,7 @@ impl Scenario {
     /// Every scenario of a full run, in run order.
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
-        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch];
+        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Document];
         all.extend(BILLING_SIZES.map(Billing));
         all
     }
@@ -53,6 +56,7 @@ impl Scenario {
             Scenario::RawInsertSpread => "raw-insert-spread".into(),
             Scenario::Create => "create".into(),
             Scenario::UsageBatch => "usage-batch".into(),
+            Scenario::Document => "document".into(),
             Scenario::Billing(n) if n % 1000 == 0 => format!("billing-{}k", n / 1000),
             Scenario::Billing(n) => format!("billing-{n}"),
         }
@@ -61,7 +65,7 @@ impl Scenario {
     /// The scenario this one's ratio divides by.
     pub fn reference(self) -> Option<Scenario> {
         match self {
-            Scenario::Ping | Scenario::RawInsert => None,
+            Scenario::Ping | Scenario::RawInsert | Scenario::Document => None,
             Scenario::PingNoauth | Scenario::Get | Scenario::Page => Some(Scenario::Ping),
             Scenario::RawInsertSpread | Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => {
                 Some(Scenario::RawInsert)
@@ -76,6 +80,7 @@ impl Scenario {
             Scenario::RawInsert | Scenario::RawInsertSpread => "rows/s",
             Scenario::UsageBatch => "records/s",
             Scenario::Billing(_) => "invoices/s",
+            Scenario::Document => "pdfs/s",
         }
     }
 
@@ -86,7 +91,7 @@ impl Scenario {
         match self {
             Scenario::Get | Scenario::Create => 64,
             Scenario::Ping | Scenario::PingNoauth | Scenario::Page | Scenario::UsageBatch => 16,
-            Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) => 1,
+            Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) | Scenario::Document => 1,
         }
     }
 
@@ -111,10 +116,11 @@ impl Scenario {
             Scenario::RawInsertSpread,
             Scenario::Create,
             Scenario::UsageBatch,
+            Scenario::Document,
         ];
         all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
             format!(
-                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
+                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, document, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             )
         })
     }
@@ -127,7 +133,7 @@ impl Scenario {
             wanted.extend(references);
         }
         let rank = |s: &Scenario| match s {
-            Scenario::Billing(n) => (8, *n),
+            Scenario::Billing(n) => (9, *n),
             other => (Scenario::all().iter().position(|x| x == other).unwrap_or(0), 0),
         };
         wanted.sort_by_key(rank);
@@ -175,6 +181,7 @@ impl Bench {
             Scenario::UsageBatch => load::usage_batch(self, scenario).await,
             Scenario::RawInsert => raw_insert::run(self, false).await,
             Scenario::RawInsertSpread => raw_insert::run(self, true).await,
+            Scenario::Document => document::run(self).await,
             Scenario::Billing(n) => billing::run(self, n).await,
         }
     }

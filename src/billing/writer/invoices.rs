@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::super::draft::{Draft, Issued, Kind};
 use super::super::numbering;
+use super::super::snapshot::Snapshots;
 use crate::db::bulk::insert_rows;
 use crate::db::counter;
 use crate::db::ctx::Ctx;
@@ -51,6 +52,8 @@ pub(super) async fn insert<C: ConnectionTrait>(
         next.insert(name, last - k + 1);
     }
     let term = Duration::days(i64::from(settings.payment_term_days));
+    // Documents show seller and buyer as they are now, at issue (API.md section 11).
+    let snapshots = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
     let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
     for (draft, priced) in &invoices {
         let (prefix, pat) = pattern(draft.kind);
@@ -58,7 +61,9 @@ pub(super) async fn insert<C: ConnectionTrait>(
         let seq = next.get_mut(&name).ok_or_else(|| AppError::internal("invoice counter missing"))?;
         let number = numbering::render(pat, draft.invoice_date, *seq);
         *seq += 1;
-        rows.push(invoice_row(ctx, now, draft, priced, number, term));
+        let mut row = invoice_row(ctx, now, draft, priced, number, term);
+        snapshots.apply(&mut row);
+        rows.push(row);
     }
     let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows, |r| {
         let mut active = r.clone().into_active_model().reset_all();
