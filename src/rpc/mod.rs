@@ -65,7 +65,7 @@ pub enum Namespace {
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 15] = [
+    pub const ALL: [Namespace; 17] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
