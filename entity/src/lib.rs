@@ -6,7 +6,9 @@ mod scoped;
 
 pub mod api_key;
 pub mod article;
+pub mod consumption;
 pub mod counter;
+pub mod coupon;
 pub mod customer;
 pub mod event;
 pub mod idempotency_record;
@@ -15,6 +17,7 @@ pub mod invoice_item;
 pub mod mail_outbox;
 pub mod payment;
 pub mod subscription;
+pub mod subscription_discount;
 pub mod subscription_pause;
 pub mod tenant;
 pub mod usage_record;

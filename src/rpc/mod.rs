@@ -21,6 +21,7 @@ pub mod wire;
 mod article;
 mod billing;
 mod credit_note;
+mod coupon;
 mod customer;
 mod document;
 mod dunning;
@@ -56,6 +57,8 @@ pub enum Namespace {
     SubscriptionLife,
     SubscriptionQuote,
     Usage,
+    SubscriptionDiscount,
+    Coupon,
     SecureLink,
     Invoice,
     Payment,
@@ -70,7 +73,7 @@ pub enum Namespace {
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 19] = [
+    pub const ALL: [Namespace; 21] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -80,6 +83,8 @@ impl Namespace {
         Namespace::SubscriptionLife,
         Namespace::SubscriptionQuote,
         Namespace::Usage,
+        Namespace::SubscriptionDiscount,
+        Namespace::Coupon,
         Namespace::SecureLink,
         Namespace::Invoice,
         Namespace::Payment,
@@ -104,6 +109,8 @@ impl Namespace {
             Namespace::SubscriptionLife => subscription::life::METHODS,
             Namespace::SubscriptionQuote => subscription::quote::METHODS,
             Namespace::Usage => subscription::usage::METHODS,
+            Namespace::SubscriptionDiscount => subscription::discount::METHODS,
+            Namespace::Coupon => coupon::METHODS,
             Namespace::SecureLink => securelink::METHODS,
             Namespace::Invoice => invoice::METHODS,
             Namespace::Payment => payment::METHODS,

@@ -4,7 +4,9 @@
 pub mod article;
 pub mod billing_run;
 pub mod credit_note;
+pub mod coupon;
 pub mod customer;
+pub mod discount;
 pub mod documents;
 pub mod dunning;
 pub mod events;

@@ -127,6 +127,16 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
         // The mail outbox's results (API.md section 10, Mail).
         ("invoice.mail_sent", None),
         ("invoice.mail_failed", None),
+        // `coupon.redeemed` is delivered; this is its copy on the subscription's timeline.
+        ("subscription.coupon_redeemed", None),
+        ("subscription.discount_set", Some(SubscriptionChanged)),
+        ("subscription.discount_deleted", Some(SubscriptionChanged)),
+        // Coupons and drafts are the tenant's own bookkeeping.
+        ("coupon.created", None),
+        ("coupon.deleted", None),
+        ("invoice.draft_created", None),
+        ("invoice.draft_updated", None),
+        ("invoice.draft_deleted", None),
         // Articles are the tenant's catalogue, nothing a shop reacts to.
         ("article.created", None),
         ("article.updated", None),

@@ -23,6 +23,7 @@ const TAKES_NO_ID: &[(&str, &str)] = &[
     ("billing.run", "bills the caller's tenant only (one_tenants_billing_run_clock_and_numbers_leave_another_alone)"),
     ("key.create", "creates a key of the caller's tenant"),
     ("key.get", "lists the caller's keys only (numbers_of_another_tenant_are_free_here)"),
+    ("coupon.create", "creates; CODE is unique per tenant"),
     (
         "tenant.get",
         "answers the caller's own tenant (tenant::only_admin_keys_see_and_change_the_tenant_and_each_sees_its_own)",
@@ -46,6 +47,9 @@ const TABLES: &[&str] = &[
     "counter",
     "payment",
     "mail_outbox",
+    "coupon",
+    "subscription_discount",
+    "consumption",
 ];
 
 /// The ids a probe names: another tenant's real ones, or ones that exist nowhere.
@@ -60,6 +64,7 @@ struct Ids {
     invoice: Value,
     key: Value,
     payment: Value,
+    discount: Value,
 }
 
 const B_PLAN: &str = "B-PLAN";
@@ -67,6 +72,7 @@ const B_ADDON: &str = "B-ADDON";
 const B_PAUSE: &str = "b-winter";
 const B_SUB_UID: &str = "b-sub";
 const B_INVOICE_NUMBER: &str = "RE-2025-00001";
+const B_COUPON: &str = "B-CODE";
 const NOWHERE: i64 = 999_999_999;
 
 /// Tenant A's own objects, which some probes combine with a foreign id.
@@ -220,6 +226,16 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
             NotFound("INVOICE_ID"),
         ),
         ("customer.addcredits", data(json!({"CUSTOMER_ID": w.customer, "AMOUNT": "1"})), NotFound("CUSTOMER_ID")),
+        ("coupon.get", filter(json!({"CODE": B_COUPON})), Empty("COUPONS")),
+        (
+            "subscription.setdiscount",
+            data(json!({"SUBSCRIPTION_ID": sub, "DISCOUNT_TYPE": "percent", "DISCOUNT": "5"})),
+            NotFound("SUBSCRIPTION_ID"),
+        ),
+        ("subscription.getdiscounts", filter(json!({"SUBSCRIPTION_ID": sub})), NotFound("SUBSCRIPTION_ID")),
+        ("subscription.deletediscount", data(json!({"DISCOUNT_ID": w.discount})), NotFound("DISCOUNT_ID")),
+        ("coupon.check", data(json!({"CODE": B_COUPON, "ARTICLE_NUMBER": B_PLAN})), NotFound("ARTICLE_NUMBER")),
+        ("coupon.delete", data(json!({"CODE": B_COUPON})), NotFound("CODE")),
         ("invoice.getdocument", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
     ]
 }
@@ -234,6 +250,7 @@ fn nowhere() -> Ids {
         invoice: n.clone(),
         key: n.clone(),
         payment: n,
+        discount: n,
     }
 }
 
@@ -285,6 +302,13 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         .await;
     let u = b.ok("subscription.setusagedata", data(json!({"SUBSCRIPTION_ID": sub, "ARTICLE_NUMBER": B_ADDON}))).await;
     let k = b.ok("key.create", data(json!({"NOTE": "b's plugin"}))).await;
+    b.ok("coupon.create", data(json!({"CODE": B_COUPON, "DISCOUNT_TYPE": "percent", "DISCOUNT": "5"}))).await;
+    let d = b
+        .ok(
+            "subscription.setdiscount",
+            data(json!({"SUBSCRIPTION_ID": sub, "DISCOUNT_TYPE": "percent", "DISCOUNT": "5"})),
+        )
+        .await;
     let inv = b.ok("invoice.get", filter(json!({"INVOICE_ID": s["INVOICE_ID"]}))).await;
     assert_eq!(inv["INVOICES"][0]["INVOICE_NUMBER"], B_INVOICE_NUMBER);
     let paid = b.ok("payment.create", data(json!({"INVOICE_ID": s["INVOICE_ID"], "AMOUNT": "1"}))).await;
@@ -296,6 +320,7 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         invoice: s["INVOICE_ID"].clone(),
         key: k["KEY_ID"].clone(),
         payment: paid["PAYMENT_ID"].clone(),
+        discount: d["DISCOUNT_ID"].clone(),
     };
     assert!(ids.pause.is_i64(), "a pause without an own id has a numeric PAUSE_ID");
     (b, ids)
