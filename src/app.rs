@@ -86,6 +86,7 @@ impl App {
         let tasks = [
             Some(writer),
             crate::service::scheduler::spawn(state.clone()),
+            crate::service::webhook::spawn(state.clone(), Arc::new(crate::rpc::webhook::WireObjects)),
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
             crate::db::checkpoint::spawn(
                 state.db.read.clone(),

@@ -17,6 +17,9 @@ pub mod subscription;
 pub mod subscription_pause;
 pub mod tenant;
 pub mod usage_record;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
 
 pub use decimal_text::DecimalText;
 pub use scoped::TenantScoped;

@@ -27,6 +27,7 @@ mod key;
 mod securelink;
 mod subscription;
 mod system;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -54,11 +55,12 @@ pub enum Namespace {
     Invoice,
     Billing,
     Key,
+    Webhook,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 13] = [
+    pub const ALL: [Namespace; 14] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -72,6 +74,7 @@ impl Namespace {
         Namespace::Invoice,
         Namespace::Billing,
         Namespace::Key,
+        Namespace::Webhook,
     ];
 
     /// The namespace's slice of the method table.
@@ -90,6 +93,7 @@ impl Namespace {
             Namespace::Invoice => invoice::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
+            Namespace::Webhook => webhook::METHODS,
         }
     }
 }

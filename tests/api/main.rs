@@ -28,4 +28,5 @@ mod races;
 mod storage;
 mod subscription;
 mod types;
+mod webhooks;
 mod wire_props;
