@@ -29,4 +29,6 @@ mod storage;
 mod subscription;
 mod types;
 mod webhooks;
+mod webhooks_fastbill;
+mod webhooks_life;
 mod wire_props;

@@ -46,11 +46,19 @@ pub async fn hooked(test: &str, app: TestApp, create: Value, args: &[&str]) -> O
     Some(Hooked { _app: app, client, receiver, webhook_id, secret })
 }
 
+/// The requests so far in arrival order (the receiver logs after answering,
+/// from one thread per request, so its log lines may be out of order).
+pub fn arrived(receiver: &Receiver) -> Vec<Value> {
+    let mut got = receiver.logged();
+    got.sort_by_key(|r| r["n"].as_i64());
+    got
+}
+
 /// The receiver's requests once there are `n` (waits up to 10 s without blocking the server).
 pub async fn requests(receiver: &Receiver, n: usize) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let got = receiver.logged();
+        let got = arrived(receiver);
         if got.len() >= n || Instant::now() > deadline {
             return got;
         }
@@ -181,7 +189,7 @@ async fn events_arrive_signed_in_order_and_failures_are_retried_on_the_tenants_c
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(h.receiver.logged().len(), 3);
     h.client.ok("billing.run", json!({"DATA": {"NOW": "2026-05-01 08:00:06"}})).await;
-    let all = h.receiver.logged();
+    let all = arrived(&h.receiver);
     assert_eq!(all.len(), 5, "both retries made before billing.run answered");
     assert_eq!(all[3..].iter().map(msg_id).collect::<Vec<_>>(), &expected[..2]);
     assert!(all.iter().all(|r| r["verified"] == true));
