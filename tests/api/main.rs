@@ -29,6 +29,7 @@ mod storage;
 mod subscription;
 mod types;
 mod webhooks;
+mod webhooks_crash;
 mod webhooks_fastbill;
 mod webhooks_life;
 mod wire_props;

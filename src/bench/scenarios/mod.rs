@@ -5,6 +5,7 @@
 mod billing;
 mod load;
 mod raw_insert;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -26,6 +27,8 @@ pub enum Scenario {
     RawInsertSpread,
     Create,
     UsageBatch,
+    /// `create` with a webhook endpoint receiving every event.
+    Webhooks,
     /// One billing run over this many due subscriptions.
     Billing(usize),
 }
@@ -37,7 +40,7 @@ impl Scenario {
     /// Every scenario of a full run, in run order.
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
-        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch];
+        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Webhooks];
         all.extend(BILLING_SIZES.map(Billing));
         all
     }
@@ -53,6 +56,7 @@ impl Scenario {
             Scenario::RawInsertSpread => "raw-insert-spread".into(),
             Scenario::Create => "create".into(),
             Scenario::UsageBatch => "usage-batch".into(),
+            Scenario::Webhooks => "webhooks".into(),
             Scenario::Billing(n) if n % 1000 == 0 => format!("billing-{}k", n / 1000),
             Scenario::Billing(n) => format!("billing-{n}"),
         }
@@ -66,6 +70,7 @@ impl Scenario {
             Scenario::RawInsertSpread | Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => {
                 Some(Scenario::RawInsert)
             }
+            Scenario::Webhooks => Some(Scenario::Create),
         }
     }
 
@@ -73,6 +78,7 @@ impl Scenario {
     pub fn unit(self) -> &'static str {
         match self {
             Scenario::Ping | Scenario::PingNoauth | Scenario::Get | Scenario::Page | Scenario::Create => "req/s",
+            Scenario::Webhooks => "req/s",
             Scenario::RawInsert | Scenario::RawInsertSpread => "rows/s",
             Scenario::UsageBatch => "records/s",
             Scenario::Billing(_) => "invoices/s",
@@ -84,7 +90,7 @@ impl Scenario {
     /// (enough in flight for the write queue to fill its transactions).
     fn default_connections(self) -> usize {
         match self {
-            Scenario::Get | Scenario::Create => 64,
+            Scenario::Get | Scenario::Create | Scenario::Webhooks => 64,
             Scenario::Ping | Scenario::PingNoauth | Scenario::Page | Scenario::UsageBatch => 16,
             Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) => 1,
         }
@@ -111,10 +117,11 @@ impl Scenario {
             Scenario::RawInsertSpread,
             Scenario::Create,
             Scenario::UsageBatch,
+            Scenario::Webhooks,
         ];
         all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
             format!(
-                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
+                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, webhooks, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             )
         })
     }
@@ -127,7 +134,7 @@ impl Scenario {
             wanted.extend(references);
         }
         let rank = |s: &Scenario| match s {
-            Scenario::Billing(n) => (8, *n),
+            Scenario::Billing(n) => (9, *n),
             other => (Scenario::all().iter().position(|x| x == other).unwrap_or(0), 0),
         };
         wanted.sort_by_key(rank);
@@ -173,6 +180,7 @@ impl Bench {
             Scenario::Page => load::page(self, scenario).await,
             Scenario::Create => load::create(self, scenario).await,
             Scenario::UsageBatch => load::usage_batch(self, scenario).await,
+            Scenario::Webhooks => webhooks::run(self, scenario).await,
             Scenario::RawInsert => raw_insert::run(self, false).await,
             Scenario::RawInsertSpread => raw_insert::run(self, true).await,
             Scenario::Billing(n) => billing::run(self, n).await,
