@@ -23,6 +23,7 @@ const TAKES_NO_ID: &[(&str, &str)] = &[
     ("billing.run", "bills the caller's tenant only (one_tenants_billing_run_clock_and_numbers_leave_another_alone)"),
     ("key.create", "creates a key of the caller's tenant"),
     ("key.get", "lists the caller's keys only (numbers_of_another_tenant_are_free_here)"),
+    ("webhook.create", "creates an endpoint of the caller's tenant"),
 ];
 
 /// Every table a probe could touch, for "nothing changed" counts.
@@ -193,6 +194,13 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("invoice.get", filter(json!({"CUSTOMER_ID": w.customer})), Empty("INVOICES")),
         ("invoice.get", filter(json!({"INVOICE_NUMBER": B_INVOICE_NUMBER})), Empty("INVOICES")),
         ("key.revoke", data(json!({"KEY_ID": w.key})), NotFound("KEY_ID")),
+        // Another tenant's endpoint answering 1004 is checked in webhooks.rs / webhooks_life.rs.
+        ("webhook.get", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("WEBHOOKS")),
+        ("webhook.update", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.delete", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.test", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.getdeliveries", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("DELIVERIES")),
+        ("webhook.redeliver", data(json!({"DELIVERY_ID": NOWHERE})), NotFound("DELIVERY_ID")),
     ]
 }
 
