@@ -96,6 +96,7 @@ impl App {
             Some(writer),
             crate::service::mail::spawn(state.clone()),
             listener,
+            crate::service::webhook::spawn(state.clone(), Arc::new(crate::rpc::webhook::WireObjects)),
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
             crate::db::checkpoint::spawn(
                 state.db.read.clone(),

@@ -190,6 +190,8 @@ pub struct WebhookSettings {
     pub poll_ms: u64,
     /// Attempts in flight at once per process (one endpoint never holds up another).
     pub concurrency: usize,
+    /// Run the delivery worker inside `serve` (off: events wait in the outbox).
+    pub worker: bool,
 }
 
 impl Default for WebhookSettings {
@@ -198,8 +200,9 @@ impl Default for WebhookSettings {
             allow_private_targets: false,
             timeout_seconds: 10,
             max_body_bytes: 256 * 1024,
-            poll_ms: 200,
+            poll_ms: 100,
             concurrency: 16,
+            worker: true,
         }
     }
 }

@@ -21,6 +21,9 @@ pub mod subscription_discount;
 pub mod subscription_pause;
 pub mod tenant;
 pub mod usage_record;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
 
 pub use decimal_text::DecimalText;
 pub use scoped::TenantScoped;

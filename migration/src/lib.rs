@@ -24,6 +24,7 @@ mod m20261121_000013_create_listing_indexes;
 mod m20261202_000014_invoice_life;
 mod m20261203_000016_mail_outbox;
 mod m20261210_000015_coupons;
+mod m20261210_000018_webhooks;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_invoice_life::Migration),
             Box::new(m20261203_000016_mail_outbox::Migration),
             Box::new(m20261210_000015_coupons::Migration),
+            Box::new(m20261210_000018_webhooks::Migration),
         ]
     }
 }

@@ -34,6 +34,7 @@ mod securelink;
 mod subscription;
 mod system;
 mod tenant;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -69,11 +70,12 @@ pub enum Namespace {
     Key,
     Tenant,
     Document,
+    Webhook,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 21] = [
+    pub const ALL: [Namespace; 22] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -95,6 +97,7 @@ impl Namespace {
         Namespace::Key,
         Namespace::Tenant,
         Namespace::Document,
+        Namespace::Webhook,
     ];
 
     /// The namespace's slice of the method table.
@@ -121,6 +124,7 @@ impl Namespace {
             Namespace::Key => key::METHODS,
             Namespace::Tenant => tenant::METHODS,
             Namespace::Document => document::METHODS,
+            Namespace::Webhook => webhook::METHODS,
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod subscription;
 pub mod tenant;
 pub mod tx;
 pub mod usage;
+pub mod webhook;
 pub mod write_queue;
 
 pub use crate::db::ctx::{AfterCommit, Ctx, ReadCtx, TenantRef, WriteCtx};

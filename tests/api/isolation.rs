@@ -30,6 +30,7 @@ const TAKES_NO_ID: &[(&str, &str)] = &[
     ),
     ("tenant.update", "changes the caller's own tenant (the same test)"),
     ("template.get", "the same built-in template for every tenant"),
+    ("webhook.create", "creates an endpoint of the caller's tenant"),
 ];
 
 /// Every table a probe could touch, for "nothing changed" counts.
@@ -237,6 +238,13 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("coupon.check", data(json!({"CODE": B_COUPON, "ARTICLE_NUMBER": B_PLAN})), NotFound("ARTICLE_NUMBER")),
         ("coupon.delete", data(json!({"CODE": B_COUPON})), NotFound("CODE")),
         ("invoice.getdocument", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        // Another tenant's endpoint answering 1004 is checked in webhooks.rs / webhooks_life.rs.
+        ("webhook.get", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("WEBHOOKS")),
+        ("webhook.update", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.delete", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.test", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.getdeliveries", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("DELIVERIES")),
+        ("webhook.redeliver", data(json!({"DELIVERY_ID": NOWHERE})), NotFound("DELIVERY_ID")),
     ]
 }
 

@@ -41,4 +41,8 @@ mod storage;
 mod subscription;
 mod tenant;
 mod types;
+mod webhooks;
+mod webhooks_crash;
+mod webhooks_fastbill;
+mod webhooks_life;
 mod wire_props;

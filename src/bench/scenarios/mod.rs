@@ -6,6 +6,7 @@ mod billing;
 mod document;
 mod load;
 mod raw_insert;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ pub enum Scenario {
     UsageBatch,
     /// PDFs of one 10-line invoice per second, in-process.
     Document,
+    /// `create` with a webhook endpoint receiving every event.
+    Webhooks,
     /// One billing run over this many due subscriptions.
     Billing(usize),
 }
@@ -40,7 +43,8 @@ impl Scenario {
     /// Every scenario of a full run, in run order.
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
-        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Document];
+        let mut all =
+            vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Document, Webhooks];
         all.extend(BILLING_SIZES.map(Billing));
         all
     }
@@ -57,6 +61,7 @@ impl Scenario {
             Scenario::Create => "create".into(),
             Scenario::UsageBatch => "usage-batch".into(),
             Scenario::Document => "document".into(),
+            Scenario::Webhooks => "webhooks".into(),
             Scenario::Billing(n) if n % 1000 == 0 => format!("billing-{}k", n / 1000),
             Scenario::Billing(n) => format!("billing-{n}"),
         }
@@ -70,6 +75,7 @@ impl Scenario {
             Scenario::RawInsertSpread | Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => {
                 Some(Scenario::RawInsert)
             }
+            Scenario::Webhooks => Some(Scenario::Create),
         }
     }
 
@@ -77,6 +83,7 @@ impl Scenario {
     pub fn unit(self) -> &'static str {
         match self {
             Scenario::Ping | Scenario::PingNoauth | Scenario::Get | Scenario::Page | Scenario::Create => "req/s",
+            Scenario::Webhooks => "req/s",
             Scenario::RawInsert | Scenario::RawInsertSpread => "rows/s",
             Scenario::UsageBatch => "records/s",
             Scenario::Billing(_) => "invoices/s",
@@ -89,7 +96,7 @@ impl Scenario {
     /// (enough in flight for the write queue to fill its transactions).
     fn default_connections(self) -> usize {
         match self {
-            Scenario::Get | Scenario::Create => 64,
+            Scenario::Get | Scenario::Create | Scenario::Webhooks => 64,
             Scenario::Ping | Scenario::PingNoauth | Scenario::Page | Scenario::UsageBatch => 16,
             Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) | Scenario::Document => 1,
         }
@@ -121,6 +128,11 @@ impl Scenario {
         all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
             format!(
                 "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, document, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
+            Scenario::Webhooks,
+        ];
+        all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
+            format!(
+                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, webhooks, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             )
         })
     }
@@ -179,6 +191,7 @@ impl Bench {
             Scenario::Page => load::page(self, scenario).await,
             Scenario::Create => load::create(self, scenario).await,
             Scenario::UsageBatch => load::usage_batch(self, scenario).await,
+            Scenario::Webhooks => webhooks::run(self, scenario).await,
             Scenario::RawInsert => raw_insert::run(self, false).await,
             Scenario::RawInsertSpread => raw_insert::run(self, true).await,
             Scenario::Document => document::run(self).await,
