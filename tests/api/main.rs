@@ -16,6 +16,7 @@ mod changes;
 mod concurrency;
 mod customer;
 mod discover;
+mod fastbill;
 mod gateway;
 mod hosted;
 mod idempotency;
