@@ -22,6 +22,7 @@ mod m20261121_000011_create_usage_record;
 mod m20261121_000012_create_subscription_pause;
 mod m20261121_000013_create_listing_indexes;
 mod m20261202_000014_invoice_life;
+mod m20261202_000019_customer_fastbill;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000012_create_subscription_pause::Migration),
             Box::new(m20261121_000013_create_listing_indexes::Migration),
             Box::new(m20261202_000014_invoice_life::Migration),
+            Box::new(m20261202_000019_customer_fastbill::Migration),
         ]
     }
 }

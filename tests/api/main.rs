@@ -17,6 +17,7 @@ mod concurrency;
 mod customer;
 mod discover;
 mod fastbill;
+mod fastbill_customer;
 mod gateway;
 mod hosted;
 mod idempotency;

@@ -51,6 +51,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         next.insert(name, last - k + 1);
     }
     let term = Duration::days(i64::from(settings.payment_term_days));
+    let terms = customer_terms(ctx, &invoices).await?;
     let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
     for (draft, priced) in &invoices {
         let (prefix, pat) = pattern(draft.kind);
@@ -58,6 +59,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         let seq = next.get_mut(&name).ok_or_else(|| AppError::internal("invoice counter missing"))?;
         let number = numbering::render(pat, draft.invoice_date, *seq);
         *seq += 1;
+        let term = terms.get(&draft.customer_id).map_or(term, |days| Duration::days(i64::from(*days)));
         rows.push(invoice_row(ctx, now, draft, priced, number, term));
     }
     let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows, |r| {
@@ -116,6 +118,34 @@ pub(super) async fn insert<C: ConnectionTrait>(
     })
     .await?;
     Ok(issued)
+}
+
+/// DAYS_FOR_PAYMENT of the drafts' customers that set one: it overrides
+/// `billing.payment_term_days` for their invoices (API.md 5.1).
+async fn customer_terms<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    invoices: &[(Draft, Priced)],
+) -> AppResult<HashMap<i64, i32>> {
+    use entity::customer::{Column, Entity};
+    use sea_orm::QuerySelect;
+    let mut ids: Vec<i64> = invoices.iter().map(|(draft, _)| draft.customer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut terms = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<(i64, Option<i32>)> = ctx
+            .find::<Entity>()
+            .filter(Column::Id.is_in(chunk.to_vec()))
+            .filter(Column::DaysForPayment.is_not_null())
+            .select_only()
+            .column(Column::Id)
+            .column(Column::DaysForPayment)
+            .into_tuple()
+            .all(&ctx.db)
+            .await?;
+        terms.extend(found.into_iter().filter_map(|(id, days)| days.map(|d| (id, d))));
+    }
+    Ok(terms)
 }
 
 fn invoice_row<C>(

@@ -1,81 +1,23 @@
 //! `customer.*`: tags in, service call, tags out.
 
+mod data;
+mod wire;
+
+pub use data::CustomerData;
+pub use wire::CustomerOut;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::params::{Country, Currency, Id, KeyTag, Keyed, NoTags, Patch, XAttributes};
+use super::params::{Country, Id, Int, KeyTag, Keyed, NoTags};
 use super::table::{Call, Grouped, Method, MethodSpec, Read, ReadCx, Write, WriteCx, grouped, read, write};
-use super::wire::{self, Done, List, Listed, Success};
+use super::wire::{Done, List, Success};
 use crate::error::{AppError, AppResult};
-use crate::service::customer::{self as service, CustomerFilter, CustomerPatch};
+use crate::service::customer::{self as service, CustomerFilter};
 use crate::service::write_queue::{Done as Queued, Job};
 
 /// This namespace's slice of the method table.
 pub static METHODS: &[MethodSpec] = &[read::<Get>(), grouped::<Create>(), write::<Update>(), write::<Delete>()];
-
-/// A customer on the wire (API.md 5.1).
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub struct CustomerOut {
-    customer_id: i64,
-    customer_number: i64,
-    customer_ext_uid: Option<String>,
-    customer_type: String,
-    organization: Option<String>,
-    salutation: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    address: Option<String>,
-    address_2: Option<String>,
-    zipcode: Option<String>,
-    city: Option<String>,
-    country_code: Option<String>,
-    language_code: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    vat_id: Option<String>,
-    currency_code: Option<String>,
-    x_attributes: serde_json::Value,
-    created: String,
-    lastupdate: String,
-    /// Changes with every change of the customer.
-    hash: String,
-}
-
-impl Listed for CustomerOut {
-    const KEY: &'static str = "CUSTOMERS";
-}
-
-impl CustomerOut {
-    /// Maps a stored customer to its wire form.
-    pub fn from(m: entity::customer::Model) -> Self {
-        let hash = service::hash(&m);
-        CustomerOut {
-            customer_id: m.id,
-            customer_number: m.customer_number,
-            customer_ext_uid: m.customer_ext_uid,
-            customer_type: m.customer_type,
-            organization: m.organization,
-            salutation: m.salutation,
-            first_name: m.first_name,
-            last_name: m.last_name,
-            address: m.address,
-            address_2: m.address_2,
-            zipcode: m.zipcode,
-            city: m.city,
-            country_code: m.country_code,
-            language_code: m.language_code,
-            email: m.email,
-            phone: m.phone,
-            vat_id: m.vat_id,
-            currency_code: m.currency_code,
-            x_attributes: m.x_attributes.unwrap_or_else(|| serde_json::json!({})),
-            created: wire::datetime(m.created),
-            lastupdate: wire::datetime(m.updated),
-            hash,
-        }
-    }
-}
 
 /// `customer.get`.
 pub struct Get;
@@ -91,12 +33,24 @@ pub struct GetFilter {
     country_code: Option<Country>,
     /// Searched in name, organization and email; `%` and `_` are literal.
     term: Option<String>,
+    /// business or consumer.
+    customer_type: Option<String>,
+    city: Option<String>,
+    zipcode: Option<String>,
+    state: Option<String>,
+    vat_id: Option<String>,
+    tax_id: Option<String>,
+    affiliate: Option<String>,
+    payment_type: Option<Int>,
+    /// none or mail.
+    invoice_delivery_method: Option<String>,
+    /// One tag the customer carries.
+    tag: Option<String>,
 }
 
 impl Method for Get {
     const NAME: &'static str = "customer.get";
-    const SUMMARY: &'static str =
-        "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM).";
+    const SUMMARY: &'static str = "Customers matching FILTER (CUSTOMER_ID, CUSTOMER_EXT_UID, CUSTOMER_NUMBER, EMAIL, COUNTRY_CODE, TERM, CITY, TAX_ID, TAG, ...).";
     type Filter = GetFilter;
     type Data = NoTags;
     type Reply = List<CustomerOut>;
@@ -112,80 +66,19 @@ impl Read for Get {
             email: f.email,
             country_code: f.country_code.map(|c| c.0),
             term: f.term,
+            customer_type: f.customer_type.map(|t| t.to_ascii_lowercase()),
+            city: f.city,
+            zipcode: f.zipcode,
+            state: f.state,
+            vat_id: f.vat_id,
+            tax_id: f.tax_id,
+            affiliate: f.affiliate,
+            payment_type: f.payment_type.map(|p| p.within("PAYMENT_TYPE", 1, 6)).transpose()?.map(|p| p as i32),
+            invoice_delivery_method: f.invoice_delivery_method.map(|m| m.to_ascii_lowercase()),
+            tag: f.tag,
         };
         let rows = service::find(&cx, filter, call.limit, call.offset).await?;
         Ok(List::of(rows.into_iter().map(CustomerOut::from).collect()))
-    }
-}
-
-/// The tags of a customer (`customer.create`, `customer.update`).
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields, default)]
-pub struct CustomerData {
-    customer_type: Option<CustomerType>,
-    organization: Patch<String>,
-    salutation: Patch<String>,
-    first_name: Patch<String>,
-    last_name: Patch<String>,
-    address: Patch<String>,
-    address_2: Patch<String>,
-    zipcode: Patch<String>,
-    city: Patch<String>,
-    country_code: Patch<Country>,
-    /// ISO 639-1, e.g. `de`.
-    language_code: Patch<String>,
-    email: Patch<String>,
-    phone: Patch<String>,
-    vat_id: Patch<String>,
-    currency_code: Patch<Currency>,
-    customer_ext_uid: Patch<String>,
-    x_attributes: Patch<XAttributes>,
-}
-
-/// `business` or `consumer`.
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CustomerType {
-    Business,
-    Consumer,
-}
-
-impl CustomerData {
-    fn into_patch(self) -> AppResult<CustomerPatch> {
-        let email = self.email.into_option();
-        if let Some(Some(address)) = &email
-            && (!address.contains('@') || address.len() > 254)
-        {
-            return Err(AppError::invalid("EMAIL", "not an email address"));
-        }
-        let language_code = self.language_code.into_option().map(|v| v.map(|l| l.to_ascii_lowercase()));
-        if let Some(Some(code)) = &language_code
-            && (!(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_lowercase()))
-        {
-            return Err(AppError::invalid("LANGUAGE_CODE", "must be an ISO 639-1 code such as de"));
-        }
-        Ok(CustomerPatch {
-            customer_type: self.customer_type.map(|t| match t {
-                CustomerType::Business => "business".to_owned(),
-                CustomerType::Consumer => "consumer".to_owned(),
-            }),
-            organization: self.organization.into_option(),
-            salutation: self.salutation.into_option(),
-            first_name: self.first_name.into_option(),
-            last_name: self.last_name.into_option(),
-            address: self.address.into_option(),
-            address_2: self.address_2.into_option(),
-            zipcode: self.zipcode.into_option(),
-            city: self.city.into_option(),
-            country_code: self.country_code.map(|c| c.0).into_option(),
-            language_code,
-            email,
-            phone: self.phone.into_option(),
-            vat_id: self.vat_id.into_option(),
-            currency_code: self.currency_code.map(|c| c.0).into_option(),
-            customer_ext_uid: self.customer_ext_uid.into_option(),
-            x_attributes: self.x_attributes.map(|x| x.0).into_option(),
-        })
     }
 }
 
