@@ -22,6 +22,7 @@ pub static SERVICES: &[Service] = &[
     Service { name: "coupon.get", method: "coupon.get", answer: coupons_as_fastbill },
     Service { name: "coupon.check", method: "coupon.check", answer: same },
     Service { name: "template.get", method: "template.get", answer: same },
+    Service { name: "customer.createsecurelink", method: "customer.createsecurelink", answer: account_link },
 ];
 
 /// The method and answer shape of a service (case-insensitive name).
@@ -34,6 +35,16 @@ pub fn resolve(service: &str) -> (String, fn(&mut Value)) {
 }
 
 fn same(_: &mut Value) {}
+
+/// FastBill's ACCOUNTDATA_URL (where the customer edits account data) is
+/// recur's dashboard, which shows and changes the same.
+fn account_link(response: &mut Value) {
+    if let Some(members) = response.as_object_mut()
+        && let Some(url) = members.get("DASHBOARD_URL").cloned()
+    {
+        members.insert("ACCOUNTDATA_URL".to_owned(), url);
+    }
+}
 
 /// `subscription.getusagedata` answers `ITEMS` here, `USAGEDATA` on `/rpc`.
 fn usage_as_items(response: &mut Value) {
