@@ -20,6 +20,8 @@ pub enum Scenario {
     Ping,
     PingNoauth,
     Get,
+    /// `get` through the FastBill endpoint.
+    FastbillGet,
     Page,
     RawInsert,
     /// `raw-insert` with rows spread over the seeded subscriptions.
@@ -37,7 +39,7 @@ impl Scenario {
     /// Every scenario of a full run, in run order.
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
-        let mut all = vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch];
+        let mut all = vec![Ping, PingNoauth, Get, FastbillGet, Page, RawInsert, RawInsertSpread, Create, UsageBatch];
         all.extend(BILLING_SIZES.map(Billing));
         all
     }
@@ -48,6 +50,7 @@ impl Scenario {
             Scenario::Ping => "ping".into(),
             Scenario::PingNoauth => "ping-noauth".into(),
             Scenario::Get => "get".into(),
+            Scenario::FastbillGet => "fastbill-get".into(),
             Scenario::Page => "page".into(),
             Scenario::RawInsert => "raw-insert".into(),
             Scenario::RawInsertSpread => "raw-insert-spread".into(),
@@ -63,6 +66,7 @@ impl Scenario {
         match self {
             Scenario::Ping | Scenario::RawInsert => None,
             Scenario::PingNoauth | Scenario::Get | Scenario::Page => Some(Scenario::Ping),
+            Scenario::FastbillGet => Some(Scenario::Get),
             Scenario::RawInsertSpread | Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => {
                 Some(Scenario::RawInsert)
             }
@@ -72,7 +76,12 @@ impl Scenario {
     /// What the throughput counts.
     pub fn unit(self) -> &'static str {
         match self {
-            Scenario::Ping | Scenario::PingNoauth | Scenario::Get | Scenario::Page | Scenario::Create => "req/s",
+            Scenario::Ping
+            | Scenario::PingNoauth
+            | Scenario::Get
+            | Scenario::FastbillGet
+            | Scenario::Page
+            | Scenario::Create => "req/s",
             Scenario::RawInsert | Scenario::RawInsertSpread => "rows/s",
             Scenario::UsageBatch => "records/s",
             Scenario::Billing(_) => "invoices/s",
@@ -84,7 +93,7 @@ impl Scenario {
     /// (enough in flight for the write queue to fill its transactions).
     fn default_connections(self) -> usize {
         match self {
-            Scenario::Get | Scenario::Create => 64,
+            Scenario::Get | Scenario::FastbillGet | Scenario::Create => 64,
             Scenario::Ping | Scenario::PingNoauth | Scenario::Page | Scenario::UsageBatch => 16,
             Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) => 1,
         }
@@ -106,6 +115,7 @@ impl Scenario {
             Scenario::Ping,
             Scenario::PingNoauth,
             Scenario::Get,
+            Scenario::FastbillGet,
             Scenario::Page,
             Scenario::RawInsert,
             Scenario::RawInsertSpread,
@@ -114,7 +124,7 @@ impl Scenario {
         ];
         all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
             format!(
-                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
+                "unknown scenario {text:?}; one of ping, ping-noauth, get, fastbill-get, page, create, usage-batch, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             )
         })
     }
@@ -127,7 +137,7 @@ impl Scenario {
             wanted.extend(references);
         }
         let rank = |s: &Scenario| match s {
-            Scenario::Billing(n) => (8, *n),
+            Scenario::Billing(n) => (9, *n),
             other => (Scenario::all().iter().position(|x| x == other).unwrap_or(0), 0),
         };
         wanted.sort_by_key(rank);
@@ -170,6 +180,7 @@ impl Bench {
             Scenario::Ping => load::ping(self, scenario).await,
             Scenario::PingNoauth => load::ping_noauth(self, scenario).await,
             Scenario::Get => load::get(self, scenario).await,
+            Scenario::FastbillGet => load::fastbill_get(self, scenario).await,
             Scenario::Page => load::page(self, scenario).await,
             Scenario::Create => load::create(self, scenario).await,
             Scenario::UsageBatch => load::usage_batch(self, scenario).await,
