@@ -42,7 +42,10 @@ pub struct App {
     addr: SocketAddr,
     handle: ServerHandle,
     state: Arc<AppState>,
-    /// Background tasks: the scheduled billing run, the cache poller.
+    /// The scheduled billing run; on shutdown it finishes its chunk in hand.
+    scheduler: Option<tokio::task::JoinHandle<()>>,
+    /// Other background tasks (write queue, cache poller, checkpoints): they
+    /// hold no work of their own once the server has answered every call.
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -80,12 +83,18 @@ impl App {
             .build_from_tcp(socket)?;
         let handle = listener.start(dispatch::module(state.clone())?);
         tracing::info!(%addr, "recur gateway listening");
-        let poll = std::time::Duration::from_millis(state.settings.cache.poll_ms);
+        let mut poll = std::time::Duration::from_millis(state.settings.cache.poll_ms);
+        let listener = cache::spawn_listener(state.objects.clone(), &state.settings.database.url);
+        if listener.is_some() && !poll.is_zero() {
+            // Notifications carry the news; the poller is only the fallback.
+            poll = poll.max(std::time::Duration::from_secs(1));
+        }
         let (queue, writer) = WriteQueue::start(Arc::downgrade(&state));
         let _ = state.writes.set(queue);
+        let scheduler = crate::service::scheduler::spawn(state.clone());
         let tasks = [
             Some(writer),
-            crate::service::scheduler::spawn(state.clone()),
+            listener,
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
             crate::db::checkpoint::spawn(
                 state.db.read.clone(),
@@ -96,7 +105,7 @@ impl App {
         .flatten()
         .collect();
         state.ready.store(true, std::sync::atomic::Ordering::Release);
-        Ok(App { addr, handle, state, tasks })
+        Ok(App { addr, handle, state, scheduler, tasks })
     }
 
     /// The bound address (useful with port 0).
@@ -109,6 +118,11 @@ impl App {
         self.state.clone()
     }
 
+    /// The server's handle (to wait for it to stop without giving up the app).
+    pub fn handle(&self) -> ServerHandle {
+        self.handle.clone()
+    }
+
     /// Serves until the server is stopped.
     pub async fn run_until_stopped(self) {
         self.handle.clone().stopped().await;
@@ -117,11 +131,31 @@ impl App {
     /// Stops serving and waits until the server is down.
     pub async fn stop(self) {
         self.state.ready.store(false, std::sync::atomic::Ordering::Release);
-        for task in &self.tasks {
+        for task in self.scheduler.iter().chain(&self.tasks) {
             task.abort();
         }
         let _ = self.handle.stop();
         self.handle.clone().stopped().await;
+    }
+
+    /// Graceful shutdown: not ready, stop accepting, answer every call in
+    /// flight, let a scheduled billing run finish the chunk in hand, stop
+    /// the workers and checkpoint SQLite. The write queue needs no flush:
+    /// whatever it holds belongs to a call in flight, which the server waits
+    /// for before `stopped` resolves.
+    pub async fn shutdown(mut self) {
+        self.state.ready.store(false, std::sync::atomic::Ordering::Release);
+        self.state.stopping.send_replace(true);
+        let _ = self.handle.stop();
+        self.handle.clone().stopped().await;
+        if let Some(scheduler) = self.scheduler.take() {
+            let _ = scheduler.await;
+        }
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+        crate::db::checkpoint::truncate(&self.state.db.write).await;
+        tracing::info!("recur gateway stopped");
     }
 }
 
@@ -137,7 +171,7 @@ pub async fn bootstrap_default_tenant(state: &AppState) -> Result<Option<NewTena
 
 impl Drop for App {
     fn drop(&mut self) {
-        for task in self.tasks.drain(..) {
+        for task in self.scheduler.take().into_iter().chain(self.tasks.drain(..)) {
             task.abort();
         }
     }

@@ -5,10 +5,14 @@
 //! moves
 //! - right after any write of this process commits, before the write answers,
 //!   so a client always reads its own writes;
+//! - on PostgreSQL, when a `recur_changes` notification arrives: every write
+//!   transaction sends one (`NOTIFY` inside the transaction, so it is
+//!   delivered exactly when the transaction commits) and every process
+//!   LISTENs, so other processes see a commit within a round trip;
 //! - when the newest `event` row changes, which the poller checks every
-//!   `cache.poll_ms`: every change of any process appends an event in its own
-//!   transaction, so writes of other processes sharing the database are seen
-//!   within that interval.
+//!   `cache.poll_ms` (on PostgreSQL at least every second, as a fallback
+//!   should the listening connection drop): every change of any process
+//!   appends an event in its own transaction.
 //!
 //! An entry is filled with the epoch read *before* its query, so a write that
 //! commits while the query runs leaves the entry stale at once.
@@ -18,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
 
 /// Each object under (tenant, id), with the epoch it was read under.
 type Entries = HashMap<(i64, i64), (u64, Arc<str>)>;
@@ -103,4 +107,46 @@ pub fn spawn_poller(
             }
         }
     }))
+}
+
+/// The channel every write transaction notifies on PostgreSQL.
+const CHANNEL: &str = "recur_changes";
+
+/// Inside a write transaction about to commit: tells other processes (on
+/// PostgreSQL; SQLite serves one process and relies on the poller).
+pub async fn notify_commit<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+    }
+    Ok(())
+}
+
+/// On PostgreSQL: LISTENs for other processes' commits and bumps the epoch on
+/// each; reconnects after a second when the connection drops (bumping, since
+/// notifications may have been missed meanwhile).
+pub fn spawn_listener(cache: Arc<ObjectCache>, url: &str) -> Option<tokio::task::JoinHandle<()>> {
+    if !url.starts_with("postgres") || cache.max_entries == 0 {
+        return None;
+    }
+    let url = url.to_owned();
+    Some(tokio::spawn(async move {
+        loop {
+            if let Err(err) = listen(&cache, &url).await {
+                tracing::warn!(error = %err, "cache listener lost its connection; polling meanwhile");
+            }
+            cache.bump();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }))
+}
+
+async fn listen(cache: &ObjectCache, url: &str) -> Result<(), sea_orm::sqlx::Error> {
+    let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(CHANNEL).await?;
+    // Commits between the last bump and LISTEN taking effect are covered by this one.
+    cache.bump();
+    loop {
+        listener.recv().await?;
+        cache.bump();
+    }
 }

@@ -62,14 +62,34 @@ pub async fn serve(settings: Settings) -> Result<(), BuildError> {
             "Try: curl -s http://{addr}/rpc -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system.ping\"}}'"
         );
     }
-    let stopper = tokio::spawn(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    let grace = std::time::Duration::from_secs(app.state().settings.server.shutdown_seconds);
+    let handle = app.handle();
     tokio::select! {
-        _ = stopper => tracing::info!("shutting down"),
-        () = app.run_until_stopped() => {}
+        signal = termination() => {
+            tracing::info!(signal, "shutting down");
+            if tokio::time::timeout(grace, app.shutdown()).await.is_err() {
+                return Err(format!("shutdown took longer than server.shutdown_seconds ({}s)", grace.as_secs()).into());
+            }
+        }
+        () = handle.stopped() => {}
     }
     Ok(())
+}
+
+/// Waits for SIGTERM or Ctrl-C (SIGINT); names the one that came.
+async fn termination() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => return "SIGTERM",
+                _ = tokio::signal::ctrl_c() => return "SIGINT",
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
 }
 
 pub async fn migrate(settings: Settings) -> Result<(), BuildError> {
@@ -162,5 +182,26 @@ pub async fn bill(settings: Settings) -> Result<(), BuildError> {
     if let Ok(state) = Arc::try_unwrap(state) {
         state.db.close().await;
     }
+    Ok(())
+}
+
+pub async fn backup(settings: Settings, path: std::path::PathBuf) -> Result<(), BuildError> {
+    let db = connect(&settings).await?;
+    if !db.is_sqlite() {
+        db.close().await;
+        return Err("recur backup copies SQLite databases; for PostgreSQL run pg_dump (see README, Backups)".into());
+    }
+    if path.exists() {
+        db.close().await;
+        return Err(format!("{} exists; a backup never overwrites a file", path.display()).into());
+    }
+    let target = path.to_str().ok_or("the backup path is not valid UTF-8")?.replace('\'', "''");
+    // One statement in one read transaction: the copy is the database as of
+    // its start, while the writer goes on appending to the WAL.
+    let statement = sea_orm::Statement::from_string(db.backend(), format!("VACUUM INTO '{target}'"));
+    let outcome = sea_orm::ConnectionTrait::execute(&db.read, statement).await;
+    db.close().await;
+    outcome?;
+    eprintln!("backup written to {}", path.display());
     Ok(())
 }

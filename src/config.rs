@@ -49,6 +49,8 @@ pub struct ServerSettings {
     pub max_limit: u64,
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
+    /// Seconds a SIGTERM may take to drain in-flight calls and workers.
+    pub shutdown_seconds: u64,
 }
 
 impl Default for ServerSettings {
@@ -62,6 +64,7 @@ impl Default for ServerSettings {
             max_limit: 1000,
             rate_limit_per_second: 0,
             rate_limit_burst: 0,
+            shutdown_seconds: 30,
         }
     }
 }

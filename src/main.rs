@@ -42,6 +42,9 @@ enum Command {
     },
     /// Runs billing once for every tenant (progress bar on a terminal).
     Bill,
+    /// Writes a consistent copy of a SQLite database to PATH while it serves
+    /// (`VACUUM INTO`). PostgreSQL: use `pg_dump` (see README).
+    Backup { path: PathBuf },
     /// Benchmarks the gateway in-process on a fresh database (see BENCHMARKS.md).
     Bench(recur::bench::Args),
 }
@@ -63,6 +66,7 @@ async fn main() -> ExitCode {
         Command::Tenant { command } => cli::tenant(settings, command).await,
         Command::Key { command } => cli::key(settings, command).await,
         Command::Bill => cli::bill(settings).await,
+        Command::Backup { path } => cli::backup(settings, path).await,
         Command::Bench(bench) => recur::bench::run(settings, bench).await,
     };
     match outcome {

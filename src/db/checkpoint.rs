@@ -32,3 +32,15 @@ pub fn spawn(db: DatabaseConnection, every: Duration) -> Option<tokio::task::Joi
         }
     }))
 }
+
+/// Copies the whole WAL into the database file and empties it (on shutdown,
+/// so the file alone is the database). Nothing on PostgreSQL.
+pub async fn truncate(db: &DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return;
+    }
+    let statement = Statement::from_string(db.get_database_backend(), "PRAGMA wal_checkpoint(TRUNCATE)");
+    if let Err(err) = db.execute(statement).await {
+        tracing::warn!(error = %err, "final WAL checkpoint failed");
+    }
+}

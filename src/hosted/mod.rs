@@ -3,6 +3,7 @@
 //! JavaScript; GET never changes anything, only the POST of a page's form acts.
 
 pub mod dashboard;
+mod offers;
 pub mod pages;
 pub mod subscription_pages;
 pub mod view;

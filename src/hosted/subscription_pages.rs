@@ -9,12 +9,12 @@ use jsonrpsee::server::HttpResponse;
 use minijinja::context;
 use rust_decimal::Decimal;
 
+use super::offers::offers;
 use super::pages::{self, html, render};
 use super::view::{SubscriptionView, human};
 use super::{Form, refused};
 use crate::domain::format;
 use crate::domain::lifecycle::Status;
-use crate::domain::proration;
 use crate::error::{AppError, AppResult};
 use crate::service::AppState;
 use crate::service::links::token::{self, LinkAction, Subject};
@@ -22,7 +22,7 @@ use crate::service::links::{Refusal, Visit};
 use crate::service::subscription::addons::AddonRequest;
 use crate::service::subscription::{self as subscriptions, changes, lifecycle, state};
 use crate::service::tx::{self, Outcome};
-use crate::service::{WriteCtx, article};
+use crate::service::WriteCtx;
 
 /// Serves `GET` (form) or `POST` (act) of a subscription page.
 pub async fn serve(
@@ -145,57 +145,6 @@ async fn show(
     }
     .map_err(AppError::internal)?;
     Ok(html(StatusCode::OK, body, Some(cookie(&ctx.settings, &nonce))))
-}
-
-#[derive(serde::Serialize)]
-struct Offer {
-    article_number: String,
-    title: String,
-    description: Option<String>,
-    price: String,
-    due_now: String,
-    vat: String,
-    multiple: bool,
-}
-
-/// The add-ons a subscription can book, with what one of each costs now.
-async fn offers(
-    ctx: &crate::service::ReadCtx,
-    sub: &entity::subscription::Model,
-    status: Status,
-) -> AppResult<(Vec<Offer>, String)> {
-    let booked = state::addons(sub)?;
-    let filter = article::ArticleFilter { is_addon: Some(true), ..Default::default() };
-    let articles = article::find(ctx, filter, 200, 0).await?;
-    let window = match (status, sub.last_event, sub.next_event) {
-        (Status::Active | Status::Canceled, Some(start), Some(end)) => proration::remaining_days(start, end, ctx.now),
-        _ => None,
-    };
-    let note = match (window, sub.next_event) {
-        (Some((remaining, total)), Some(end)) => {
-            format!("Due now is the share of the current period until {} ({remaining} of {total} days).", human(end))
-        }
-        (_, Some(end)) => format!("Nothing is due now; add-ons are billed from {}.", human(end)),
-        _ => "Nothing is due now.".to_owned(),
-    };
-    let offers = articles
-        .into_iter()
-        .filter(|a| a.currency_code == sub.currency_code)
-        .filter(|a| a.allow_multiple || !booked.iter().any(|b| b.article_number == a.article_number))
-        .map(|a| {
-            let due = window.map_or(Decimal::ZERO, |(r, t)| proration::share(a.unit_price.0, r, t, &sub.currency_code));
-            Offer {
-                article_number: a.article_number.clone(),
-                title: a.title.clone(),
-                description: a.description.clone(),
-                price: format::price(a.unit_price.0, &a.currency_code),
-                due_now: format::money(due, &sub.currency_code),
-                vat: format::percent(a.vat_percent.0),
-                multiple: a.allow_multiple,
-            }
-        })
-        .collect();
-    Ok((offers, note))
 }
 
 /// What the page's form asks for.

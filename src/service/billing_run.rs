@@ -17,6 +17,16 @@ use crate::billing::chunk::{self, Claim, Stepped};
 use crate::error::{AppError, AppResult};
 use entity::subscription::{Column, Entity};
 
+/// Whether a run gives way to a shutdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Until {
+    /// A call's run: it answers only when everything due is billed.
+    Done,
+    /// A scheduled run: on shutdown it stops after the chunk in hand (the rest
+    /// stays due and the next run, in any process, bills it).
+    DoneOrStopping,
+}
+
 /// Runs billing for `tenant` up to `now`. `conn` is the write pool for a real
 /// run (one transaction per chunk) or an open transaction for a dry run (one
 /// savepoint per chunk, all rolled back by the caller).
@@ -30,6 +40,22 @@ pub async fn run_tenant<C>(
 where
     C: TransactionTrait + ConnectionTrait,
 {
+    run_tenant_until(state, conn, tenant, now, progress, Until::Done).await
+}
+
+/// [`run_tenant`], stopping early on shutdown when `until` says so.
+pub async fn run_tenant_until<C>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(Summary) + Sync),
+    until: Until,
+) -> AppResult<Summary>
+where
+    C: TransactionTrait + ConnectionTrait,
+{
+    let stop = || until == Until::DoneOrStopping && state.is_stopping();
     let page_size = state.settings.billing.page_size.max(1);
     let mut summary = Summary::default();
     let mut skipped: Vec<i64> = Vec::new();
@@ -49,6 +75,9 @@ where
         let Some(&last) = ids.last() else { break };
         cursor = last;
         for ids in ids.chunks(state.settings.billing.chunk_size.max(1)) {
+            if stop() {
+                return Ok(summary);
+            }
             let (done, held) = bill_chunk(state, conn, tenant, now, ids, Claim::SkipLocked).await;
             summary.add(done);
             skipped.extend(held);
@@ -58,6 +87,9 @@ where
     // Rows another transaction held were skipped; wait for them now, so the
     // run answers only when everything due is billed (by it or by the other).
     for ids in skipped.chunks(state.settings.billing.chunk_size.max(1)) {
+        if stop() {
+            return Ok(summary);
+        }
         summary.add(bill_chunk(state, conn, tenant, now, ids, Claim::Wait).await.0);
     }
     progress(summary);

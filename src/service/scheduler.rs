@@ -23,25 +23,34 @@ pub async fn bill_all_tenants(state: &Arc<AppState>, progress: &(dyn Fn(Summary)
             .all(&state.db.read)
             .await?;
         let Some(last) = tenants.last() else { break };
+        if state.is_stopping() {
+            break;
+        }
         cursor = last.id;
         for tenant in tenants {
             let now = tenant.clock.unwrap_or_else(|| state.clock.now());
             let reference = TenantRef { id: TenantId::trusted(tenant.id), is_test: tenant.is_test };
             let before = total;
-            let done = run::run_tenant(state, &state.db.write, reference, now, &|s| {
+            let progress = |s| {
                 let mut sum = before;
                 sum.add(s);
                 progress(sum)
-            })
-            .await?;
+            };
+            let done =
+                run::run_tenant_until(state, &state.db.write, reference, now, &progress, run::Until::DoneOrStopping)
+                    .await?;
             total.add(done);
+            if state.is_stopping() {
+                break;
+            }
         }
     }
     state.metrics.observe_billing_run(total.invoices, total.closed);
     Ok(total)
 }
 
-/// Runs billing every `billing.schedule_seconds` until the task is aborted.
+/// Runs billing every `billing.schedule_seconds` until shutdown: a run in
+/// progress ends after its current chunk, then the task returns.
 pub fn spawn(state: Arc<AppState>) -> Option<tokio::task::JoinHandle<()>> {
     let every = state.settings.billing.schedule_seconds;
     if every == 0 {
@@ -50,8 +59,12 @@ pub fn spawn(state: Arc<AppState>) -> Option<tokio::task::JoinHandle<()>> {
     Some(tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(every));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut stopping = state.stopping.subscribe();
         loop {
-            ticker.tick().await;
+            tokio::select! {
+                _ = ticker.tick() => {}
+                _ = stopping.wait_for(|s| *s) => return,
+            }
             match bill_all_tenants(&state, &|_| {}).await {
                 Ok(s) if s.subscriptions > 0 => {
                     tracing::info!(invoices = s.invoices, closed = s.closed, failed = s.failed, "scheduled billing run")

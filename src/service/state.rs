@@ -34,6 +34,9 @@ pub struct AppState {
     pub writes: OnceLock<WriteQueue>,
     /// True while the gateway serves with its workers running (`GET /ready`).
     pub ready: AtomicBool,
+    /// Set once on shutdown; long work (a scheduled billing run) stops at
+    /// its next chunk boundary, loops waiting on it end.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -53,10 +56,16 @@ impl AppState {
             objects: Arc::new(ObjectCache::new(settings.cache.subscription_entries)),
             writes: OnceLock::new(),
             ready: AtomicBool::new(false),
+            stopping: tokio::sync::watch::Sender::new(false),
             settings: Arc::new(settings),
             db,
             clock,
         }))
+    }
+
+    /// True once shutdown has begun.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
     }
 
     /// A context on the read pool.

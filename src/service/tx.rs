@@ -67,6 +67,7 @@ where
     let Ctx { db: txn, after_commit, .. } = ctx;
     match (result, outcome) {
         (Ok(value), Outcome::Commit) => {
+            crate::cache::notify_commit(&txn).await?;
             txn.commit().await?;
             state.objects.bump();
             after_commit.run();

@@ -251,14 +251,23 @@ impl Client {
 
     /// Calls `method` with `params` (the envelope); `Err` carries the JSON-RPC error.
     pub async fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
+        match self.reach(method, params).await {
+            Some(answer) => answer,
+            None => panic!("{method}: no answer (transport error)"),
+        }
+    }
+
+    /// Like [`Client::call`], `None` when no answer came (the server died or
+    /// refused the connection).
+    pub async fn reach(&self, method: &str, params: Value) -> Option<Result<Value, RpcError>> {
         match self.rpc.request::<Value, _>(method, Params(params)).await {
-            Ok(value) => Ok(value),
-            Err(jsonrpsee::core::ClientError::Call(err)) => Err(RpcError {
+            Ok(value) => Some(Ok(value)),
+            Err(jsonrpsee::core::ClientError::Call(err)) => Some(Err(RpcError {
                 code: err.code(),
                 message: err.message().to_owned(),
                 data: err.data().map(|d| serde_json::from_str(d.get()).unwrap_or(Value::Null)).unwrap_or(Value::Null),
-            }),
-            Err(other) => panic!("{method}: transport error {other}"),
+            })),
+            Err(_) => None,
         }
     }
 
