@@ -17,12 +17,12 @@ use crate::domain::format;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::service::AppState;
+use crate::service::WriteCtx;
 use crate::service::links::token::{self, LinkAction, Subject};
 use crate::service::links::{Refusal, Visit};
 use crate::service::subscription::addons::AddonRequest;
 use crate::service::subscription::{self as subscriptions, changes, lifecycle, state};
 use crate::service::tx::{self, Outcome};
-use crate::service::WriteCtx;
 
 /// Serves `GET` (form) or `POST` (act) of a subscription page.
 pub async fn serve(

@@ -42,7 +42,6 @@ mod reader;
 
 pub use reader::parse;
 
-
 impl Json {
     /// Writes the value as JSON text, object members sorted by key, so equal
     /// params always give the same text (the idempotency fingerprint hashes it).
