@@ -25,6 +25,7 @@ mod m20261202_000014_invoice_life;
 mod m20261203_000016_mail_outbox;
 mod m20261210_000015_coupons;
 mod m20261210_000018_webhooks;
+mod m20261202_000019_customer_fastbill;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_mail_outbox::Migration),
             Box::new(m20261210_000015_coupons::Migration),
             Box::new(m20261210_000018_webhooks::Migration),
+            Box::new(m20261202_000019_customer_fastbill::Migration),
         ]
     }
 }

@@ -24,6 +24,8 @@ pub enum Requests {
     Fixed(Arc<Vec<u8>>),
     /// A body per request.
     Varying { key: Option<Arc<str>>, body: BodyFn },
+    /// A body per request to another path, with a whole `Authorization` value.
+    At { path: &'static str, authorization: Arc<str>, body: BodyFn },
 }
 
 impl Requests {
@@ -37,11 +39,23 @@ impl Requests {
         Requests::Varying { key: key.map(Arc::from), body: Arc::new(body) }
     }
 
+    /// A body per request to `path` with `authorization` (the FastBill endpoint).
+    pub fn at(
+        path: &'static str,
+        authorization: &str,
+        body: impl Fn(usize, u64) -> String + Send + Sync + 'static,
+    ) -> Requests {
+        Requests::At { path, authorization: Arc::from(authorization), body: Arc::new(body) }
+    }
+
     fn build(&self, host: &str, conn: usize, seq: u64) -> std::borrow::Cow<'_, [u8]> {
         match self {
             Requests::Fixed(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
             Requests::Varying { key, body } => {
                 std::borrow::Cow::Owned(http::post_rpc(host, key.as_deref(), &body(conn, seq)))
+            }
+            Requests::At { path, authorization, body } => {
+                std::borrow::Cow::Owned(http::post(host, path, Some(authorization), &body(conn, seq)))
             }
         }
     }

@@ -18,7 +18,8 @@ pub struct Response {
 impl Response {
     /// HTTP 200 and no JSON-RPC error object anywhere in the body (batches included).
     pub fn is_success(&self) -> bool {
-        self.status == 200 && !contains(&self.body, br#""error""#)
+        // `ERRORS`: the FastBill endpoint answers its errors with HTTP 200.
+        self.status == 200 && !contains(&self.body, br#""error""#) && !contains(&self.body, br#""ERRORS""#)
     }
 }
 
@@ -36,9 +37,15 @@ impl std::error::Error for ParseError {}
 
 /// The bytes of `POST /rpc` with a JSON body and, when given, a bearer key.
 pub fn post_rpc(host: &str, key: Option<&str>, body: &str) -> Vec<u8> {
-    let auth = key.map(|k| format!("Authorization: Bearer {k}\r\n")).unwrap_or_default();
+    let auth = key.map(|k| format!("Bearer {k}"));
+    post(host, "/rpc", auth.as_deref(), body)
+}
+
+/// The bytes of `POST path` with a JSON body and, when given, an `Authorization` value.
+pub fn post(host: &str, path: &str, authorization: Option<&str>, body: &str) -> Vec<u8> {
+    let auth = authorization.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
     let head = format!(
-        "POST /rpc HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n",
         body.len()
     );
     let mut out = Vec::with_capacity(head.len() + body.len());

@@ -34,7 +34,7 @@ const MAIN_SUBSCRIPTIONS: usize = 10_000;
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
     /// Runs only this scenario (repeatable), with its reference: ping, ping-noauth,
-    /// get, page, create, usage-batch, billing (= billing-10k and billing-100k),
+    /// get, fastbill-get, page, create, usage-batch, billing (= billing-10k and billing-100k),
     /// billing-N, raw-insert.
     #[arg(long = "scenario", value_name = "NAME", value_parser = parse_selection)]
     pub scenarios: Vec<Selection>,

@@ -182,6 +182,7 @@ async fn insert_customers(
         updated: Set(now),
         deleted: Set(None),
         credit_balance: Set(entity::DecimalText::default()),
+        ..Default::default()
     };
     in_chunks(db, count, |range| entity::customer::Entity::insert_many(range.map(make))).await?;
     let counter = entity::counter::ActiveModel {

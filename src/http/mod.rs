@@ -1,7 +1,9 @@
 //! The HTTP side in front of jsonrpsee: routing of `/health`, `/ready`, `/metrics` and
 //! hosted pages, and authentication of `POST /rpc` (and `POST /`), which puts
-//! the caller into the request extensions for the method handlers.
+//! the caller into the request extensions for the method handlers, and the
+//! FastBill-compatible endpoint (`fastbill`).
 
+mod fastbill;
 mod responses;
 mod rpc_call;
 
@@ -27,12 +29,13 @@ pub struct GatewayLayer {
     state: Arc<AppState>,
     requests: Arc<AtomicU64>,
     bypass: Option<Principal>,
+    zones: Arc<fastbill::Zones>,
 }
 
 impl GatewayLayer {
     /// The gateway over `state`; `bypass` skips authentication (benchmark only).
     pub fn new(state: Arc<AppState>, bypass: Option<Principal>) -> Self {
-        GatewayLayer { state, requests: Arc::new(AtomicU64::new(0)), bypass }
+        GatewayLayer { state, requests: Arc::new(AtomicU64::new(0)), bypass, zones: Arc::default() }
     }
 }
 
@@ -40,7 +43,13 @@ impl<S> Layer<S> for GatewayLayer {
     type Service = Gateway<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Gateway { inner, state: self.state.clone(), requests: self.requests.clone(), bypass: self.bypass.clone() }
+        Gateway {
+            inner,
+            state: self.state.clone(),
+            requests: self.requests.clone(),
+            bypass: self.bypass.clone(),
+            zones: self.zones.clone(),
+        }
     }
 }
 
@@ -51,6 +60,7 @@ pub struct Gateway<S> {
     state: Arc<AppState>,
     requests: Arc<AtomicU64>,
     bypass: Option<Principal>,
+    zones: Arc<fastbill::Zones>,
 }
 
 impl<S> Service<HttpRequest<HttpBody>> for Gateway<S>
@@ -88,6 +98,12 @@ where
                 let request_id = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
                 let call = rpc_call::RpcCall { state, bypass: self.bypass.clone(), request_id };
                 Box::pin(call.serve(inner, request))
+            }
+            (_, fastbill::PATH) => {
+                let request_id = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+                let zones = self.zones.clone();
+                let call = fastbill::FastBillCall { state, zones, bypass: self.bypass.clone(), request_id };
+                Box::pin(call.serve(request))
             }
             _ => async move { Ok(responses::json(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#.into())) }.boxed(),
         }

@@ -126,7 +126,7 @@ fn status_of(mut response: HttpResponse) -> HttpResponse {
 }
 
 /// A key must never travel in a URL (logs, proxies and browser history keep them).
-fn has_key_in_query(query: Option<&str>) -> bool {
+pub(super) fn has_key_in_query(query: Option<&str>) -> bool {
     query.is_some_and(|q| {
         q.split('&').any(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));

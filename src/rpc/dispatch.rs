@@ -49,33 +49,45 @@ async fn dispatch(
     state: Arc<AppState>,
     extensions: Extensions,
 ) -> Result<Reply, ErrorObjectOwned> {
-    let started = Instant::now();
     let meta = extensions.get::<RequestMeta>().cloned().unwrap_or_default();
-    let result = match admit(spec, params.as_str(), &state, &extensions) {
+    call(spec, params.as_str(), state, extensions.get::<Principal>(), &meta).await.map_err(Into::into)
+}
+
+/// Runs one call of `spec` with the raw params text for `principal`: timed,
+/// counted and logged. Every front door (`/rpc`, the FastBill endpoint) runs
+/// methods through here, so a method has exactly one implementation.
+pub async fn call(
+    spec: &'static MethodSpec,
+    params: Option<&str>,
+    state: Arc<AppState>,
+    principal: Option<&Principal>,
+    meta: &RequestMeta,
+) -> AppResult<Reply> {
+    let started = Instant::now();
+    let result = match admit(spec, params, &state, principal) {
         Ok((tenant, envelope)) => (spec.handler)(state.clone(), tenant, envelope, meta.idempotency_key.clone()).await,
         Err(err) => Err(err),
     };
     let elapsed = started.elapsed();
     state.metrics.observe(spec.name, result.as_ref().err().map(AppError::code), elapsed);
-    match result {
-        Ok(reply) => {
+    match &result {
+        Ok(_) => {
             tracing::debug!(
                 method = spec.name,
                 request_id = meta.request_id,
                 elapsed_us = elapsed.as_micros() as u64,
                 "call"
             );
-            Ok(reply)
         }
         Err(err) => {
-            if let AppError::Internal(cause) = &err {
+            if let AppError::Internal(cause) = err {
                 tracing::error!(method = spec.name, request_id = meta.request_id, error = %cause, cause = ?cause, "internal error");
             } else {
                 tracing::debug!(method = spec.name, request_id = meta.request_id, code = err.code(), "refused");
             }
-            Err(err.into())
         }
     }
+    result
 }
 
 /// Who calls and with what envelope; refusals that need no database.
@@ -83,9 +95,9 @@ fn admit(
     spec: &MethodSpec,
     params: Option<&str>,
     state: &AppState,
-    extensions: &Extensions,
+    principal: Option<&Principal>,
 ) -> AppResult<(TenantRef, Envelope)> {
-    let principal = extensions.get::<Principal>().ok_or(AppError::Unauthorized)?;
+    let principal = principal.ok_or(AppError::Unauthorized)?;
     state.limiter.check(principal.key_id, Instant::now()).map_err(|_| AppError::RateLimited)?;
     if spec.scope == Scope::Admin && !principal.admin {
         return Err(AppError::Forbidden(format!("{} needs an admin key", spec.name)));

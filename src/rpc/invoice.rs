@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::invoice_wire::InvoiceOut;
-use super::params::{Id, Int, NoTags, When};
+use super::params::{Id, Ids, Int, NoTags, When};
 use super::table::{Call, Method, MethodSpec, Read, ReadCx, read};
 use super::wire::{List, Listed};
 use crate::error::{AppError, AppResult};
@@ -27,7 +27,8 @@ pub struct Get;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
 pub struct GetFilter {
-    invoice_id: Option<Id>,
+    /// An id or a list of ids.
+    invoice_id: Option<Ids>,
     invoice_number: Option<String>,
     customer_id: Option<Id>,
     subscription_id: Option<Id>,
@@ -68,7 +69,8 @@ impl Read for Get {
         let overdue_from = payment::overdue_from(cx.now, payment::tenant_zone(&cx).await?);
         let filter = InvoiceFilter {
             overdue_from: Some(overdue_from),
-            invoice_id: f.invoice_id.map(|i| i.0),
+            invoice_id: f.invoice_id.as_ref().and_then(Ids::single),
+            invoice_ids: f.invoice_id.filter(|i| i.single().is_none()).map(Ids::all),
             invoice_number: f.invoice_number,
             customer_id: f.customer_id.map(|i| i.0),
             subscription_id: f.subscription_id.map(|i| i.0),

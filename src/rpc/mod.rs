@@ -10,6 +10,7 @@ pub mod discover;
 pub mod dispatch;
 pub mod envelope;
 pub mod errors;
+pub mod fastbill;
 pub mod json;
 pub mod middleware;
 pub mod params;

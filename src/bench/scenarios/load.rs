@@ -60,6 +60,24 @@ pub async fn get(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> {
     Ok(measured)
 }
 
+/// `fastbill-get`: the `get` load through the FastBill endpoint
+/// (`POST /api/1.0/api.php`, HTTP Basic with an email), so its ratio to
+/// `get` is what the translation costs.
+pub async fn fastbill_get(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> {
+    use base64::Engine;
+    let ids = Arc::new(bench.main.subscription_ids.clone());
+    if ids.is_empty() {
+        return Err("fastbill-get needs seeded subscriptions".into());
+    }
+    let key = fresh_key(bench).await?;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("bench@example.com:{key}"));
+    let requests = Requests::at("/api/1.0/api.php", &format!("Basic {basic}"), move |conn, seq| {
+        let id = ids[pick(conn, seq, ids.len())];
+        format!(r#"{{"SERVICE":"subscription.get","FILTER":{{"SUBSCRIPTION_ID":{id}}}}}"#)
+    });
+    drive(bench, scenario, bench.app.local_addr(), requests, 1).await
+}
+
 /// `page`: `subscription.get` with LIMIT 100, each connection walking the offsets.
 pub async fn page(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> {
     let pages = (bench.main.subscription_ids.len() as u64).div_ceil(PAGE_SIZE).max(1);

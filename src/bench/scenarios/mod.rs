@@ -22,6 +22,8 @@ pub enum Scenario {
     Ping,
     PingNoauth,
     Get,
+    /// `get` through the FastBill endpoint.
+    FastbillGet,
     Page,
     RawInsert,
     /// `raw-insert` with rows spread over the seeded subscriptions.
@@ -43,8 +45,9 @@ impl Scenario {
     /// Every scenario of a full run, in run order.
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
-        let mut all =
-            vec![Ping, PingNoauth, Get, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Document, Webhooks];
+        let mut all = vec![
+            Ping, PingNoauth, Get, FastbillGet, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Document, Webhooks,
+        ];
         all.extend(BILLING_SIZES.map(Billing));
         all
     }
@@ -55,6 +58,7 @@ impl Scenario {
             Scenario::Ping => "ping".into(),
             Scenario::PingNoauth => "ping-noauth".into(),
             Scenario::Get => "get".into(),
+            Scenario::FastbillGet => "fastbill-get".into(),
             Scenario::Page => "page".into(),
             Scenario::RawInsert => "raw-insert".into(),
             Scenario::RawInsertSpread => "raw-insert-spread".into(),
@@ -72,6 +76,7 @@ impl Scenario {
         match self {
             Scenario::Ping | Scenario::RawInsert | Scenario::Document => None,
             Scenario::PingNoauth | Scenario::Get | Scenario::Page => Some(Scenario::Ping),
+            Scenario::FastbillGet => Some(Scenario::Get),
             Scenario::RawInsertSpread | Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => {
                 Some(Scenario::RawInsert)
             }
@@ -82,8 +87,13 @@ impl Scenario {
     /// What the throughput counts.
     pub fn unit(self) -> &'static str {
         match self {
-            Scenario::Ping | Scenario::PingNoauth | Scenario::Get | Scenario::Page | Scenario::Create => "req/s",
-            Scenario::Webhooks => "req/s",
+            Scenario::Ping
+            | Scenario::PingNoauth
+            | Scenario::Get
+            | Scenario::FastbillGet
+            | Scenario::Page
+            | Scenario::Create
+            | Scenario::Webhooks => "req/s",
             Scenario::RawInsert | Scenario::RawInsertSpread => "rows/s",
             Scenario::UsageBatch => "records/s",
             Scenario::Billing(_) => "invoices/s",
@@ -96,7 +106,7 @@ impl Scenario {
     /// (enough in flight for the write queue to fill its transactions).
     fn default_connections(self) -> usize {
         match self {
-            Scenario::Get | Scenario::Create | Scenario::Webhooks => 64,
+            Scenario::Get | Scenario::FastbillGet | Scenario::Create | Scenario::Webhooks => 64,
             Scenario::Ping | Scenario::PingNoauth | Scenario::Page | Scenario::UsageBatch => 16,
             Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) | Scenario::Document => 1,
         }
@@ -118,21 +128,18 @@ impl Scenario {
             Scenario::Ping,
             Scenario::PingNoauth,
             Scenario::Get,
+            Scenario::FastbillGet,
             Scenario::Page,
             Scenario::RawInsert,
             Scenario::RawInsertSpread,
             Scenario::Create,
             Scenario::UsageBatch,
             Scenario::Document,
-        ];
-        all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
-            format!(
-                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, document, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             Scenario::Webhooks,
         ];
         all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
             format!(
-                "unknown scenario {text:?}; one of ping, ping-noauth, get, page, create, usage-batch, webhooks, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
+                "unknown scenario {text:?}; one of ping, ping-noauth, get, fastbill-get, page, create, usage-batch, document, webhooks, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             )
         })
     }
@@ -188,6 +195,7 @@ impl Bench {
             Scenario::Ping => load::ping(self, scenario).await,
             Scenario::PingNoauth => load::ping_noauth(self, scenario).await,
             Scenario::Get => load::get(self, scenario).await,
+            Scenario::FastbillGet => load::fastbill_get(self, scenario).await,
             Scenario::Page => load::page(self, scenario).await,
             Scenario::Create => load::create(self, scenario).await,
             Scenario::UsageBatch => load::usage_batch(self, scenario).await,

@@ -54,6 +54,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
     let term = Duration::days(i64::from(settings.payment_term_days));
     // Documents show seller and buyer as they are now, at issue (API.md section 11).
     let snapshots = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
+    let terms = customer_terms(ctx, &invoices).await?;
     let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
     for (draft, priced) in &invoices {
         let (prefix, pat) = pattern(draft.kind);
@@ -61,6 +62,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         let seq = next.get_mut(&name).ok_or_else(|| AppError::internal("invoice counter missing"))?;
         let number = numbering::render(pat, draft.invoice_date, *seq);
         *seq += 1;
+        let term = terms.get(&draft.customer_id).map_or(term, |days| Duration::days(i64::from(*days)));
         let mut row = invoice_row(ctx, now, draft, priced, number, term);
         snapshots.apply(&mut row);
         rows.push(row);
@@ -121,6 +123,34 @@ pub(super) async fn insert<C: ConnectionTrait>(
     })
     .await?;
     Ok(issued)
+}
+
+/// DAYS_FOR_PAYMENT of the drafts' customers that set one: it overrides
+/// `billing.payment_term_days` for their invoices (API.md 5.1).
+async fn customer_terms<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    invoices: &[(Draft, Priced)],
+) -> AppResult<HashMap<i64, i32>> {
+    use entity::customer::{Column, Entity};
+    use sea_orm::QuerySelect;
+    let mut ids: Vec<i64> = invoices.iter().map(|(draft, _)| draft.customer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut terms = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<(i64, Option<i32>)> = ctx
+            .find::<Entity>()
+            .filter(Column::Id.is_in(chunk.to_vec()))
+            .filter(Column::DaysForPayment.is_not_null())
+            .select_only()
+            .column(Column::Id)
+            .column(Column::DaysForPayment)
+            .into_tuple()
+            .all(&ctx.db)
+            .await?;
+        terms.extend(found.into_iter().filter_map(|(id, days)| days.map(|d| (id, d))));
+    }
+    Ok(terms)
 }
 
 fn invoice_row<C>(

@@ -32,6 +32,7 @@ pub mod amounts;
 pub mod attributes;
 pub mod de;
 pub mod error;
+pub mod ids;
 pub mod keyed;
 pub mod types;
 
@@ -43,6 +44,7 @@ use super::json::Json;
 use crate::error::AppError;
 pub use amounts::{NonNegative, Percent, Positive, UnitPrice};
 pub use attributes::XAttributes;
+pub use ids::Ids;
 pub use keyed::{KeyTag, Keyed};
 pub use types::{Country, Currency, Dec, Flag, FreeJson, Id, Int, Patch, Period, Strings, When};
 

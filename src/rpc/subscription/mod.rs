@@ -18,7 +18,7 @@ use crate::db::scope::Scope;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::rpc::invoice_wire::InvoiceOut;
-use crate::rpc::params::{Currency, FreeJson, Id, NoTags, Patch, Positive, UnitPrice, When, XAttributes};
+use crate::rpc::params::{Currency, FreeJson, Id, Ids, NoTags, Patch, Positive, UnitPrice, When, XAttributes};
 use crate::rpc::table::{Call, Method, MethodSpec, Read, ReadCx, Write, WriteCx, read, write};
 use crate::rpc::wire::{List, Success};
 use crate::service::invoice::Issued;
@@ -104,7 +104,8 @@ pub struct Get;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
 pub struct GetFilter {
-    subscription_id: Option<Id>,
+    /// An id or a list of ids.
+    subscription_id: Option<Ids>,
     customer_id: Option<Id>,
     subscription_ext_uid: Option<String>,
     customer_ext_uid: Option<String>,
@@ -138,7 +139,8 @@ impl Read for Get {
         };
         let at = |w: Option<When>| w.map(|w| w.0);
         let filter = SubscriptionFilter {
-            subscription_id: f.subscription_id.map(|i| i.0),
+            subscription_id: f.subscription_id.as_ref().and_then(Ids::single),
+            subscription_ids: f.subscription_id.filter(|i| i.single().is_none()).map(Ids::all),
             customer_id: f.customer_id.map(|i| i.0),
             ext_uid: f.subscription_ext_uid,
             customer_ext_uid: f.customer_ext_uid,

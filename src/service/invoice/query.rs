@@ -44,6 +44,8 @@ pub async fn billed_period_invoice<C: ConnectionTrait>(
 #[derive(Debug, Default)]
 pub struct InvoiceFilter {
     pub invoice_id: Option<i64>,
+    /// Any of these ids (FastBill clients ask for several at once).
+    pub invoice_ids: Option<Vec<i64>>,
     pub invoice_number: Option<String>,
     pub customer_id: Option<i64>,
     pub subscription_id: Option<i64>,
@@ -70,6 +72,9 @@ pub async fn find<C: ConnectionTrait>(
     let mut query = ctx.find::<invoice::Entity>();
     if let Some(id) = filter.invoice_id {
         query = query.filter(C_::Id.eq(id));
+    }
+    if let Some(ids) = filter.invoice_ids {
+        query = query.filter(C_::Id.is_in(ids));
     }
     if let Some(number) = filter.invoice_number {
         query = query.filter(C_::InvoiceNumber.eq(number));

@@ -20,6 +20,8 @@ pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Mod
 #[derive(Debug, Default)]
 pub struct SubscriptionFilter {
     pub subscription_id: Option<i64>,
+    /// Any of these ids (FastBill clients ask for several at once).
+    pub subscription_ids: Option<Vec<i64>>,
     pub customer_id: Option<i64>,
     pub ext_uid: Option<String>,
     pub customer_ext_uid: Option<String>,
@@ -33,7 +35,8 @@ pub struct SubscriptionFilter {
 impl SubscriptionFilter {
     /// The id when the filter names one subscription and nothing else.
     pub fn only_id(&self) -> Option<i64> {
-        let others = self.customer_id.is_some()
+        let others = self.subscription_ids.is_some()
+            || self.customer_id.is_some()
             || self.ext_uid.is_some()
             || self.customer_ext_uid.is_some()
             || self.status.is_some()
@@ -53,6 +56,9 @@ pub async fn find<C: ConnectionTrait>(
     let mut query = ctx.find::<Entity>();
     if let Some(id) = filter.subscription_id {
         query = query.filter(Column::Id.eq(id));
+    }
+    if let Some(ids) = filter.subscription_ids {
+        query = query.filter(Column::Id.is_in(ids));
     }
     if let Some(id) = filter.customer_id {
         query = query.filter(Column::CustomerId.eq(id));

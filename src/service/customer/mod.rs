@@ -1,12 +1,15 @@
 //! Customers: create, update, find, delete.
 
+mod find;
+pub mod profile;
+
+pub use find::{CustomerFilter, escape_like, find};
+pub use profile::ProfilePatch;
+
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use super::{Ctx, WriteCtx, events};
@@ -35,17 +38,8 @@ pub struct CustomerPatch {
     pub currency_code: Option<Option<String>>,
     pub customer_ext_uid: Option<Option<String>>,
     pub x_attributes: Option<Option<BTreeMap<String, String>>>,
-}
-
-/// Filters of `customer.get`; all given must match.
-#[derive(Debug, Default)]
-pub struct CustomerFilter {
-    pub customer_id: Option<i64>,
-    pub customer_ext_uid: Option<String>,
-    pub customer_number: Option<i64>,
-    pub email: Option<String>,
-    pub country_code: Option<String>,
-    pub term: Option<String>,
+    /// FastBill's further fields.
+    pub profile: ProfilePatch,
 }
 
 /// The public HASH of a customer: changes with every change.
@@ -83,6 +77,7 @@ fn apply(model: &mut Model, patch: CustomerPatch) {
     if let Some(attributes) = patch.x_attributes {
         model.x_attributes = attributes.map(|m| serde_json::json!(m));
     }
+    profile::apply(model, patch.profile);
 }
 
 /// Business customers need an organization, consumers a last name.
@@ -99,6 +94,7 @@ fn check_complete(model: &Model) -> AppResult<()> {
 
 /// A customer that is not written yet: defaults plus `patch`, checked.
 fn new_customer<C>(ctx: &Ctx<C>, patch: CustomerPatch) -> AppResult<Model> {
+    profile::check(&patch.profile)?;
     let business = patch.customer_type.is_none() && matches!(patch.organization, Some(Some(_)));
     let mut model = Model {
         id: 0,
@@ -126,6 +122,37 @@ fn new_customer<C>(ctx: &Ctx<C>, patch: CustomerPatch) -> AppResult<Model> {
         updated: ctx.now,
         deleted: None,
         credit_balance: entity::DecimalText::default(),
+        position: None,
+        title_academic: None,
+        secondary_address: None,
+        state: None,
+        phone_2: None,
+        fax: None,
+        mobile: None,
+        email_cc: None,
+        birthday: None,
+        payment_mail_address: None,
+        tax_id: None,
+        comment: None,
+        tags: None,
+        days_for_payment: None,
+        invoice_delivery_method: "none".to_owned(),
+        payment_type: None,
+        bank_name: None,
+        bank_code: None,
+        bank_account_number: None,
+        bank_account_owner: None,
+        bank_account_owner_address: None,
+        bank_account_owner_city: None,
+        bank_account_owner_zipcode: None,
+        bank_account_owner_email: None,
+        bank_iban: None,
+        bank_bic: None,
+        bank_account_mandate_reference: None,
+        bank_account_mandate_reference_date: None,
+        show_payment_notice: false,
+        newsletter_optin: false,
+        affiliate: None,
     };
     apply(&mut model, patch);
     check_complete(&model)?;
@@ -180,6 +207,7 @@ pub async fn create_many<C: ConnectionTrait>(
 
 /// Applies a patch to a customer.
 pub async fn update(ctx: &WriteCtx, id: i64, patch: CustomerPatch) -> AppResult<Model> {
+    profile::check(&patch.profile)?;
     let mut model = get_one(ctx, id).await?;
     apply(&mut model, patch);
     check_complete(&model)?;
@@ -226,53 +254,4 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
 /// One live customer of this tenant, or 1004.
 pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> {
     ctx.by_id::<Entity, _>(&ctx.db, id).await?.filter(|c| c.deleted.is_none()).or_not_found("CUSTOMER_ID", "customer")
-}
-
-/// A page of customers matching every given filter, by id.
-pub async fn find<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    filter: CustomerFilter,
-    limit: u64,
-    offset: u64,
-) -> AppResult<Vec<Model>> {
-    let mut query = ctx.find::<Entity>().filter(Column::Deleted.is_null());
-    if let Some(id) = filter.customer_id {
-        query = query.filter(Column::Id.eq(id));
-    }
-    if let Some(uid) = filter.customer_ext_uid {
-        query = query.filter(Column::CustomerExtUid.eq(uid));
-    }
-    if let Some(number) = filter.customer_number {
-        query = query.filter(Column::CustomerNumber.eq(number));
-    }
-    if let Some(email) = filter.email {
-        query = query.filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()));
-    }
-    if let Some(country) = filter.country_code {
-        query = query.filter(Column::CountryCode.eq(country));
-    }
-    if let Some(term) = filter.term {
-        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
-        let mut any = Condition::any();
-        for column in [Column::Organization, Column::FirstName, Column::LastName, Column::Email] {
-            any = any.add(
-                Expr::expr(Func::lower(Expr::col(column)))
-                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-            );
-        }
-        query = query.filter(any);
-    }
-    Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
-}
-
-/// Escapes `%`, `_` and `\` so a search term matches literally.
-pub fn escape_like(term: &str) -> String {
-    let mut out = String::with_capacity(term.len());
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
