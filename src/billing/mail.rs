@@ -7,7 +7,6 @@
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QuerySelect,
 };
-use serde_json::Value;
 
 use super::draft::Issued;
 use crate::db::ctx::Ctx;
@@ -45,20 +44,16 @@ pub struct Recipients {
     pub bcc: Option<String>,
 }
 
-/// HOOK until the customer has an INVOICE_DELIVERY_METHOD column (the
-/// FastBill work adds it): a customer gets invoices and reminders by mail
-/// when its X_ATTRIBUTES say `INVOICE_DELIVERY_METHOD: mail`.
-pub fn delivers_by_mail(x_attributes: Option<&Value>) -> bool {
-    x_attributes
-        .and_then(|a| a.get("INVOICE_DELIVERY_METHOD"))
-        .and_then(Value::as_str)
-        .is_some_and(|m| m.eq_ignore_ascii_case("mail"))
+/// A customer gets invoices and reminders by mail when its
+/// INVOICE_DELIVERY_METHOD (API.md 5.1) is `mail`.
+pub fn delivers_by_mail(method: &str) -> bool {
+    method.eq_ignore_ascii_case("mail")
 }
 
 /// The customer's address when it gets invoices by mail.
 pub async fn mail_recipient<C: ConnectionTrait>(ctx: &Ctx<C>, customer_id: i64) -> AppResult<Option<String>> {
     let row = ctx.by_id::<customer::Entity, _>(&ctx.db, customer_id).await?;
-    Ok(row.filter(|c| delivers_by_mail(c.x_attributes.as_ref())).and_then(|c| c.email))
+    Ok(row.filter(|c| delivers_by_mail(&c.invoice_delivery_method)).and_then(|c| c.email))
 }
 
 fn escape(text: &str) -> String {
@@ -146,21 +141,21 @@ pub async fn on_issue<C: ConnectionTrait>(ctx: &Ctx<C>, issued: &[Issued]) -> Ap
     if ids.is_empty() {
         return Ok(());
     }
-    let rows: Vec<(i64, i64, Option<String>, Option<Value>)> = customer::Entity::find()
+    let rows: Vec<(i64, i64, Option<String>, String)> = customer::Entity::find()
         .select_only()
         .columns([
             customer::Column::Id,
             customer::Column::TenantId,
             customer::Column::Email,
-            customer::Column::XAttributes,
+            customer::Column::InvoiceDeliveryMethod,
         ])
         .filter(customer::Column::Id.is_in(ids))
         .into_tuple()
         .all(&ctx.db)
         .await?;
     let tenant = ctx.tenant.id.get();
-    for (id, _, email, attributes) in rows.into_iter().filter(|r| r.1 == tenant) {
-        let Some(email) = email.filter(|_| delivers_by_mail(attributes.as_ref())) else { continue };
+    for (id, _, email, method) in rows.into_iter().filter(|r| r.1 == tenant) {
+        let Some(email) = email.filter(|_| delivers_by_mail(&method)) else { continue };
         for i in issued.iter().filter(|i| i.invoice.customer_id == id) {
             let to = Recipients { to: email.clone(), ..Recipients::default() };
             enqueue(ctx, &i.invoice, &i.items, MailKind::Invoice, to).await?;

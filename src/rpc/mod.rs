@@ -21,8 +21,8 @@ pub mod wire;
 
 mod article;
 mod billing;
-mod credit_note;
 mod coupon;
+mod credit_note;
 mod customer;
 mod document;
 mod dunning;

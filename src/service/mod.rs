@@ -3,8 +3,8 @@
 
 pub mod article;
 pub mod billing_run;
-pub mod credit_note;
 pub mod coupon;
+pub mod credit_note;
 pub mod customer;
 pub mod discount;
 pub mod documents;

@@ -257,7 +257,7 @@ fn nowhere() -> Ids {
         usage: n.clone(),
         invoice: n.clone(),
         key: n.clone(),
-        payment: n,
+        payment: n.clone(),
         discount: n,
     }
 }

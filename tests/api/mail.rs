@@ -17,8 +17,7 @@ async fn mailed_shop(app: &TestApp) -> (Client, i64) {
     let t = app.test_tenant("shop", "2025-01-01").await;
     let client = app.client(&t.key);
     article(&client, "P", "100", "19", json!({})).await;
-    let data = json!({"LAST_NAME": "Kundin", "EMAIL": "kundin@example.com",
-        "X_ATTRIBUTES": {"INVOICE_DELIVERY_METHOD": "mail"}});
+    let data = json!({"LAST_NAME": "Kundin", "EMAIL": "kundin@example.com", "INVOICE_DELIVERY_METHOD": "mail"});
     let c = client.ok("customer.create", json!({"DATA": data})).await["CUSTOMER_ID"].as_i64().expect("id");
     let inv = subscribe(&client, c, "P", json!({})).await["INVOICE_ID"].as_i64().expect("INVOICE_ID");
     (client, inv)

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 use crate::fixtures::{article, customer};
-use crate::helpers::{TestApp, count_rows, request, spawn_app};
+use crate::helpers::{TestApp, count_rows, request, spawn_app_with};
 use crate::served::Served;
 
 /// Subscriptions seeded for the crash and shutdown runs; each has 12 periods
@@ -36,6 +36,13 @@ async fn seed(app: &TestApp) -> String {
         assert!(answers.as_array().is_some_and(|a| a.iter().all(|r| r.get("result").is_some())), "{answers}");
     }
     tenant.key
+}
+
+/// The in-process gateway that seeds and inspects the database, with no
+/// background writer of its own: SQLite has one writing process at a time,
+/// and the process under test is the `recur serve` child.
+async fn quiet_app() -> TestApp {
+    spawn_app_with(|s| s.webhooks.worker = false).await
 }
 
 /// Waits until the run has committed invoices (it is under way).
@@ -76,14 +83,15 @@ async fn assert_billed_exactly_once(app: &TestApp) {
 
 #[tokio::test]
 async fn sigterm_answers_the_billing_run_in_flight_then_exits_0() {
-    let app = spawn_app().await;
+    let app = quiet_app().await;
     let key = seed(&app).await;
     let served = Served::start(&app, &[("RECUR__BILLING__CHUNK_SIZE", "10")]);
     let client = served.client(&key);
     let call = tokio::spawn(async move { client.call("billing.run", json!({"DATA": {"NOW": "2024-12-01"}})).await });
     wait_for_invoices(&app).await;
     served.terminate();
-    let answer = call.await.expect("task").expect("the call in flight is answered");
+    let answer = call.await.expect("task");
+    let answer = answer.unwrap_or_else(|e| panic!("the call in flight failed: {e:?}; log: {:?}", served.errors()));
     assert_eq!(answer["INVOICES_CREATED"], DUE);
     let mut served = served;
     assert_eq!(served.wait_exit(Duration::from_secs(30)), Some(0), "exit status within server.shutdown_seconds");
@@ -93,7 +101,7 @@ async fn sigterm_answers_the_billing_run_in_flight_then_exits_0() {
 
 #[tokio::test]
 async fn a_billing_run_killed_midway_bills_every_period_once_after_a_restart() {
-    let app = spawn_app().await;
+    let app = quiet_app().await;
     let key = seed(&app).await;
     let first = Served::start(&app, &[("RECUR__BILLING__CHUNK_SIZE", "10")]);
     let client = first.client(&key);
@@ -143,7 +151,7 @@ async fn book_until_killed(served: Served, key: &str, subscription: i64, kill_af
 
 #[tokio::test]
 async fn grouped_usage_bookings_answered_before_a_crash_are_stored_once() {
-    let app = spawn_app().await;
+    let app = quiet_app().await;
     let tenant = app.test_tenant("meter", "2024-01-01").await;
     let setup = app.client(&tenant.key);
     article(&setup, "P", "10", "19", json!({})).await;

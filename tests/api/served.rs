@@ -82,6 +82,12 @@ impl Served {
         None
     }
 
+    /// The log lines at level ERROR or WARN.
+    pub fn errors(&self) -> Vec<String> {
+        let lines = self.log.lock().expect("log lock");
+        lines.iter().filter(|l| l.contains("\"ERROR\"") || l.contains("\"WARN\"")).cloned().collect()
+    }
+
     /// True when a log line contains `text`.
     pub fn logged(&self, text: &str) -> bool {
         self.log.lock().expect("log lock").iter().any(|l| l.contains(text))

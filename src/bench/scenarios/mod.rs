@@ -46,7 +46,17 @@ impl Scenario {
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
         let mut all = vec![
-            Ping, PingNoauth, Get, FastbillGet, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Document, Webhooks,
+            Ping,
+            PingNoauth,
+            Get,
+            FastbillGet,
+            Page,
+            RawInsert,
+            RawInsertSpread,
+            Create,
+            UsageBatch,
+            Document,
+            Webhooks,
         ];
         all.extend(BILLING_SIZES.map(Billing));
         all
