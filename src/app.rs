@@ -94,7 +94,9 @@ impl App {
         let scheduler = crate::service::scheduler::spawn(state.clone());
         let tasks = [
             Some(writer),
+            crate::service::mail::spawn(state.clone()),
             listener,
+            crate::service::webhook::spawn(state.clone(), Arc::new(crate::rpc::webhook::WireObjects)),
             cache::spawn_poller(state.objects.clone(), state.db.read.clone(), poll),
             crate::db::checkpoint::spawn(
                 state.db.read.clone(),

@@ -26,6 +26,12 @@ pub enum TenantCommand {
         /// Start of a test tenant's clock (default: now), e.g. 2024-01-31T00:00:00Z.
         #[arg(long, requires = "test")]
         clock: Option<String>,
+        /// IANA time zone of documents and the FastBill endpoint (default Europe/Berlin).
+        #[arg(long)]
+        timezone: Option<String>,
+        /// The seller's legal name on documents (SELLER.NAME; the rest via tenant.update).
+        #[arg(long)]
+        seller_name: Option<String>,
     },
 }
 
@@ -99,11 +105,12 @@ pub async fn migrate(settings: Settings) -> Result<(), BuildError> {
 }
 
 pub async fn tenant(settings: Settings, command: TenantCommand) -> Result<(), BuildError> {
-    let TenantCommand::Create { name, test, clock } = command;
+    let TenantCommand::Create { name, test, clock, timezone, seller_name } = command;
     let clock: Option<DateTime<Utc>> = clock.as_deref().map(values::datetime).transpose()?;
     let db = connect(&settings).await?;
     let hasher = Hasher::new(&settings.auth);
-    let created = tenant::create(&db.write, &hasher, &name, test, clock, SystemClock.now()).await?;
+    let profile = tenant::InitialProfile { timezone, seller_name };
+    let created = tenant::create_with(&db.write, &hasher, &name, test, clock, profile, SystemClock.now()).await?;
     println!("{}", json!({ "TENANT_ID": created.tenant_id, "API_KEY": created.key.plain.expose() }));
     db.close().await;
     Ok(())

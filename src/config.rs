@@ -23,6 +23,7 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub log: LogSettings,
     pub webhooks: WebhookSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -125,6 +126,10 @@ pub struct BillingSettings {
     pub schedule_seconds: u64,
     pub page_size: u64,
     pub chunk_size: usize,
+    /// DUNNING.DAYS of tenants that set none: days after DUE_DATE of levels 1, 2, ...
+    pub dunning_days: Vec<u32>,
+    /// DUNNING.FINAL_ACTION of tenants that set none: `none`, `pause` or `cancel`.
+    pub dunning_final_action: String,
 }
 
 impl Default for BillingSettings {
@@ -137,6 +142,8 @@ impl Default for BillingSettings {
             schedule_seconds: 60,
             page_size: 1000,
             chunk_size: 250,
+            dunning_days: vec![7, 14, 21],
+            dunning_final_action: "none".into(),
         }
     }
 }
@@ -158,11 +165,13 @@ impl Default for IdempotencySettings {
 #[serde(default, deny_unknown_fields)]
 pub struct HostedSettings {
     pub link_ttl_hours: u64,
+    /// Hours a document link (DOCUMENT_URL, `invoice.getdocument`) stays valid.
+    pub document_link_ttl_hours: u64,
 }
 
 impl Default for HostedSettings {
     fn default() -> Self {
-        Self { link_ttl_hours: 24 * 7 }
+        Self { link_ttl_hours: 24 * 7, document_link_ttl_hours: 720 }
     }
 }
 
@@ -181,6 +190,8 @@ pub struct WebhookSettings {
     pub poll_ms: u64,
     /// Attempts in flight at once per process (one endpoint never holds up another).
     pub concurrency: usize,
+    /// Run the delivery worker inside `serve` (off: events wait in the outbox).
+    pub worker: bool,
 }
 
 impl Default for WebhookSettings {
@@ -189,8 +200,52 @@ impl Default for WebhookSettings {
             allow_private_targets: false,
             timeout_seconds: 10,
             max_body_bytes: 256 * 1024,
-            poll_ms: 200,
+            poll_ms: 100,
             concurrency: 16,
+            worker: true,
+        }
+    }
+}
+
+/// Mail (API.md section 10): invoices, reminders and copies, sent from an outbox.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// `file` (write `.eml` files into `dir`) or `smtp`.
+    pub transport: String,
+    /// Folder of the `file` transport.
+    pub dir: String,
+    /// The sender address (`From`).
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// Empty: no authentication.
+    pub smtp_user: String,
+    pub smtp_password: String,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    /// Milliseconds between looks at the outbox.
+    pub poll_ms: u64,
+    /// Attempts before a mail is given up (`failed`).
+    pub max_attempts: u32,
+    /// Seconds before the first retry; each further retry waits twice as long (at most an hour).
+    pub retry_seconds: u64,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            transport: "file".into(),
+            dir: "mail-out".into(),
+            from: "billing@localhost".into(),
+            smtp_host: "127.0.0.1".into(),
+            smtp_port: 25,
+            smtp_user: String::new(),
+            smtp_password: String::new(),
+            smtp_tls: "starttls".into(),
+            poll_ms: 500,
+            max_attempts: 5,
+            retry_seconds: 60,
         }
     }
 }

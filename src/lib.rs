@@ -17,6 +17,7 @@ pub mod domain;
 pub mod error;
 pub mod hosted;
 pub mod http;
+pub mod mail;
 pub mod metrics;
 pub mod rate_limit;
 pub mod rpc;

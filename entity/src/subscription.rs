@@ -60,7 +60,12 @@ pub struct Model {
     pub plan_upcoming: Option<Json>,
     /// Proration lines deferred to the next regular invoice (`SUPPRESS_BILL_RUN`).
     pub pending_lines: Option<Json>,
+    /// The held coupon's CODE.
     pub coupon: Option<String>,
+    /// The held coupon: its terms, REDEEMED, ACTIVE, PAYMENTS_DISCOUNTED.
+    pub coupon_state: Option<Json>,
+    /// `[{DISCOUNT_ID, DISCOUNT_TYPE, DISCOUNT, PERIODS, PERIODS_USED, CREATED}]`.
+    pub discounts: Option<Json>,
     pub features: Option<Json>,
     pub x_attributes: Option<Json>,
     /// Stable public hash (SUBSCRIPTION_HASH).

@@ -22,6 +22,9 @@ mod m20261121_000011_create_usage_record;
 mod m20261121_000012_create_subscription_pause;
 mod m20261121_000013_create_listing_indexes;
 mod m20261202_000014_invoice_life;
+mod m20261203_000016_mail_outbox;
+mod m20261210_000015_coupons;
+mod m20261210_000018_webhooks;
 mod m20261202_000019_customer_fastbill;
 
 /// Every migration of the schema.
@@ -45,6 +48,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000012_create_subscription_pause::Migration),
             Box::new(m20261121_000013_create_listing_indexes::Migration),
             Box::new(m20261202_000014_invoice_life::Migration),
+            Box::new(m20261203_000016_mail_outbox::Migration),
+            Box::new(m20261210_000015_coupons::Migration),
+            Box::new(m20261210_000018_webhooks::Migration),
             Box::new(m20261202_000019_customer_fastbill::Migration),
         ]
     }

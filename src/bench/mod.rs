@@ -83,6 +83,8 @@ async fn run_on(mut settings: Settings, args: &Args, plan: &[Scenario], url: &st
     settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = url.to_owned();
     settings.billing.schedule_seconds = 0;
+    // The `webhooks` scenario's receiver listens on 127.0.0.1.
+    settings.webhooks.allow_private_targets = true;
     let app = App::build(settings.clone()).await?;
     let state = app.state();
     let not_due = state.clock.now() + chrono::Duration::days(30);

@@ -261,6 +261,8 @@ fn subscription_template(
         plan_upcoming: None,
         pending_lines: None,
         coupon: None,
+        coupon_state: None,
+        discounts: None,
         features: None,
         x_attributes: None,
         public_hash: String::new(),

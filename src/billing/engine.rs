@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::draft::{Draft, Issued, Kind};
 use super::writer::Writes;
-use super::{lines, pauses};
+use super::{discounts, lines, pauses};
 use super::{plan_change, state};
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
@@ -210,6 +210,7 @@ fn bill_period(sub: &mut Model, start: DateTime<Utc>, preload: &mut Preload, wri
     lines.extend(lines::pending(sub)?);
     let usage = preload.take_usage(start);
     lines.extend(lines::usage(&usage));
+    let lines = discounts::regular(sub, lines, start)?;
     let draft = Draft::for_subscription(sub, Kind::Outgoing, start, Some((start, end)), lines)
         .regular(start)
         .with_usage(usage.iter().map(|u| u.id).collect());

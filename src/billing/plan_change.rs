@@ -129,6 +129,7 @@ pub fn apply_due(writes: &mut Writes, sub: &mut Model, boundary: DateTime<Utc>) 
     let from = sub.article_number.clone();
     let interval_changes = upcoming.plan.interval != sub.interval;
     upcoming.plan.apply_to(sub);
+    super::discounts::plan_changed(sub, &upcoming.plan.article_number)?;
     if interval_changes {
         sub.anchor = boundary;
         sub.periods_since_anchor = 0;

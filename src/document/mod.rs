@@ -73,13 +73,16 @@ fn check_complete(doc: &InvoiceDocument) -> Result<(), DocumentError> {
 /// The file name of a rendering: `RE-2025-00001.pdf`. Characters that are unsafe in a file name or a
 /// `Content-Disposition` header become `_`.
 pub fn file_name(doc: &InvoiceDocument, extension: &str) -> String {
-    let stem: String = doc
-        .number
+    format!("{}.{extension}", file_stem(&doc.number))
+}
+
+/// The file name of an invoice number without extension (`RE-2025-00001`), as [`file_name`] makes it.
+pub fn file_stem(number: &str) -> String {
+    number
         .trim()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
-        .collect();
-    format!("{stem}.{extension}")
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! no clock: time comes in as arguments.
 
 pub mod balance;
+pub mod bank;
 pub mod codes;
 pub mod coupon;
 pub mod credit_note;

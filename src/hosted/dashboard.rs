@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::AppState;
 use crate::service::links::token::Subject;
 use crate::service::links::{self as link, Refusal, Visit};
-use crate::service::{customer, invoice, subscription};
+use crate::service::{customer, documents, invoice, subscription};
 
 #[derive(Serialize)]
 struct Row {
@@ -35,6 +35,8 @@ struct InvoiceRow {
     total: String,
     currency: String,
     status: String,
+    /// The signed link to the invoice's PDF; none for a draft or an incomplete seller.
+    pdf_url: Option<String>,
 }
 
 /// Serves `GET /hosted/c/<token>`.
@@ -76,19 +78,25 @@ async fn page(state: &Arc<AppState>, visit: &Visit) -> AppResult<HttpResponse> {
         });
     }
     let filter = invoice::InvoiceFilter { customer_id: Some(id), ..Default::default() };
-    let invoices: Vec<InvoiceRow> = invoice::find(&ctx, filter, 1000, 0)
-        .await?
-        .iter()
-        .rev()
-        .take(50)
-        .map(|i| InvoiceRow {
-            number: i.invoice.invoice_number.clone(),
-            date: human(i.invoice.invoice_date),
-            total: format::money(i.invoice.total.0, &i.invoice.currency_code),
-            currency: i.invoice.currency_code.clone(),
-            status: invoice::effective_status(&i.invoice, ctx.now).to_owned(),
-        })
-        .collect();
+    let document_expires = documents::expiry(visit.now, state.settings.hosted.document_link_ttl_hours);
+    let mut invoices: Vec<InvoiceRow> = Vec::new();
+    for i in invoice::find(&ctx, filter, 1000, 0).await?.iter().rev().take(50) {
+        let inv = &i.invoice;
+        let pdf_url = if inv.status != "draft" && documents::seller_complete(&visit.tenant, inv) {
+            let subject = (inv.id, inv.invoice_number.as_str());
+            Some(documents::url(state, &visit.tenant, subject, documents::Format::Pdf, document_expires)?)
+        } else {
+            None
+        };
+        invoices.push(InvoiceRow {
+            number: inv.invoice_number.clone(),
+            date: human(inv.invoice_date),
+            total: format::money(inv.total.0, &inv.currency_code),
+            currency: inv.currency_code.clone(),
+            status: invoice::effective_status(inv, ctx.now).to_owned(),
+            pdf_url,
+        });
+    }
     let name =
         [found.first_name.as_deref(), found.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let name = if name.is_empty() { found.organization.clone().unwrap_or_default() } else { name };

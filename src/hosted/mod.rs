@@ -3,6 +3,7 @@
 //! JavaScript; GET never changes anything, only the POST of a page's form acts.
 
 pub mod dashboard;
+pub mod document;
 mod offers;
 pub mod pages;
 pub mod subscription_pages;
@@ -78,7 +79,9 @@ pub async fn handle(state: Arc<AppState>, request: HttpRequest<HttpBody>) -> Htt
     match (&method, segments.as_slice()) {
         (&Method::GET, ["assets", "style.css"]) => pages::stylesheet(),
         (&Method::GET | &Method::POST, ["s", token, action]) => {
-            let Some(action) = LinkAction::parse(action).filter(|a| *a != LinkAction::Dashboard) else {
+            let subscription_action =
+                |a: &LinkAction| matches!(a, LinkAction::Cancel | LinkAction::Reactivate | LinkAction::Addons);
+            let Some(action) = LinkAction::parse(action).filter(subscription_action) else {
                 return refused(Refusal::Invalid, "");
             };
             let visit = match link::resolve(&state, token, action).await {
@@ -102,6 +105,7 @@ pub async fn handle(state: Arc<AppState>, request: HttpRequest<HttpBody>) -> Htt
             Ok(visit) => dashboard::serve(&state, visit).await,
             Err(refusal) => refused(refusal, ""),
         },
+        (&Method::GET, ["i", token, file]) => document::serve(&state, token, file).await,
         _ => pages::refusal(StatusCode::NOT_FOUND, "", "Page not found", "There is no page at this address."),
     }
 }

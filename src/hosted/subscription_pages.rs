@@ -141,7 +141,9 @@ async fn show(
                 context! { tenant, sub => view, can_act, reason, offers, proration_note => note, csrf, action_url },
             )
         }
-        LinkAction::Dashboard => return Err(AppError::invalid("action", "not a subscription page")),
+        LinkAction::Dashboard | LinkAction::Pdf | LinkAction::Html | LinkAction::Xml => {
+            return Err(AppError::invalid("action", "not a subscription page"));
+        }
     }
     .map_err(AppError::internal)?;
     Ok(html(StatusCode::OK, body, Some(cookie(&ctx.settings, &nonce))))
@@ -176,7 +178,9 @@ impl Request {
                     unit_price: None,
                 })
             }
-            LinkAction::Dashboard => return Err(AppError::invalid("action", "not a subscription page")),
+            LinkAction::Dashboard | LinkAction::Pdf | LinkAction::Html | LinkAction::Xml => {
+                return Err(AppError::invalid("action", "not a subscription page"));
+            }
         })
     }
 }

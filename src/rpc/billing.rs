@@ -74,4 +74,15 @@ impl Action for Run {
             now: wire::datetime(now),
         })
     }
+
+    /// On a test tenant every webhook attempt due by the new clock is made
+    /// before the call answers (after the run committed: SQLite has one writer).
+    async fn after_commit(app: &std::sync::Arc<crate::service::AppState>, tenant: crate::db::ctx::TenantRef) {
+        if !tenant.is_test {
+            return;
+        }
+        if let Err(err) = super::webhook::objects::deliver_due_now(app, tenant).await {
+            tracing::error!(error = %err, cause = ?err, "webhook deliveries after billing.run");
+        }
+    }
 }

@@ -257,6 +257,9 @@ pub fn run_action<M: Action>(
         };
         // An action commits as it goes; whatever it did, cached objects may be stale.
         app.objects.bump();
+        if result.is_ok() && !envelope.dry_run {
+            M::after_commit(&app, tenant).await;
+        }
         release_on_error(&app, claim, &result).await;
         result
     }

@@ -8,7 +8,10 @@ use super::params::{Id, Ids, Int, NoTags, When};
 use super::table::{Call, Method, MethodSpec, Read, ReadCx, read};
 use super::wire::{List, Listed};
 use crate::error::{AppError, AppResult};
+use crate::service::documents::{self, Format};
 use crate::service::invoice::{self as service, InvoiceFilter};
+use crate::service::links;
+use crate::service::payment;
 
 /// This namespace's slice of the method table.
 pub static METHODS: &[MethodSpec] = &[read::<Get>()];
@@ -63,7 +66,9 @@ impl Read for Get {
             Some(v) if matches!(v.as_str(), "outgoing" | "credit") => Some(v),
             Some(_) => return Err(AppError::invalid("TYPE", "must be outgoing or credit")),
         };
+        let overdue_from = payment::overdue_from(cx.now, payment::tenant_zone(&cx).await?);
         let filter = InvoiceFilter {
+            overdue_from: Some(overdue_from),
             invoice_id: f.invoice_id.as_ref().and_then(Ids::single),
             invoice_ids: f.invoice_id.filter(|i| i.single().is_none()).map(Ids::all),
             invoice_number: f.invoice_number,
@@ -77,6 +82,35 @@ impl Read for Get {
             year: f.year.map(|y| y.within("YEAR", 1970, 9999)).transpose()?.map(|y| y as i32),
         };
         let rows = service::find(&cx, filter, call.limit, call.offset).await?;
-        Ok(List::of(rows.iter().map(|i| InvoiceOut::from(i, cx.now)).collect()))
+        let mut payments = payment::of_invoices(&cx, rows.iter().map(|i| i.invoice.id).collect()).await?;
+        let urls = document_urls(&cx, &rows).await?;
+        Ok(List::of(
+            rows.iter()
+                .zip(urls)
+                .map(|(i, url)| {
+                    let paid = payments.remove(&i.invoice.id).unwrap_or_default();
+                    InvoiceOut::from(i, overdue_from).with_payments(&paid).with_document_url(url)
+                })
+                .collect(),
+        ))
     }
+}
+
+/// DOCUMENT_URL of each invoice: a signed link to its PDF, or null for a draft and while the seller
+/// lacks a legally required field (the link would only show that).
+async fn document_urls(cx: &ReadCx<'_>, rows: &[service::Issued]) -> AppResult<Vec<Option<String>>> {
+    if rows.iter().all(|i| i.invoice.status == "draft") {
+        return Ok(vec![None; rows.len()]);
+    }
+    let tenant = links::tenant(&cx.db, cx.tenant.id).await?;
+    let expires = documents::expiry(cx.now, cx.app.settings.hosted.document_link_ttl_hours);
+    rows.iter()
+        .map(|i| {
+            let inv = &i.invoice;
+            if inv.status == "draft" || !documents::seller_complete(&tenant, inv) {
+                return Ok(None);
+            }
+            documents::url(cx.app, &tenant, (inv.id, &inv.invoice_number), Format::Pdf, expires).map(Some)
+        })
+        .collect()
 }

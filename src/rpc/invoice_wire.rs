@@ -31,6 +31,20 @@ pub struct VatOut {
     vat_value: String,
 }
 
+/// A payment as the invoice lists it (PAYMENTS).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct InvoicePaymentOut {
+    payment_id: i64,
+    amount: String,
+    /// The part that went to this invoice.
+    allocated: String,
+    method: String,
+    paid_date: String,
+    /// `completed` or `reversed`.
+    status: String,
+}
+
 /// An invoice or credit note.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -56,21 +70,29 @@ pub struct InvoiceOut {
     outstanding_amount: String,
     vat_items: serde_json::Value,
     items: Vec<ItemOut>,
+    payments: Vec<InvoicePaymentOut>,
+    /// Gross total of the credit notes against this invoice (positive).
+    credited_total: String,
+    /// A credit note's amount was refunded (not kept as customer credit).
+    refunded: bool,
     dunning_level: i32,
     dunning_paused: bool,
+    due_date_postponed: bool,
     document_url: Option<String>,
 }
 
 impl InvoiceOut {
-    /// Maps an issued invoice; `now` decides whether it is overdue.
-    pub fn from(issued: &Issued, now: DateTime<Utc>) -> InvoiceOut {
+    /// Maps an issued invoice; unpaid and due before `overdue_from` is
+    /// `overdue` (pass the start of the tenant's day, see
+    /// `billing::balance::overdue_from`, or now).
+    pub fn from(issued: &Issued, overdue_from: DateTime<Utc>) -> InvoiceOut {
         let i = &issued.invoice;
         let c = i.currency_code.as_str();
         InvoiceOut {
             invoice_id: Some(i.id),
             invoice_number: Some(i.invoice_number.clone()),
             kind: i.kind.clone(),
-            status: effective_status(i, now).to_owned(),
+            status: effective_status(i, overdue_from).to_owned(),
             customer_id: i.customer_id,
             subscription_id: i.subscription_id,
             related_invoice_id: i.related_invoice_id,
@@ -100,10 +122,36 @@ impl InvoiceOut {
                     kind: it.kind.clone(),
                 })
                 .collect(),
-            dunning_level: 0,
-            dunning_paused: false,
+            payments: Vec::new(),
+            credited_total: wire::money(i.credited_total.0, c),
+            refunded: i.refunded,
+            dunning_level: i.dunning_level,
+            dunning_paused: i.dunning_paused,
+            due_date_postponed: i.due_date_postponed,
             document_url: None,
         }
+    }
+
+    /// Adds the invoice's PAYMENTS.
+    pub fn with_payments(mut self, payments: &[entity::payment::Model]) -> InvoiceOut {
+        self.payments = payments
+            .iter()
+            .map(|p| InvoicePaymentOut {
+                payment_id: p.id,
+                amount: wire::money(p.amount.0, &p.currency_code),
+                allocated: wire::money(p.allocated.0, &p.currency_code),
+                method: p.method.clone(),
+                paid_date: wire::datetime(p.paid_date),
+                status: p.status.clone(),
+            })
+            .collect();
+        self
+    }
+
+    /// The same invoice with its DOCUMENT_URL (a signed link to the PDF, API.md section 11).
+    pub fn with_document_url(mut self, url: Option<String>) -> InvoiceOut {
+        self.document_url = url;
+        self
     }
 
     /// The invoice a dry run would issue: no ids, no number consumed.

@@ -21,13 +21,21 @@ pub mod wire;
 
 mod article;
 mod billing;
+mod credit_note;
+mod coupon;
 mod customer;
+mod document;
+mod dunning;
 mod invoice;
 mod invoice_wire;
 mod key;
+mod mail;
+mod payment;
 mod securelink;
 mod subscription;
 mod system;
+mod tenant;
+pub mod webhook;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -51,15 +59,24 @@ pub enum Namespace {
     SubscriptionLife,
     SubscriptionQuote,
     Usage,
+    SubscriptionDiscount,
+    Coupon,
     SecureLink,
     Invoice,
+    Payment,
+    CreditNote,
+    Dunning,
+    Mail,
     Billing,
     Key,
+    Tenant,
+    Document,
+    Webhook,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 13] = [
+    pub const ALL: [Namespace; 22] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -69,10 +86,19 @@ impl Namespace {
         Namespace::SubscriptionLife,
         Namespace::SubscriptionQuote,
         Namespace::Usage,
+        Namespace::SubscriptionDiscount,
+        Namespace::Coupon,
         Namespace::SecureLink,
         Namespace::Invoice,
+        Namespace::Payment,
+        Namespace::CreditNote,
+        Namespace::Dunning,
+        Namespace::Mail,
         Namespace::Billing,
         Namespace::Key,
+        Namespace::Tenant,
+        Namespace::Document,
+        Namespace::Webhook,
     ];
 
     /// The namespace's slice of the method table.
@@ -87,10 +113,19 @@ impl Namespace {
             Namespace::SubscriptionLife => subscription::life::METHODS,
             Namespace::SubscriptionQuote => subscription::quote::METHODS,
             Namespace::Usage => subscription::usage::METHODS,
+            Namespace::SubscriptionDiscount => subscription::discount::METHODS,
+            Namespace::Coupon => coupon::METHODS,
             Namespace::SecureLink => securelink::METHODS,
             Namespace::Invoice => invoice::METHODS,
+            Namespace::Payment => payment::METHODS,
+            Namespace::CreditNote => credit_note::METHODS,
+            Namespace::Dunning => dunning::METHODS,
+            Namespace::Mail => mail::METHODS,
             Namespace::Billing => billing::METHODS,
             Namespace::Key => key::METHODS,
+            Namespace::Tenant => tenant::METHODS,
+            Namespace::Document => document::METHODS,
+            Namespace::Webhook => webhook::METHODS,
         }
     }
 }

@@ -126,6 +126,13 @@ pub trait Action: Method {
         cx: Cx<'_, C>,
         call: Call<Self::Filter, Self::Data>,
     ) -> impl Future<Output = AppResult<Self::Reply>> + Send;
+
+    /// Work after the action committed (its one transaction too), before the
+    /// call answers; not after a dry run. Nothing by default.
+    fn after_commit(app: &Arc<AppState>, tenant: TenantRef) -> impl Future<Output = ()> + Send {
+        let _ = (app, tenant);
+        async {}
+    }
 }
 
 /// Runs one call of a method for an authenticated tenant.

@@ -93,6 +93,9 @@ where
         summary.add(bill_chunk(state, conn, tenant, now, ids, Claim::Wait).await.0);
     }
     progress(summary);
+    // Dunning follows billing: the invoices this run issued are not due yet,
+    // older ones may have become overdue or reached a level.
+    super::dunning::run_tenant(state, conn, tenant, now).await?;
     Ok(summary)
 }
 

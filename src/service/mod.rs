@@ -3,12 +3,20 @@
 
 pub mod article;
 pub mod billing_run;
+pub mod credit_note;
+pub mod coupon;
 pub mod customer;
+pub mod discount;
+pub mod documents;
+pub mod dunning;
 pub mod events;
 pub mod idempotency;
 pub mod invoice;
 pub mod keys;
 pub mod links;
+pub mod mail;
+pub mod payment;
+pub mod profile;
 pub mod quote;
 pub mod scheduler;
 pub mod state;
@@ -16,6 +24,7 @@ pub mod subscription;
 pub mod tenant;
 pub mod tx;
 pub mod usage;
+pub mod webhook;
 pub mod write_queue;
 
 pub use crate::db::ctx::{AfterCommit, Ctx, ReadCtx, TenantRef, WriteCtx};

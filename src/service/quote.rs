@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::subscription::{addons, addons::AddonRequest, get_one, plan_change, state};
 use super::{ReadCtx, article};
-use crate::billing::lines;
+use crate::billing::{discounts, lines};
 use crate::domain::lifecycle::Status;
 use crate::domain::pricing::{self, Line, LineKind, Priced};
 use crate::error::{AppError, AppResult};
@@ -26,9 +26,6 @@ pub async fn purchase(ctx: &ReadCtx, request: QuoteRequest) -> AppResult<Priced>
     let plan = article::get_one(ctx, &request.article_number).await?;
     if plan.is_addon {
         return Err(AppError::invalid("ARTICLE_NUMBER", "is an add-on; quote a plan with ADDONS"));
-    }
-    if request.coupon.is_some() {
-        return Err(AppError::not_found("COUPON", "coupon not found"));
     }
     let mut lines = vec![Line {
         kind: LineKind::Plan,
@@ -57,6 +54,10 @@ pub async fn purchase(ctx: &ReadCtx, request: QuoteRequest) -> AppResult<Priced>
             unit_price: addon.unit_price,
             vat_percent: addon.vat_percent,
         });
+    }
+    if let Some(code) = &request.coupon {
+        let (_, held) = super::coupon::holdable(ctx, code, &plan.article_number, &plan.currency_code).await?;
+        lines = discounts::quote(lines, &held, &plan.currency_code)?;
     }
     Ok(pricing::price(lines, &plan.currency_code))
 }
@@ -92,6 +93,9 @@ pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<D
         next.unwrap_or(ctx.now).max(ctx.now)
     };
     out.extend(lines::usage(&lines::open_usage(ctx, sub.id, usage_until).await?));
+    if !ends_first && let Some(start) = next {
+        out = discounts::regular(&mut sub, out, start)?;
+    }
     let when = if ends_first { sub.cancellation_date.or(sub.expiration_date) } else { next };
     Ok((pricing::price(out, &sub.currency_code), when))
 }

@@ -17,6 +17,15 @@ pub struct NewTenant {
     pub key: NewKey,
 }
 
+/// What `recur tenant create` may set besides the name (`--timezone`, `--seller-name`).
+#[derive(Clone, Debug, Default)]
+pub struct InitialProfile {
+    /// IANA name; default `Europe/Berlin`.
+    pub timezone: Option<String>,
+    /// SELLER.NAME, the legal name documents show.
+    pub seller_name: Option<String>,
+}
+
 /// Creates a tenant with its first admin key. Test tenants get a clock that
 /// starts at `clock` (default: `now`).
 pub async fn create<C: TransactionTrait>(
@@ -27,6 +36,25 @@ pub async fn create<C: TransactionTrait>(
     clock: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> AppResult<NewTenant> {
+    create_with(db, hasher, name, is_test, clock, InitialProfile::default(), now).await
+}
+
+/// [`create`] with a time zone and a seller name.
+pub async fn create_with<C: TransactionTrait>(
+    db: &C,
+    hasher: &Hasher,
+    name: &str,
+    is_test: bool,
+    clock: Option<DateTime<Utc>>,
+    profile: InitialProfile,
+    now: DateTime<Utc>,
+) -> AppResult<NewTenant> {
+    let timezone = match &profile.timezone {
+        Some(zone) => super::profile::check_timezone(zone)?,
+        None => super::profile::DEFAULT_TIMEZONE.to_owned(),
+    };
+    let seller_name = profile.seller_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let settings = seller_name.map(|n| serde_json::json!({ "SELLER": { "NAME": n } }));
     let name = name.trim();
     if name.is_empty() || name.len() > 200 {
         return Err(AppError::invalid("NAME", "must be 1 to 200 characters"));
@@ -41,8 +69,8 @@ pub async fn create<C: TransactionTrait>(
         clock: Set(is_test.then(|| clock.unwrap_or(now))),
         link_secret: Set(hex::encode(secret)),
         created: Set(now),
-        timezone: Set("Europe/Berlin".to_owned()),
-        settings: Set(None),
+        timezone: Set(timezone),
+        settings: Set(settings),
     };
     let tenant_id = entity::tenant::Entity::insert(tenant).exec(&txn).await?.last_insert_id;
     let key = keys::insert(
@@ -68,6 +96,19 @@ pub async fn none_exist<C: ConnectionTrait>(db: &C) -> AppResult<bool> {
 pub async fn test_clock<C: ConnectionTrait>(db: &C, tenant: TenantId) -> AppResult<Option<DateTime<Utc>>> {
     let row = entity::tenant::Entity::find_by_id(tenant.get()).one(db).await?;
     Ok(row.and_then(|t| t.clock))
+}
+
+/// A test tenant's clock read inside a write transaction. On PostgreSQL the
+/// row is share-locked until the transaction ends, so a `billing.run` moving
+/// the clock waits for the write, and the write never acts at an instant
+/// that a run has billed past.
+pub async fn test_clock_in<C: ConnectionTrait>(txn: &C, tenant: TenantId) -> AppResult<Option<DateTime<Utc>>> {
+    use sea_orm::QuerySelect;
+    let mut query = entity::tenant::Entity::find_by_id(tenant.get());
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        query = query.lock_shared();
+    }
+    Ok(query.one(txn).await?.and_then(|t| t.clock))
 }
 
 /// The tenant's now: its test clock, or the injected clock for live tenants.

@@ -42,7 +42,18 @@ pub async fn write<T, F>(
 where
     F: for<'c> Work<'c, T>,
 {
-    within(state, &state.db.write, tenant, now, outcome, work).await
+    run(state, &state.db.write, tenant, Now::TenantClock(now), outcome, work).await
+}
+
+/// Which instant the work runs at.
+#[derive(Clone, Copy)]
+enum Now {
+    /// Exactly this one (a billing run bills up to its own now).
+    Fixed(DateTime<Utc>),
+    /// The tenant's now as read before the transaction; a test tenant's
+    /// clock is read again inside it, since a `billing.run` may have moved it
+    /// meanwhile (a change must not act at a time the run already billed).
+    TenantClock(DateTime<Utc>),
 }
 
 /// Like [`write`], on `conn`: the write pool, or an open transaction (then the
@@ -59,7 +70,30 @@ where
     C: TransactionTrait,
     F: for<'c> Work<'c, T>,
 {
+    run(state, conn, tenant, Now::Fixed(now), outcome, work).await
+}
+
+async fn run<C, T, F>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: Now,
+    outcome: Outcome,
+    work: F,
+) -> AppResult<T>
+where
+    C: TransactionTrait,
+    F: for<'c> Work<'c, T>,
+{
     let txn = conn.begin().await?;
+    let now = match now {
+        Now::Fixed(now) => now,
+        Now::TenantClock(now) if tenant.is_test => match super::tenant::test_clock_in(&txn, tenant.id).await? {
+            Some(clock) => clock.max(now),
+            None => now,
+        },
+        Now::TenantClock(now) => now,
+    };
     let mut ctx = state.txn_ctx(tenant, now, txn);
     ctx.dry_run = outcome == Outcome::RollBack;
     ctx.lock_rows = true;

@@ -103,6 +103,7 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
     use EventType::*;
     &[
         ("customer.updated", Some(CustomerChanged)),
+        ("customer.credits_added", Some(CustomerChanged)),
         ("subscription.updated", Some(SubscriptionChanged)),
         ("subscription.plan_changed", Some(SubscriptionChanged)),
         ("subscription.change_scheduled", Some(SubscriptionChanged)),
@@ -119,6 +120,23 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
         ("subscription.invoiced", None),
         // A termination also writes `subscription.closed` (CLOSE_REASON termination).
         ("subscription.terminated", None),
+        // Dunning held, resumed or moved; the levels reached are `invoice.reminded`.
+        ("invoice.dunning_paused", None),
+        ("invoice.dunning_unpaused", None),
+        ("invoice.postponed", None),
+        // The mail outbox's results (API.md section 10, Mail).
+        ("invoice.mail_sent", None),
+        ("invoice.mail_failed", None),
+        // `coupon.redeemed` is delivered; this is its copy on the subscription's timeline.
+        ("subscription.coupon_redeemed", None),
+        ("subscription.discount_set", Some(SubscriptionChanged)),
+        ("subscription.discount_deleted", Some(SubscriptionChanged)),
+        // Coupons and drafts are the tenant's own bookkeeping.
+        ("coupon.created", None),
+        ("coupon.deleted", None),
+        ("invoice.draft_created", None),
+        ("invoice.draft_updated", None),
+        ("invoice.draft_deleted", None),
         // Articles are the tenant's catalogue, nothing a shop reacts to.
         ("article.created", None),
         ("article.updated", None),

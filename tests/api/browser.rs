@@ -1,6 +1,7 @@
 //! One end-to-end run in a real browser: headless Chromium opens a cancel
 //! link, clicks the button, and the API then shows the subscription canceled.
-//! Screenshots of every hosted page go to `target/hosted-screens/`.
+//! Screenshots of every hosted page go to `target/hosted-screens/`, with the HTML invoice and the
+//! first page of its PDF (rendered by `pdftoppm`).
 //!
 //! Skips with a message when Chromium or ChromeDriver is missing, unless
 //! `RECUR_REQUIRE_BROWSER=1` (CI sets it), which turns a skip into a failure.
@@ -42,26 +43,19 @@ async fn shot(browser: &fantoccini::Client, name: &str) {
     std::fs::write(screens().join(format!("{name}.png")), png).expect("write screenshot");
 }
 
-#[tokio::test]
-async fn a_customer_cancels_in_a_real_browser() {
+/// Whether Chromium and ChromeDriver are there; a skip is a failure under `RECUR_REQUIRE_BROWSER=1`.
+fn browser_present(test: &str) -> bool {
     let required = std::env::var("RECUR_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         assert!(!required, "RECUR_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing");
-        eprintln!("SKIPPED: install Debian's chromium and chromium-driver to run the browser test");
-        return;
+        eprintln!("SKIPPED {test}: install Debian's chromium and chromium-driver to run the browser test");
+        return false;
     }
-    let app = spawn_app().await;
-    let t = app.test_tenant("Acme Hosting", "2025-01-01").await;
-    let client = app.client(&t.key);
-    article(&client, "P", "10.00", "19", json!({"TITLE": "Pro plan", "SUBSCRIPTION_CANCELLATION": "1 month"})).await;
-    article(&client, "SEAT", "3.00", "19", json!({"TITLE": "Extra seat", "IS_ADDON": true, "ALLOW_MULTIPLE": true}))
-        .await;
-    let c = customer(&client).await;
-    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
-    advance(&client, "2025-01-15").await;
-    let links = client.ok("subscription.createsecurelink", json!({"DATA": {"SUBSCRIPTION_ID": id}})).await;
-    let dashboard = client.ok("customer.createsecurelink", json!({"DATA": {"CUSTOMER_ID": c}})).await;
+    true
+}
 
+/// ChromeDriver on a free port and a headless Chromium session (phone-sized window).
+async fn start_browser() -> (Driver, fantoccini::Client, tempfile::TempDir) {
     let port = free_port();
     let driver = Driver(
         Command::new(CHROMEDRIVER)
@@ -94,6 +88,27 @@ async fn a_customer_cancels_in_a_real_browser() {
         }
     }
     let browser = browser.expect("chromedriver accepts a session");
+    (driver, browser, profile)
+}
+
+#[tokio::test]
+async fn a_customer_cancels_in_a_real_browser() {
+    if !browser_present("a_customer_cancels_in_a_real_browser") {
+        return;
+    }
+    let app = spawn_app().await;
+    let t = app.test_tenant("Acme Hosting", "2025-01-01").await;
+    let client = app.client(&t.key);
+    article(&client, "P", "10.00", "19", json!({"TITLE": "Pro plan", "SUBSCRIPTION_CANCELLATION": "1 month"})).await;
+    article(&client, "SEAT", "3.00", "19", json!({"TITLE": "Extra seat", "IS_ADDON": true, "ALLOW_MULTIPLE": true}))
+        .await;
+    let c = customer(&client).await;
+    let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
+    advance(&client, "2025-01-15").await;
+    let links = client.ok("subscription.createsecurelink", json!({"DATA": {"SUBSCRIPTION_ID": id}})).await;
+    let dashboard = client.ok("customer.createsecurelink", json!({"DATA": {"CUSTOMER_ID": c}})).await;
+
+    let (driver, browser, _profile) = start_browser().await;
 
     for (name, url) in [
         ("addons", &links["ADDONS_URL"]),
@@ -123,4 +138,40 @@ async fn a_customer_cancels_in_a_real_browser() {
     for name in ["addons", "reactivate", "dashboard", "cancel", "canceled"] {
         assert!(screens().join(format!("{name}.png")).exists(), "{name}.png");
     }
+}
+
+#[tokio::test]
+async fn invoice_documents_are_screenshotted() {
+    let app = spawn_app().await;
+    let (client, _, invoice) = crate::documents::shop(&app).await;
+    let id = invoice["INVOICE_ID"].as_i64().expect("id");
+    // The PDF's first page as PNG, through poppler's pdftoppm (installed with the document tools).
+    let pdf = crate::documents::link(&client, id, "pdf").await;
+    let bytes = crate::documents::fetch(pdf["DOCUMENT_URL"].as_str().expect("url")).await.body;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("invoice.pdf"), bytes).expect("write pdf");
+    let rendered = Command::new("pdftoppm")
+        .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(dir.path().join("invoice.pdf"))
+        .arg(screens().join("invoice-pdf-page-1"))
+        .status();
+    match rendered {
+        Ok(status) => assert!(status.success(), "pdftoppm failed"),
+        Err(e) => assert!(
+            std::env::var("RECUR_SKIP_DOCUMENT_TOOLS").is_ok_and(|v| v == "1"),
+            "pdftoppm: {e}; run .ci/install-document-tools"
+        ),
+    }
+    if !browser_present("invoice_documents_are_screenshotted") {
+        return;
+    }
+    let (driver, browser, _profile) = start_browser().await;
+    let html = crate::documents::link(&client, id, "html").await;
+    browser.goto(html["DOCUMENT_URL"].as_str().expect("url")).await.expect("open the HTML invoice");
+    let number = invoice["INVOICE_NUMBER"].as_str().expect("number");
+    assert!(browser.source().await.expect("source").contains(number));
+    shot(&browser, "invoice-html").await;
+    browser.close().await.expect("close browser");
+    drop(driver);
+    assert!(screens().join("invoice-html.png").exists());
 }

@@ -23,6 +23,14 @@ const TAKES_NO_ID: &[(&str, &str)] = &[
     ("billing.run", "bills the caller's tenant only (one_tenants_billing_run_clock_and_numbers_leave_another_alone)"),
     ("key.create", "creates a key of the caller's tenant"),
     ("key.get", "lists the caller's keys only (numbers_of_another_tenant_are_free_here)"),
+    ("coupon.create", "creates; CODE is unique per tenant"),
+    (
+        "tenant.get",
+        "answers the caller's own tenant (tenant::only_admin_keys_see_and_change_the_tenant_and_each_sees_its_own)",
+    ),
+    ("tenant.update", "changes the caller's own tenant (the same test)"),
+    ("template.get", "the same built-in template for every tenant"),
+    ("webhook.create", "creates an endpoint of the caller's tenant"),
 ];
 
 /// Every table a probe could touch, for "nothing changed" counts.
@@ -38,6 +46,11 @@ const TABLES: &[&str] = &[
     "api_key",
     "idempotency_record",
     "counter",
+    "payment",
+    "mail_outbox",
+    "coupon",
+    "subscription_discount",
+    "consumption",
 ];
 
 /// The ids a probe names: another tenant's real ones, or ones that exist nowhere.
@@ -51,6 +64,8 @@ struct Ids {
     usage: Value,
     invoice: Value,
     key: Value,
+    payment: Value,
+    discount: Value,
 }
 
 const B_PLAN: &str = "B-PLAN";
@@ -58,6 +73,7 @@ const B_ADDON: &str = "B-ADDON";
 const B_PAUSE: &str = "b-winter";
 const B_SUB_UID: &str = "b-sub";
 const B_INVOICE_NUMBER: &str = "RE-2025-00001";
+const B_COUPON: &str = "B-CODE";
 const NOWHERE: i64 = 999_999_999;
 
 /// Tenant A's own objects, which some probes combine with a foreign id.
@@ -193,12 +209,57 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("invoice.get", filter(json!({"CUSTOMER_ID": w.customer})), Empty("INVOICES")),
         ("invoice.get", filter(json!({"INVOICE_NUMBER": B_INVOICE_NUMBER})), Empty("INVOICES")),
         ("key.revoke", data(json!({"KEY_ID": w.key})), NotFound("KEY_ID")),
+        ("payment.create", data(json!({"INVOICE_ID": w.invoice, "AMOUNT": "1"})), NotFound("INVOICE_ID")),
+        ("payment.get", filter(json!({"PAYMENT_ID": w.payment})), Empty("PAYMENTS")),
+        ("payment.get", filter(json!({"INVOICE_ID": w.invoice})), Empty("PAYMENTS")),
+        ("payment.get", filter(json!({"CUSTOMER_ID": w.customer})), Empty("PAYMENTS")),
+        ("payment.reverse", data(json!({"PAYMENT_ID": w.payment})), NotFound("PAYMENT_ID")),
+        ("invoice.setpaid", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.credit", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.cancel", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.gettimeline", filter(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.pausedunning", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.unpausedunning", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("invoice.postpone", data(json!({"INVOICE_ID": w.invoice, "DUE_DATE": "2030-01-01"})), NotFound("INVOICE_ID")),
+        (
+            "invoice.sendcopy",
+            data(json!({"INVOICE_ID": w.invoice, "RECIPIENT": "a@example.com"})),
+            NotFound("INVOICE_ID"),
+        ),
+        ("customer.addcredits", data(json!({"CUSTOMER_ID": w.customer, "AMOUNT": "1"})), NotFound("CUSTOMER_ID")),
+        ("coupon.get", filter(json!({"CODE": B_COUPON})), Empty("COUPONS")),
+        (
+            "subscription.setdiscount",
+            data(json!({"SUBSCRIPTION_ID": sub, "DISCOUNT_TYPE": "percent", "DISCOUNT": "5"})),
+            NotFound("SUBSCRIPTION_ID"),
+        ),
+        ("subscription.getdiscounts", filter(json!({"SUBSCRIPTION_ID": sub})), NotFound("SUBSCRIPTION_ID")),
+        ("subscription.deletediscount", data(json!({"DISCOUNT_ID": w.discount})), NotFound("DISCOUNT_ID")),
+        ("coupon.check", data(json!({"CODE": B_COUPON, "ARTICLE_NUMBER": B_PLAN})), NotFound("ARTICLE_NUMBER")),
+        ("coupon.delete", data(json!({"CODE": B_COUPON})), NotFound("CODE")),
+        ("invoice.getdocument", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        // Another tenant's endpoint answering 1004 is checked in webhooks.rs / webhooks_life.rs.
+        ("webhook.get", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("WEBHOOKS")),
+        ("webhook.update", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.delete", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.test", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
+        ("webhook.getdeliveries", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("DELIVERIES")),
+        ("webhook.redeliver", data(json!({"DELIVERY_ID": NOWHERE})), NotFound("DELIVERY_ID")),
     ]
 }
 
 fn nowhere() -> Ids {
     let n = json!(NOWHERE);
-    Ids { customer: n.clone(), subscription: n.clone(), pause: n.clone(), usage: n.clone(), invoice: n.clone(), key: n }
+    Ids {
+        customer: n.clone(),
+        subscription: n.clone(),
+        pause: n.clone(),
+        usage: n.clone(),
+        invoice: n.clone(),
+        key: n.clone(),
+        payment: n,
+        discount: n,
+    }
 }
 
 #[test]
@@ -249,8 +310,16 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         .await;
     let u = b.ok("subscription.setusagedata", data(json!({"SUBSCRIPTION_ID": sub, "ARTICLE_NUMBER": B_ADDON}))).await;
     let k = b.ok("key.create", data(json!({"NOTE": "b's plugin"}))).await;
+    b.ok("coupon.create", data(json!({"CODE": B_COUPON, "DISCOUNT_TYPE": "percent", "DISCOUNT": "5"}))).await;
+    let d = b
+        .ok(
+            "subscription.setdiscount",
+            data(json!({"SUBSCRIPTION_ID": sub, "DISCOUNT_TYPE": "percent", "DISCOUNT": "5"})),
+        )
+        .await;
     let inv = b.ok("invoice.get", filter(json!({"INVOICE_ID": s["INVOICE_ID"]}))).await;
     assert_eq!(inv["INVOICES"][0]["INVOICE_NUMBER"], B_INVOICE_NUMBER);
+    let paid = b.ok("payment.create", data(json!({"INVOICE_ID": s["INVOICE_ID"], "AMOUNT": "1"}))).await;
     let ids = Ids {
         customer: c["CUSTOMER_ID"].clone(),
         subscription: sub,
@@ -258,6 +327,8 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         usage: u["USAGEDATA_ID"].clone(),
         invoice: s["INVOICE_ID"].clone(),
         key: k["KEY_ID"].clone(),
+        payment: paid["PAYMENT_ID"].clone(),
+        discount: d["DISCOUNT_ID"].clone(),
     };
     assert!(ids.pause.is_i64(), "a pause without an own id has a numeric PAUSE_ID");
     (b, ids)

@@ -3,8 +3,10 @@
 //! its row is printed).
 
 mod billing;
+mod document;
 mod load;
 mod raw_insert;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -28,6 +30,10 @@ pub enum Scenario {
     RawInsertSpread,
     Create,
     UsageBatch,
+    /// PDFs of one 10-line invoice per second, in-process.
+    Document,
+    /// `create` with a webhook endpoint receiving every event.
+    Webhooks,
     /// One billing run over this many due subscriptions.
     Billing(usize),
 }
@@ -39,7 +45,9 @@ impl Scenario {
     /// Every scenario of a full run, in run order.
     pub fn all() -> Vec<Scenario> {
         use Scenario::*;
-        let mut all = vec![Ping, PingNoauth, Get, FastbillGet, Page, RawInsert, RawInsertSpread, Create, UsageBatch];
+        let mut all = vec![
+            Ping, PingNoauth, Get, FastbillGet, Page, RawInsert, RawInsertSpread, Create, UsageBatch, Document, Webhooks,
+        ];
         all.extend(BILLING_SIZES.map(Billing));
         all
     }
@@ -56,6 +64,8 @@ impl Scenario {
             Scenario::RawInsertSpread => "raw-insert-spread".into(),
             Scenario::Create => "create".into(),
             Scenario::UsageBatch => "usage-batch".into(),
+            Scenario::Document => "document".into(),
+            Scenario::Webhooks => "webhooks".into(),
             Scenario::Billing(n) if n % 1000 == 0 => format!("billing-{}k", n / 1000),
             Scenario::Billing(n) => format!("billing-{n}"),
         }
@@ -64,12 +74,13 @@ impl Scenario {
     /// The scenario this one's ratio divides by.
     pub fn reference(self) -> Option<Scenario> {
         match self {
-            Scenario::Ping | Scenario::RawInsert => None,
+            Scenario::Ping | Scenario::RawInsert | Scenario::Document => None,
             Scenario::PingNoauth | Scenario::Get | Scenario::Page => Some(Scenario::Ping),
             Scenario::FastbillGet => Some(Scenario::Get),
             Scenario::RawInsertSpread | Scenario::Create | Scenario::UsageBatch | Scenario::Billing(_) => {
                 Some(Scenario::RawInsert)
             }
+            Scenario::Webhooks => Some(Scenario::Create),
         }
     }
 
@@ -81,10 +92,12 @@ impl Scenario {
             | Scenario::Get
             | Scenario::FastbillGet
             | Scenario::Page
-            | Scenario::Create => "req/s",
+            | Scenario::Create
+            | Scenario::Webhooks => "req/s",
             Scenario::RawInsert | Scenario::RawInsertSpread => "rows/s",
             Scenario::UsageBatch => "records/s",
             Scenario::Billing(_) => "invoices/s",
+            Scenario::Document => "pdfs/s",
         }
     }
 
@@ -93,9 +106,9 @@ impl Scenario {
     /// (enough in flight for the write queue to fill its transactions).
     fn default_connections(self) -> usize {
         match self {
-            Scenario::Get | Scenario::FastbillGet | Scenario::Create => 64,
+            Scenario::Get | Scenario::FastbillGet | Scenario::Create | Scenario::Webhooks => 64,
             Scenario::Ping | Scenario::PingNoauth | Scenario::Page | Scenario::UsageBatch => 16,
-            Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) => 1,
+            Scenario::RawInsert | Scenario::RawInsertSpread | Scenario::Billing(_) | Scenario::Document => 1,
         }
     }
 
@@ -121,10 +134,12 @@ impl Scenario {
             Scenario::RawInsertSpread,
             Scenario::Create,
             Scenario::UsageBatch,
+            Scenario::Document,
+            Scenario::Webhooks,
         ];
         all.into_iter().find(|s| s.name() == text).map(|s| vec![s]).ok_or_else(|| {
             format!(
-                "unknown scenario {text:?}; one of ping, ping-noauth, get, fastbill-get, page, create, usage-batch, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
+                "unknown scenario {text:?}; one of ping, ping-noauth, get, fastbill-get, page, create, usage-batch, document, webhooks, billing, billing-10k, billing-100k, raw-insert, raw-insert-spread"
             )
         })
     }
@@ -184,8 +199,10 @@ impl Bench {
             Scenario::Page => load::page(self, scenario).await,
             Scenario::Create => load::create(self, scenario).await,
             Scenario::UsageBatch => load::usage_batch(self, scenario).await,
+            Scenario::Webhooks => webhooks::run(self, scenario).await,
             Scenario::RawInsert => raw_insert::run(self, false).await,
             Scenario::RawInsertSpread => raw_insert::run(self, true).await,
+            Scenario::Document => document::run(self).await,
             Scenario::Billing(n) => billing::run(self, n).await,
         }
     }

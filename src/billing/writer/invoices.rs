@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::super::draft::{Draft, Issued, Kind};
 use super::super::numbering;
+use super::super::snapshot::Snapshots;
 use crate::db::bulk::insert_rows;
 use crate::db::counter;
 use crate::db::ctx::Ctx;
@@ -51,6 +52,8 @@ pub(super) async fn insert<C: ConnectionTrait>(
         next.insert(name, last - k + 1);
     }
     let term = Duration::days(i64::from(settings.payment_term_days));
+    // Documents show seller and buyer as they are now, at issue (API.md section 11).
+    let snapshots = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
     let terms = customer_terms(ctx, &invoices).await?;
     let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
     for (draft, priced) in &invoices {
@@ -60,7 +63,9 @@ pub(super) async fn insert<C: ConnectionTrait>(
         let number = numbering::render(pat, draft.invoice_date, *seq);
         *seq += 1;
         let term = terms.get(&draft.customer_id).map_or(term, |days| Duration::days(i64::from(*days)));
-        rows.push(invoice_row(ctx, now, draft, priced, number, term));
+        let mut row = invoice_row(ctx, now, draft, priced, number, term);
+        snapshots.apply(&mut row);
+        rows.push(row);
     }
     let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows, |r| {
         let mut active = r.clone().into_active_model().reset_all();
@@ -156,7 +161,8 @@ fn invoice_row<C>(
     number: String,
     term: Duration,
 ) -> invoice::Model {
-    let paid = priced.total.is_zero();
+    // A credit note settles by allocation at once (API.md 5.1: `paid`).
+    let paid = priced.total.is_zero() || draft.kind == Kind::Credit;
     invoice::Model {
         id: 0,
         tenant_id: ctx.tenant.id.get(),

@@ -73,6 +73,13 @@ impl Writes {
         self.invoices.len() - 1
     }
 
+    /// Queues an invoice priced already (a credit note, whose VAT per rate
+    /// follows `domain::credit_note`, not a fresh pricing of its lines).
+    pub fn priced_invoice(&mut self, draft: Draft, priced: Priced) -> usize {
+        self.invoices.push((draft, priced));
+        self.invoices.len() - 1
+    }
+
     /// The figures of queued invoice `index`.
     pub fn priced(&self, index: usize) -> Option<&Priced> {
         self.invoices.get(index).map(|(_, p)| p)
@@ -110,8 +117,12 @@ impl Writes {
     /// Writes everything, in the caller's transaction; the issued invoices in queue order.
     pub async fn flush<C: ConnectionTrait>(self, ctx: &Ctx<C>) -> AppResult<Vec<Issued>> {
         let Writes { now, invoices, events, subscriptions, pauses, affected_pauses } = self;
-        let issued = invoices::insert(ctx, now, invoices).await?;
+        let mut issued = invoices::insert(ctx, now, invoices).await?;
         events::insert(ctx, now, &issued, events).await?;
+        // Customer credit is a prepayment: it settles what was just issued.
+        super::balance::apply_customer_credit(ctx, &mut issued).await?;
+        // Customers who get invoices by mail: queued here, sent after the commit.
+        super::mail::on_issue(ctx, &issued).await?;
         save_subscriptions(ctx, subscriptions).await?;
         for pause in pauses {
             subscription_pause::Entity::update(pause.into_active_model().reset_all())
@@ -134,6 +145,13 @@ impl Writes {
 pub async fn issue<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft) -> AppResult<Issued> {
     let mut writes = Writes::new(ctx.now);
     writes.invoice(draft);
+    writes.flush(ctx).await?.pop().ok_or_else(|| crate::error::AppError::internal("the writer issued nothing"))
+}
+
+/// Issues one draft priced already (a credit note), in the caller's transaction.
+pub async fn issue_priced<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft, priced: Priced) -> AppResult<Issued> {
+    let mut writes = Writes::new(ctx.now);
+    writes.priced_invoice(draft, priced);
     writes.flush(ctx).await?.pop().ok_or_else(|| crate::error::AppError::internal("the writer issued nothing"))
 }
 

@@ -3,6 +3,7 @@
 //! changes, pauses, life-cycle writes, quotes and usage in their own files.
 
 pub mod change;
+pub mod discount;
 pub mod life;
 pub mod pause;
 pub mod quote;

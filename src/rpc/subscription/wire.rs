@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::billing::discounts::{self, HeldCoupon, StoredDiscount};
 use crate::error::AppResult;
 use crate::rpc::wire::{self, Listed};
 use crate::service::subscription::{plan_change, state};
@@ -50,6 +51,73 @@ impl AddonOut {
     }
 }
 
+/// The subscription's COUPON (API.md 5.1).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct CouponOut {
+    code: String,
+    title: Option<String>,
+    discount_type: String,
+    discount: String,
+    discount_period_amount: Option<u32>,
+    discount_period_unit: Option<String>,
+    payments_discounted: u32,
+    redeemed: String,
+    active: bool,
+}
+
+impl CouponOut {
+    fn from(h: &HeldCoupon, currency: &str) -> CouponOut {
+        CouponOut {
+            code: h.code.clone(),
+            title: h.title.clone(),
+            discount_type: h.discount_type.clone(),
+            discount: amount(&h.discount_type, h.discount, currency),
+            discount_period_amount: h.period_amount,
+            discount_period_unit: h.period_unit.clone(),
+            payments_discounted: h.payments_discounted,
+            redeemed: wire::datetime(h.redeemed),
+            active: h.active,
+        }
+    }
+}
+
+/// A percent as `"10.00"`, a fixed amount in the currency's minor unit.
+fn amount(kind: &str, value: rust_decimal::Decimal, currency: &str) -> String {
+    if kind == "fixed" { wire::money(value, currency) } else { wire::percent(value) }
+}
+
+/// One of the subscription's DISCOUNTS.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct DiscountOut {
+    discount_id: i64,
+    discount_type: String,
+    discount: String,
+    /// null = forever.
+    periods: Option<u32>,
+    periods_used: u32,
+    created: String,
+}
+
+impl Listed for DiscountOut {
+    const KEY: &'static str = "DISCOUNTS";
+}
+
+impl DiscountOut {
+    /// Maps a stored discount.
+    pub fn from(d: &StoredDiscount, currency: &str) -> DiscountOut {
+        DiscountOut {
+            discount_id: d.discount_id,
+            discount_type: d.discount_type.clone(),
+            discount: amount(&d.discount_type, d.discount, currency),
+            periods: d.periods,
+            periods_used: d.periods_used,
+            created: wire::datetime(d.created),
+        }
+    }
+}
+
 /// A subscription.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -73,7 +141,9 @@ pub struct SubscriptionOut {
     plan: PlanOut,
     plan_upcoming: Option<PlanOut>,
     addons: Vec<AddonOut>,
-    coupon: Option<String>,
+    /// The held coupon; null when none was ever held.
+    coupon: Option<CouponOut>,
+    discounts: Vec<DiscountOut>,
     features: Option<serde_json::Value>,
     x_attributes: serde_json::Value,
     subscription_hash: String,
@@ -132,7 +202,8 @@ impl SubscriptionOut {
             },
             plan_upcoming: upcoming,
             addons: state::addons(m)?.iter().map(|a| AddonOut::from(a, c)).collect(),
-            coupon: m.coupon.clone(),
+            coupon: discounts::coupon(m)?.map(|h| CouponOut::from(&h, c)),
+            discounts: discounts::discounts(m)?.iter().map(|d| DiscountOut::from(d, c)).collect(),
             features: m.features.clone(),
             x_attributes: m.x_attributes.clone().unwrap_or_else(|| serde_json::json!({})),
             subscription_hash: m.public_hash.clone(),

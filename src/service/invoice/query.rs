@@ -57,6 +57,8 @@ pub struct InvoiceFilter {
     pub due_to: Option<DateTime<Utc>>,
     pub month: Option<u32>,
     pub year: Option<i32>,
+    /// Unpaid invoices due before this are `overdue` (default: now).
+    pub overdue_from: Option<DateTime<Utc>>,
 }
 
 /// A page of invoices with their lines, by id.
@@ -86,9 +88,10 @@ pub async fn find<C: ConnectionTrait>(
     if let Some(kind) = filter.kind {
         query = query.filter(C_::Kind.eq(kind));
     }
+    let cutoff = filter.overdue_from.unwrap_or(ctx.now);
     match filter.status.as_deref() {
-        Some("overdue") => query = query.filter(C_::Status.eq("unpaid")).filter(C_::DueDate.lt(ctx.now)),
-        Some("unpaid") => query = query.filter(C_::Status.eq("unpaid")).filter(C_::DueDate.gte(ctx.now)),
+        Some("overdue") => query = query.filter(C_::Status.eq("unpaid")).filter(C_::DueDate.lt(cutoff)),
+        Some("unpaid") => query = query.filter(C_::Status.eq("unpaid")).filter(C_::DueDate.gte(cutoff)),
         Some(other) => query = query.filter(C_::Status.eq(other)),
         None => {}
     }

@@ -18,6 +18,8 @@ type HmacSha256 = Hmac<Sha256>;
 pub enum Subject {
     Subscription(i64),
     Customer(i64),
+    /// An invoice or credit note (document links, API.md section 11).
+    Invoice(i64),
 }
 
 /// What a link lets its holder do.
@@ -27,6 +29,10 @@ pub enum LinkAction {
     Reactivate,
     Addons,
     Dashboard,
+    /// The invoice's document in one format; the URL's file extension names it.
+    Pdf,
+    Html,
+    Xml,
 }
 
 impl LinkAction {
@@ -37,6 +43,9 @@ impl LinkAction {
             LinkAction::Reactivate => "reactivate",
             LinkAction::Addons => "addons",
             LinkAction::Dashboard => "dashboard",
+            LinkAction::Pdf => "pdf",
+            LinkAction::Html => "html",
+            LinkAction::Xml => "xml",
         }
     }
 
@@ -47,6 +56,9 @@ impl LinkAction {
             "reactivate" => LinkAction::Reactivate,
             "addons" => LinkAction::Addons,
             "dashboard" => LinkAction::Dashboard,
+            "pdf" => LinkAction::Pdf,
+            "html" => LinkAction::Html,
+            "xml" => LinkAction::Xml,
             _ => return None,
         })
     }
@@ -68,6 +80,7 @@ impl Link {
         let (kind, id) = match self.subject {
             Subject::Subscription(id) => ("s", id),
             Subject::Customer(id) => ("c", id),
+            Subject::Invoice(id) => ("i", id),
         };
         format!("1|{}|{kind}|{id}|{}|{}|{}", self.tenant_id, self.action.as_str(), self.expires, self.version)
     }
@@ -83,6 +96,7 @@ impl Link {
         let subject = match kind {
             "s" => Subject::Subscription(id),
             "c" => Subject::Customer(id),
+            "i" => Subject::Invoice(id),
             _ => return None,
         };
         let action = LinkAction::parse(parts.next()?)?;

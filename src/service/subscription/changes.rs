@@ -18,13 +18,13 @@ use super::plan_change::{self, PlanState};
 use super::{Changed, get_one, state};
 use crate::billing::draft::{Draft, Kind};
 use crate::billing::writer;
-use crate::billing::{engine, lines::StoredLine};
+use crate::billing::{discounts, engine, lines::StoredLine};
 use crate::domain::interval::Interval;
 use crate::domain::lifecycle::{Action, Status, allows, refusal};
 use crate::domain::pricing::Line;
 use crate::domain::proration;
 use crate::error::{AppError, AppResult};
-use crate::service::{WriteCtx, article, events};
+use crate::service::{WriteCtx, article, coupon, events};
 use entity::subscription::Model;
 
 /// How a change is applied.
@@ -125,6 +125,7 @@ pub async fn apply(
                 // days of the old plan on the first invoice of the new cycle.
                 let credit = proration::change_lines(&before.lines(), &[], remaining, total, &sub.currency_code);
                 after.apply_to(&mut sub);
+                discounts::plan_changed(&mut sub, &after.article_number)?;
                 append_pending(&mut sub, &credit)?;
                 sub.anchor = ctx.now;
                 sub.periods_since_anchor = 0;
@@ -138,9 +139,11 @@ pub async fn apply(
                 let lines =
                     proration::change_lines(&before.lines(), &after.lines(), remaining, total, &sub.currency_code);
                 after.apply_to(&mut sub);
+                discounts::plan_changed(&mut sub, &after.article_number)?;
                 if !lines.is_empty() && options.suppress_bill_run {
                     append_pending(&mut sub, &lines)?;
                 } else if !lines.is_empty() {
+                    let lines = discounts::proration(&sub, lines, ctx.now)?;
                     let draft = Draft::for_subscription(&sub, Kind::Outgoing, ctx.now, Some((ctx.now, end)), lines);
                     invoices.push(writer::issue(ctx, draft).await?);
                 }
@@ -153,6 +156,7 @@ pub async fn apply(
             // simply apply from the next billed period.
             sub.plan_upcoming = None;
             after.apply_to(&mut sub);
+            discounts::plan_changed(&mut sub, &after.article_number)?;
             sub = state::save(ctx, sub).await?;
             false
         }
@@ -185,11 +189,17 @@ pub struct ArticleChange {
 
 /// Moves a subscription to another plan article.
 pub async fn change_article(ctx: &WriteCtx, id: i64, change: ArticleChange) -> AppResult<Changed> {
-    let sub = get_one(ctx, id).await?;
-    if change.coupon.is_some() {
-        return Err(AppError::not_found("COUPON", "coupon not found"));
-    }
+    let mut sub = get_one(ctx, id).await?;
     let plan = article::get_one(ctx, &change.article_number).await?;
+    if let Some(code) = &change.coupon {
+        if !allows(state::status(&sub)?, Action::ChangePlan) {
+            return Err(AppError::conflict(refusal(state::status(&sub)?, Action::ChangePlan)));
+        }
+        let redeemed = coupon::redeem(ctx, code, &plan.article_number, &sub.currency_code).await?;
+        discounts::set_coupon(&mut sub, &redeemed.held);
+        sub = state::save(ctx, sub).await?;
+        coupon::redeemed_event(ctx, &redeemed, sub.id).await?;
+    }
     if plan.is_addon {
         return Err(AppError::invalid(
             "ARTICLE_NUMBER",

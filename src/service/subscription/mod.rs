@@ -67,9 +67,6 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
             "is an add-on; subscribe to a plan and book add-ons with ADDONS",
         ));
     }
-    if input.coupon.is_some() {
-        return Err(AppError::not_found("COUPON", "coupon not found"));
-    }
     let currency = match (&input.currency_code, input.unit_price) {
         (Some(code), None) if *code != plan.currency_code => {
             return Err(AppError::invalid(
@@ -89,6 +86,10 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         ));
     }
     let addons = addons::resolve(ctx, &input.addons, &currency).await?;
+    let redeemed = match &input.coupon {
+        Some(code) => Some(super::coupon::redeem(ctx, code, &plan.article_number, &currency).await?),
+        None => None,
+    };
     let interval = article::interval(&plan)?;
     let start = input.start.unwrap_or(ctx.now);
     let trial_end = article::trial(&plan)?.and_then(|t| t.after(start));
@@ -150,6 +151,8 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         plan_upcoming: None,
         pending_lines: None,
         coupon: None,
+        coupon_state: None,
+        discounts: None,
         features: input.features.or_else(|| plan.features.clone()),
         x_attributes: input.x_attributes.map(|m| json!(m)),
         public_hash: hex::encode(public_hash),
@@ -157,6 +160,9 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         created: ctx.now,
         updated: ctx.now,
     };
+    if let Some(r) = &redeemed {
+        crate::billing::discounts::set_coupon(&mut row, &r.held);
+    }
     state::refresh_expiration(&mut row)?;
     row.due_at = state::due_at(&row);
     let mut active = row.clone().into_active_model().reset_all();
@@ -175,6 +181,9 @@ pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed
         json!({"ARTICLE_NUMBER": row.article_number, "QUANTITY": row.quantity.0.to_string(), "STATUS": row.status}),
     )
     .await?;
+    if let Some(r) = &redeemed {
+        super::coupon::redeemed_event(ctx, r, id).await?;
+    }
     let (sub, invoices, _) = engine::step_now(ctx, row, ctx.now).await?;
     Ok(Changed { sub, invoices })
 }

@@ -56,50 +56,11 @@ pub async fn pause(ctx: &WriteCtx, input: NewPause) -> AppResult<pause::Model> {
     }
     let existing = pauses::load(ctx, sub.id).await?;
     let replacing = input.ext_id.as_ref().and_then(|ext| existing.iter().find(|p| p.ext_id.as_ref() == Some(ext)));
-    if let Some(old) = replacing
-        && (old.started || old.affected)
-    {
-        return Err(AppError::conflict_on("PAUSE_ID", "this pause has started and can no longer be changed"));
-    }
-    let overlapping = existing.iter().filter(|p| replacing.is_none_or(|r| r.id != p.id)).find(|p| {
-        p.start < end.unwrap_or(DateTime::<Utc>::MAX_UTC) && start < p.end.unwrap_or(DateTime::<Utc>::MAX_UTC)
-    });
-    if let Some(other) = overlapping {
-        return Err(AppError::conflict(format!(
-            "overlaps pause {} starting {}",
-            public_id(other),
-            format::datetime(other.start)
-        )));
-    }
+    check_free(&existing, replacing, start, end)?;
     let cycles = input.cycles.map(|c| i32::try_from(c).unwrap_or(i32::MAX));
     let id = match replacing {
-        Some(old) => {
-            ctx.update_many::<Entity>()
-                .col_expr(Column::Start, sea_orm::sea_query::Expr::value(start))
-                .col_expr(Column::End, sea_orm::sea_query::Expr::value(end))
-                .col_expr(Column::Cycles, sea_orm::sea_query::Expr::value(cycles))
-                .filter(Column::Id.eq(old.id))
-                .exec(&ctx.db)
-                .await?;
-            old.id
-        }
-        None => {
-            let row = pause::ActiveModel {
-                id: NotSet,
-                tenant_id: Set(ctx.tenant.id.get()),
-                subscription_id: Set(sub.id),
-                ext_id: Set(input.ext_id.clone()),
-                start: Set(start),
-                end: Set(end),
-                cycles: Set(cycles),
-                started: Set(false),
-                ended: Set(false),
-                skipped: Set(false),
-                affected: Set(false),
-                created: Set(ctx.now),
-            };
-            Entity::insert(row).exec(&ctx.db).await?.last_insert_id
-        }
+        Some(old) => reschedule(ctx, old.id, start, end, cycles).await?,
+        None => insert(ctx, &sub, input.ext_id.clone(), start, end, cycles).await?,
     };
     events::append(
         ctx,
@@ -111,6 +72,76 @@ pub async fn pause(ctx: &WriteCtx, input: NewPause) -> AppResult<pause::Model> {
     .await?;
     settle(ctx, sub).await?;
     get(ctx, id).await
+}
+
+/// A pause from `start` to `end` may be stored: the one it replaces has not
+/// started, and it overlaps no other.
+fn check_free(
+    existing: &[pause::Model],
+    replacing: Option<&pause::Model>,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    if let Some(old) = replacing
+        && (old.started || old.affected)
+    {
+        return Err(AppError::conflict_on("PAUSE_ID", "this pause has started and can no longer be changed"));
+    }
+    let overlapping = existing.iter().filter(|p| replacing.is_none_or(|r| r.id != p.id)).find(|p| {
+        p.start < end.unwrap_or(DateTime::<Utc>::MAX_UTC) && start < p.end.unwrap_or(DateTime::<Utc>::MAX_UTC)
+    });
+    match overlapping {
+        Some(other) => Err(AppError::conflict(format!(
+            "overlaps pause {} starting {}",
+            public_id(other),
+            format::datetime(other.start)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Moves a pause that has not started; its id.
+async fn reschedule(
+    ctx: &WriteCtx,
+    id: i64,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    cycles: Option<i32>,
+) -> AppResult<i64> {
+    ctx.update_many::<Entity>()
+        .col_expr(Column::Start, sea_orm::sea_query::Expr::value(start))
+        .col_expr(Column::End, sea_orm::sea_query::Expr::value(end))
+        .col_expr(Column::Cycles, sea_orm::sea_query::Expr::value(cycles))
+        .filter(Column::Id.eq(id))
+        .exec(&ctx.db)
+        .await?;
+    Ok(id)
+}
+
+/// Stores a new pause of `sub`; its id.
+async fn insert(
+    ctx: &WriteCtx,
+    sub: &entity::subscription::Model,
+    ext_id: Option<String>,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    cycles: Option<i32>,
+) -> AppResult<i64> {
+    let row = pause::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(ctx.tenant.id.get()),
+        subscription_id: Set(sub.id),
+        ext_id: Set(ext_id),
+        start: Set(start),
+        end: Set(end),
+        cycles: Set(cycles),
+        started: Set(false),
+        ended: Set(false),
+        skipped: Set(false),
+        affected: Set(false),
+        created: Set(ctx.now),
+    };
+    Ok(Entity::insert(row).exec(&ctx.db).await?.last_insert_id)
 }
 
 /// The end of a pause of `cycles` billing periods from `start`: periods that

@@ -1,0 +1,170 @@
+//! Mails about invoices, queued in the caller's transaction (the outbox
+//! `mail_outbox`) and sent after the commit by `service::mail`'s worker:
+//! invoices issued to customers who get them by mail (the invoice writer
+//! calls [`on_issue`]), dunning reminders, copies. Until the documents work
+//! lands the mail carries the invoice as text and HTML, no PDF.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QuerySelect,
+};
+use serde_json::Value;
+
+use super::draft::Issued;
+use crate::db::ctx::Ctx;
+use crate::db::scope::Scope;
+use crate::domain::format;
+use crate::error::AppResult;
+use entity::{customer, invoice, invoice_item, mail_outbox};
+
+/// What a mail is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailKind {
+    /// An invoice just issued.
+    Invoice,
+    /// Dunning level `n` reached.
+    Reminder(u32),
+    /// `invoice.sendcopy`.
+    Copy,
+}
+
+impl MailKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Invoice => "invoice",
+            MailKind::Reminder(_) => "reminder",
+            MailKind::Copy => "copy",
+        }
+    }
+}
+
+/// The recipients of a mail.
+#[derive(Clone, Debug, Default)]
+pub struct Recipients {
+    pub to: String,
+    pub cc: Option<String>,
+    pub bcc: Option<String>,
+}
+
+/// HOOK until the customer has an INVOICE_DELIVERY_METHOD column (the
+/// FastBill work adds it): a customer gets invoices and reminders by mail
+/// when its X_ATTRIBUTES say `INVOICE_DELIVERY_METHOD: mail`.
+pub fn delivers_by_mail(x_attributes: Option<&Value>) -> bool {
+    x_attributes
+        .and_then(|a| a.get("INVOICE_DELIVERY_METHOD"))
+        .and_then(Value::as_str)
+        .is_some_and(|m| m.eq_ignore_ascii_case("mail"))
+}
+
+/// The customer's address when it gets invoices by mail.
+pub async fn mail_recipient<C: ConnectionTrait>(ctx: &Ctx<C>, customer_id: i64) -> AppResult<Option<String>> {
+    let row = ctx.by_id::<customer::Entity, _>(&ctx.db, customer_id).await?;
+    Ok(row.filter(|c| delivers_by_mail(c.x_attributes.as_ref())).and_then(|c| c.email))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Subject, text and HTML of a mail about `invoice`.
+pub fn render(invoice: &invoice::Model, items: &[invoice_item::Model], kind: MailKind) -> (String, String, String) {
+    let c = invoice.currency_code.as_str();
+    let noun = if invoice.kind == "credit" { "Credit note" } else { "Invoice" };
+    let subject = match kind {
+        MailKind::Reminder(level) => format!("Reminder {level}: invoice {} is overdue", invoice.invoice_number),
+        _ => format!("{noun} {}", invoice.invoice_number),
+    };
+    let mut text = format!("{subject}\n\n");
+    let mut rows = String::new();
+    for item in items {
+        let net = format::money(item.complete_net.0, c);
+        text.push_str(&format!("{} x {}: {net} {c}\n", format::quantity(item.quantity.0), item.description));
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{net} {c}</td></tr>",
+            format::quantity(item.quantity.0),
+            escape(&item.description)
+        ));
+    }
+    let totals = [
+        ("Net", format::money(invoice.sub_total.0, c)),
+        ("VAT", format::money(invoice.vat_total.0, c)),
+        ("Total", format::money(invoice.total.0, c)),
+        ("Outstanding", format::money(invoice.outstanding.0, c)),
+    ];
+    for (label, value) in &totals {
+        text.push_str(&format!("{label}: {value} {c}\n"));
+        rows.push_str(&format!("<tr><th colspan=\"2\">{label}</th><td>{value} {c}</td></tr>"));
+    }
+    let due = format::datetime(invoice.due_date);
+    text.push_str(&format!("Due: {due}\n"));
+    let html = format!(
+        "<!DOCTYPE html><html><body><h1>{}</h1><table>{rows}</table><p>Due: {due}</p></body></html>",
+        escape(&subject)
+    );
+    (subject, text, html)
+}
+
+/// Queues a mail about `invoice` to `to`, in the caller's transaction.
+pub async fn enqueue<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    invoice: &invoice::Model,
+    items: &[invoice_item::Model],
+    kind: MailKind,
+    to: Recipients,
+) -> AppResult<i64> {
+    let (subject, body_text, body_html) = render(invoice, items, kind);
+    let row = mail_outbox::Model {
+        id: 0,
+        tenant_id: ctx.tenant.id.get(),
+        invoice_id: Some(invoice.id),
+        kind: kind.as_str().into(),
+        recipient: to.to,
+        cc: to.cc,
+        bcc: to.bcc,
+        subject,
+        body_text,
+        body_html,
+        status: "pending".into(),
+        attempts: 0,
+        // The first attempt is due at once whatever the clocks say (the worker
+        // takes every mail not yet attempted); retries follow the wall clock.
+        next_attempt: ctx.now,
+        last_error: None,
+        created: ctx.now,
+        sent_at: None,
+    };
+    let mut active = row.into_active_model().reset_all();
+    active.id = NotSet;
+    Ok(mail_outbox::Entity::insert(active).exec(&ctx.db).await?.last_insert_id)
+}
+
+/// Queues the invoices just issued to customers who get them by mail. One
+/// query for the whole flush, so a billing run pays one statement per chunk.
+pub async fn on_issue<C: ConnectionTrait>(ctx: &Ctx<C>, issued: &[Issued]) -> AppResult<()> {
+    let mut ids: Vec<i64> = issued.iter().map(|i| i.invoice.customer_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, i64, Option<String>, Option<Value>)> = customer::Entity::find()
+        .select_only()
+        .columns([
+            customer::Column::Id,
+            customer::Column::TenantId,
+            customer::Column::Email,
+            customer::Column::XAttributes,
+        ])
+        .filter(customer::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    let tenant = ctx.tenant.id.get();
+    for (id, _, email, attributes) in rows.into_iter().filter(|r| r.1 == tenant) {
+        let Some(email) = email.filter(|_| delivers_by_mail(attributes.as_ref())) else { continue };
+        for i in issued.iter().filter(|i| i.invoice.customer_id == id) {
+            let to = Recipients { to: email.clone(), ..Recipients::default() };
+            enqueue(ctx, &i.invoice, &i.items, MailKind::Invoice, to).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! What a document shows of the seller and the buyer, fixed when the invoice is issued (API.md
+//! section 11): changing the tenant's SELLER or the customer later changes no document already issued.
+//!
+//! The writer stores these as JSON in `invoice.seller` / `invoice.buyer` (and the customer's
+//! LANGUAGE_CODE in `invoice.language_code`); the document service reads them back with the same
+//! types. The seller snapshot is the tenant's stored `SELLER` object (see `service::profile`, which
+//! writes it with these key names) plus its `INVOICE_FOOTER`, the legal lines under every invoice.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::db::ctx::Ctx;
+use crate::db::scope::Scope;
+use crate::error::AppResult;
+use entity::{customer, invoice, tenant};
+
+/// The seller as an invoice was issued by; every field optional (a tenant may not have set it yet).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct SellerSnapshot {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub address_2: Option<String>,
+    pub zipcode: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub vat_id: Option<String>,
+    pub tax_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub bank_name: Option<String>,
+    pub invoice_footer: Option<String>,
+}
+
+impl SellerSnapshot {
+    /// The tenant's current seller block and footer (`tenant.settings`).
+    pub fn of(tenant: &tenant::Model) -> SellerSnapshot {
+        let settings = tenant.settings.as_ref();
+        let mut seller: SellerSnapshot = settings
+            .and_then(|s| s.get("SELLER"))
+            .and_then(|s| serde_json::from_value(s.clone()).ok())
+            .unwrap_or_default();
+        seller.invoice_footer =
+            settings.and_then(|s| s.get("INVOICE_FOOTER")).and_then(Value::as_str).map(str::to_owned);
+        seller
+    }
+
+    /// Reads a stored snapshot; `None` when there is none or it does not parse.
+    pub fn read(stored: Option<&Value>) -> Option<SellerSnapshot> {
+        stored.and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+}
+
+/// The buyer as the customer was when the invoice was issued.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct BuyerSnapshot {
+    pub customer_number: Option<String>,
+    pub organization: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address: Option<String>,
+    pub address_2: Option<String>,
+    pub zipcode: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub vat_id: Option<String>,
+    pub email: Option<String>,
+}
+
+impl BuyerSnapshot {
+    /// The customer's current name and address.
+    pub fn of(c: &customer::Model) -> BuyerSnapshot {
+        BuyerSnapshot {
+            customer_number: Some(c.customer_number.to_string()),
+            organization: c.organization.clone(),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            address: c.address.clone(),
+            address_2: c.address_2.clone(),
+            zipcode: c.zipcode.clone(),
+            city: c.city.clone(),
+            country_code: c.country_code.clone(),
+            vat_id: c.vat_id.clone(),
+            email: c.email.clone(),
+        }
+    }
+
+    /// Reads a stored snapshot; `None` when there is none or it does not parse.
+    pub fn read(stored: Option<&Value>) -> Option<BuyerSnapshot> {
+        stored.and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+}
+
+/// The snapshots for one flush of the writer: the tenant's seller once, each customer once.
+pub(crate) struct Snapshots {
+    seller: Option<Value>,
+    buyers: HashMap<i64, (Value, Option<String>)>,
+}
+
+impl Snapshots {
+    /// Loads the tenant and the customers of `customer_ids` (two statements per flush, not per invoice).
+    pub(crate) async fn load<C: ConnectionTrait>(ctx: &Ctx<C>, mut customer_ids: Vec<i64>) -> AppResult<Snapshots> {
+        customer_ids.sort_unstable();
+        customer_ids.dedup();
+        let tenant = tenant::Entity::find_by_id(ctx.tenant.id.get()).one(&ctx.db).await?;
+        let seller = tenant.map(|t| SellerSnapshot::of(&t)).and_then(|s| serde_json::to_value(s).ok());
+        let customers =
+            ctx.find::<customer::Entity>().filter(customer::Column::Id.is_in(customer_ids)).all(&ctx.db).await?;
+        let buyers = customers
+            .iter()
+            .filter_map(|c| Some((c.id, (serde_json::to_value(BuyerSnapshot::of(c)).ok()?, c.language_code.clone()))))
+            .collect();
+        Ok(Snapshots { seller, buyers })
+    }
+
+    /// Fixes seller, buyer and language on a new invoice row.
+    pub(crate) fn apply(&self, row: &mut invoice::Model) {
+        row.seller.clone_from(&self.seller);
+        if let Some((buyer, language)) = self.buyers.get(&row.customer_id) {
+            row.buyer = Some(buyer.clone());
+            row.language_code.clone_from(language);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The outbox: the `event` table, written in the same transaction as every
+//! change, read after a cursor (`webhook_outbox.position`) and fanned out into
+//! one delivery per matching endpoint, its body built once per format.
+//!
+//! Writers commit out of id order on PostgreSQL: event 41 may commit after 42.
+//! So the cursor never passes a missing id until it is known to be a rollback:
+//! every transaction that was running when the gap was first seen has ended
+//! (`txid_snapshot_xmin`). SQLite has one writer, so its gaps are final.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+use super::render::Rendered;
+use super::{Objects, endpoints, stmt};
+use crate::error::AppResult;
+use crate::service::AppState;
+use crate::webhook::{EventType, events};
+use entity::{event, tenant, webhook, webhook_delivery};
+
+/// Events read per round.
+const BATCH: u64 = 1000;
+
+/// A gap in event ids being waited for (PostgreSQL).
+#[derive(Debug, Default)]
+pub struct Gaps {
+    /// The first missing id and the snapshot's xmax when it was first seen.
+    waiting: Option<(i64, i64)>,
+}
+
+impl Gaps {
+    /// Whether the missing id `missing` is known to be no event that will still commit.
+    async fn settled<C: ConnectionTrait>(&mut self, db: &C, missing: i64) -> AppResult<bool> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(true);
+        }
+        let sql = "SELECT txid_snapshot_xmin(txid_current_snapshot()) AS lo, \
+                   txid_snapshot_xmax(txid_current_snapshot()) AS hi";
+        let row = db.query_one(stmt(DbBackend::Postgres, sql, vec![])).await?;
+        let (lo, hi) = match row {
+            Some(r) => (r.try_get::<i64>("", "lo")?, r.try_get::<i64>("", "hi")?),
+            None => return Ok(false),
+        };
+        match self.waiting {
+            Some((id, xmax)) if id == missing => Ok(lo >= xmax),
+            _ => {
+                self.waiting = Some((missing, hi));
+                Ok(false)
+            }
+        }
+    }
+}
+
+/// What one round did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Round {
+    /// Deliveries written.
+    pub deliveries: usize,
+    /// Nothing left after the cursor.
+    pub caught_up: bool,
+    /// Stopped at a gap that may still be filled by a running transaction.
+    pub blocked: bool,
+}
+
+/// The cursor.
+async fn position<C: ConnectionTrait>(db: &C, lock: bool) -> AppResult<Option<i64>> {
+    let lock = if lock && db.get_database_backend() == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!("SELECT position FROM webhook_outbox WHERE id = 1{lock}");
+    let row = db.query_one(stmt(db.get_database_backend(), &sql, vec![])).await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "position")).transpose()?)
+}
+
+/// Fans the events after the cursor out into deliveries, one batch.
+pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps) -> AppResult<Round> {
+    let read = &app.db.read;
+    let Some(start) = position(read, false).await? else { return Ok(Round { caught_up: true, ..Round::default() }) };
+    let rows = event::Entity::find()
+        .filter(event::Column::Id.gt(start))
+        .order_by_asc(event::Column::Id)
+        .limit(BATCH)
+        .all(read)
+        .await?;
+    let full = rows.len() as u64 == BATCH;
+    let mut taken = Vec::with_capacity(rows.len());
+    let mut expected = start + 1;
+    let mut blocked = false;
+    for row in rows {
+        if row.id != expected && !gaps.settled(read, expected).await? {
+            blocked = true;
+            break;
+        }
+        expected = row.id + 1;
+        taken.push(row);
+    }
+    let Some(end) = taken.last().map(|e| e.id) else {
+        return Ok(Round { caught_up: !blocked, deliveries: 0, blocked });
+    };
+    let deliveries = plan(app, objects, &taken).await?;
+    let written = deliveries.len();
+    let txn = app.db.write.begin().await?;
+    if position(&txn, true).await? != Some(start) {
+        // Another process moved the cursor meanwhile; its deliveries stand.
+        txn.rollback().await?;
+        return Ok(Round::default());
+    }
+    let per_statement = crate::db::bulk::rows_per_statement(10);
+    for piece in deliveries.chunks(per_statement) {
+        webhook_delivery::Entity::insert_many(piece.to_vec())
+            .on_conflict(
+                OnConflict::columns([webhook_delivery::Column::WebhookId, webhook_delivery::Column::EventId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    let sql = "UPDATE webhook_outbox SET position = ? WHERE id = 1";
+    txn.execute(stmt(txn.get_database_backend(), sql, vec![end.into()])).await?;
+    txn.commit().await?;
+    Ok(Round { deliveries: written, caught_up: !full && !blocked, blocked })
+}
+
+/// The deliveries `events` make: one per event and matching endpoint.
+async fn plan(
+    app: &Arc<AppState>,
+    objects: &dyn Objects,
+    events: &[event::Model],
+) -> AppResult<Vec<webhook_delivery::ActiveModel>> {
+    let tenant_ids: HashSet<i64> = events.iter().map(|e| e.tenant_id).collect();
+    let hooks = webhook::Entity::find()
+        .filter(webhook::Column::TenantId.is_in(tenant_ids.iter().copied()))
+        .order_by_asc(webhook::Column::Id)
+        .all(&app.db.read)
+        .await?;
+    if hooks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_tenant: HashMap<i64, Vec<(webhook::Model, crate::webhook::EventFilter)>> = HashMap::new();
+    for hook in hooks {
+        let filter = endpoints::filter_of(&hook);
+        by_tenant.entry(hook.tenant_id).or_default().push((hook, filter));
+    }
+    let tenants: HashMap<i64, tenant::Model> = tenant::Entity::find()
+        .filter(tenant::Column::Id.is_in(by_tenant.keys().copied()))
+        .all(&app.db.read)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    let mut out = Vec::new();
+    for e in events {
+        let (Some(hooks), Some(tenant)) = (by_tenant.get(&e.tenant_id), tenants.get(&e.tenant_id)) else { continue };
+        let Some(kind) = events::public_type(&e.event_type, &e.data) else { continue };
+        if kind == EventType::WebhookTest {
+            continue; // sent by webhook.test to its one endpoint
+        }
+        let mut rendered = Rendered::default();
+        for (hook, filter) in hooks {
+            if e.id <= hook.from_event_id || !filter.matches(kind) {
+                continue;
+            }
+            let Some(body) = rendered.body(app, objects, tenant, e, kind, &hook.format).await? else { continue };
+            out.push(delivery(hook, e, kind, body));
+        }
+    }
+    Ok(out)
+}
+
+fn delivery(hook: &webhook::Model, e: &event::Model, kind: EventType, body: String) -> webhook_delivery::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    let (status, next) = if hook.enabled { ("pending", Some(e.created)) } else { ("skipped", None) };
+    webhook_delivery::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(e.tenant_id),
+        webhook_id: Set(hook.id),
+        event_id: Set(e.id),
+        event_type: Set(kind.as_str().to_owned()),
+        status: Set(status.to_owned()),
+        attempts: Set(0),
+        next_attempt: Set(next),
+        body: Set(body),
+        created: Set(e.created),
+    }
+}
