@@ -137,6 +137,8 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
         ("invoice.draft_created", None),
         ("invoice.draft_updated", None),
         ("invoice.draft_deleted", None),
+        // An endpoint disabled after a 410 or 5 days of failures: on the tenant's timeline.
+        ("webhook.disabled", None),
         // Articles are the tenant's catalogue, nothing a shop reacts to.
         ("article.created", None),
         ("article.updated", None),
