@@ -171,14 +171,21 @@ pub async fn insert_payment<C: ConnectionTrait>(ctx: &Ctx<C>, p: NewPayment) -> 
 
 /// Applies the customers' CREDIT_BALANCE to invoices just issued, as payments
 /// of METHOD `credit` (`min(CREDIT_BALANCE, TOTAL)`), in the issuing
-/// transaction; `issued` is updated in place. One query finds the customers
-/// with credit, so a billing run of customers without any pays one statement.
-pub async fn apply_customer_credit<C: ConnectionTrait>(ctx: &Ctx<C>, issued: &mut [Issued]) -> AppResult<()> {
+/// transaction; `issued` is updated in place. `with_credit` are the customers
+/// the writer read with credit in this transaction: only they are read again
+/// (locked on PostgreSQL), so a billing run of customers without any pays no
+/// statement here.
+pub async fn apply_customer_credit<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    issued: &mut [Issued],
+    with_credit: &[i64],
+) -> AppResult<()> {
     let mut wanted: Vec<i64> = issued
         .iter()
         .filter(|i| {
             i.invoice.kind == "outgoing" && i.invoice.status == "unpaid" && i.invoice.outstanding.0 > Decimal::ZERO
         })
+        .filter(|i| with_credit.contains(&i.invoice.customer_id))
         .map(|i| i.invoice.customer_id)
         .collect();
     wanted.sort_unstable();

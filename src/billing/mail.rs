@@ -4,11 +4,10 @@
 //! calls [`on_issue`]), dunning reminders, copies. Until the documents work
 //! lands the mail carries the invoice as text and HTML, no PDF.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet};
 
 use super::draft::Issued;
+use super::snapshot::Snapshots;
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::format;
@@ -132,34 +131,17 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(mail_outbox::Entity::insert(active).exec(&ctx.db).await?.last_insert_id)
 }
 
-/// Queues the invoices just issued to customers who get them by mail. One
-/// query for the whole flush, so a billing run pays one statement per chunk.
-pub async fn on_issue<C: ConnectionTrait>(ctx: &Ctx<C>, issued: &[Issued]) -> AppResult<()> {
-    let mut ids: Vec<i64> = issued.iter().map(|i| i.invoice.customer_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<(i64, i64, Option<String>, String)> = customer::Entity::find()
-        .select_only()
-        .columns([
-            customer::Column::Id,
-            customer::Column::TenantId,
-            customer::Column::Email,
-            customer::Column::InvoiceDeliveryMethod,
-        ])
-        .filter(customer::Column::Id.is_in(ids))
-        .into_tuple()
-        .all(&ctx.db)
-        .await?;
-    let tenant = ctx.tenant.id.get();
-    for (id, _, email, method) in rows.into_iter().filter(|r| r.1 == tenant) {
-        let Some(email) = email.filter(|_| delivers_by_mail(&method)) else { continue };
-        for i in issued.iter().filter(|i| i.invoice.customer_id == id) {
-            let to = Recipients { to: email.clone(), ..Recipients::default() };
-            enqueue(ctx, &i.invoice, &i.items, MailKind::Invoice, to).await?;
-        }
+/// Queues the invoices just issued to customers who get them by mail, as the
+/// writer read the customers for the flush (no statement of its own).
+pub(crate) async fn on_issue<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    issued: &[Issued],
+    customers: &Snapshots,
+) -> AppResult<()> {
+    for i in issued {
+        let Some(email) = customers.mail_to(i.invoice.customer_id) else { continue };
+        let to = Recipients { to: email.to_owned(), ..Recipients::default() };
+        enqueue(ctx, &i.invoice, &i.items, MailKind::Invoice, to).await?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,10 +18,11 @@ use crate::db::scope::Scope;
 use crate::error::AppResult;
 use entity::{customer, invoice, tenant};
 
-/// The seller as an invoice was issued by; every field optional (a tenant may not have set it yet).
+/// The seller block of a tenant (its stored `SELLER`, API.md section 11); every field optional (a
+/// tenant may not have set it yet). `service::profile` edits it; invoices snapshot it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
-pub struct SellerSnapshot {
+pub struct SellerParty {
     pub name: Option<String>,
     pub address: Option<String>,
     pub address_2: Option<String>,
@@ -34,6 +36,14 @@ pub struct SellerSnapshot {
     pub iban: Option<String>,
     pub bic: Option<String>,
     pub bank_name: Option<String>,
+}
+
+/// The seller as an invoice was issued by: the seller block and the legal footer lines.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
+pub struct SellerSnapshot {
+    #[serde(flatten)]
+    pub party: SellerParty,
     pub invoice_footer: Option<String>,
 }
 
@@ -41,13 +51,12 @@ impl SellerSnapshot {
     /// The tenant's current seller block and footer (`tenant.settings`).
     pub fn of(tenant: &tenant::Model) -> SellerSnapshot {
         let settings = tenant.settings.as_ref();
-        let mut seller: SellerSnapshot = settings
+        let party = settings
             .and_then(|s| s.get("SELLER"))
             .and_then(|s| serde_json::from_value(s.clone()).ok())
             .unwrap_or_default();
-        seller.invoice_footer =
-            settings.and_then(|s| s.get("INVOICE_FOOTER")).and_then(Value::as_str).map(str::to_owned);
-        seller
+        let invoice_footer = settings.and_then(|s| s.get("INVOICE_FOOTER")).and_then(Value::as_str).map(str::to_owned);
+        SellerSnapshot { party, invoice_footer }
     }
 
     /// Reads a stored snapshot; `None` when there is none or it does not parse.
@@ -97,10 +106,11 @@ impl BuyerSnapshot {
     }
 }
 
-/// The snapshots for one flush of the writer: the tenant's seller once, each customer once.
+/// The customers of one flush of the writer, read once (with the tenant's seller block): their
+/// snapshots, their DAYS_FOR_PAYMENT, who has credit to apply and who gets invoices by mail.
 pub(crate) struct Snapshots {
     seller: Option<Value>,
-    buyers: HashMap<i64, (Value, Option<String>)>,
+    customers: HashMap<i64, customer::Model>,
 }
 
 impl Snapshots {
@@ -108,23 +118,43 @@ impl Snapshots {
     pub(crate) async fn load<C: ConnectionTrait>(ctx: &Ctx<C>, mut customer_ids: Vec<i64>) -> AppResult<Snapshots> {
         customer_ids.sort_unstable();
         customer_ids.dedup();
+        if customer_ids.is_empty() {
+            return Ok(Snapshots { seller: None, customers: HashMap::new() });
+        }
         let tenant = tenant::Entity::find_by_id(ctx.tenant.id.get()).one(&ctx.db).await?;
         let seller = tenant.map(|t| SellerSnapshot::of(&t)).and_then(|s| serde_json::to_value(s).ok());
-        let customers =
-            ctx.find::<customer::Entity>().filter(customer::Column::Id.is_in(customer_ids)).all(&ctx.db).await?;
-        let buyers = customers
-            .iter()
-            .filter_map(|c| Some((c.id, (serde_json::to_value(BuyerSnapshot::of(c)).ok()?, c.language_code.clone()))))
-            .collect();
-        Ok(Snapshots { seller, buyers })
+        let mut customers = HashMap::with_capacity(customer_ids.len());
+        // Bounded IN lists: a flush may hold a whole billing chunk.
+        for ids in customer_ids.chunks(1000) {
+            let rows =
+                ctx.find::<customer::Entity>().filter(customer::Column::Id.is_in(ids.to_vec())).all(&ctx.db).await?;
+            customers.extend(rows.into_iter().map(|c| (c.id, c)));
+        }
+        Ok(Snapshots { seller, customers })
     }
 
     /// Fixes seller, buyer and language on a new invoice row.
     pub(crate) fn apply(&self, row: &mut invoice::Model) {
         row.seller.clone_from(&self.seller);
-        if let Some((buyer, language)) = self.buyers.get(&row.customer_id) {
-            row.buyer = Some(buyer.clone());
-            row.language_code.clone_from(language);
+        if let Some(c) = self.customers.get(&row.customer_id) {
+            row.buyer = serde_json::to_value(BuyerSnapshot::of(c)).ok();
+            row.language_code.clone_from(&c.language_code);
         }
+    }
+
+    /// The customer's DAYS_FOR_PAYMENT, when it overrides `billing.payment_term_days` (API.md 5.1).
+    pub(crate) fn payment_days(&self, customer_id: i64) -> Option<i32> {
+        self.customers.get(&customer_id).and_then(|c| c.days_for_payment)
+    }
+
+    /// The customers whose CREDIT_BALANCE was above zero when read.
+    pub(crate) fn with_credit(&self) -> Vec<i64> {
+        self.customers.values().filter(|c| c.credit_balance.0 > Decimal::ZERO).map(|c| c.id).collect()
+    }
+
+    /// The address to mail invoices to, for a customer whose INVOICE_DELIVERY_METHOD is `mail`.
+    pub(crate) fn mail_to(&self, customer_id: i64) -> Option<&str> {
+        let c = self.customers.get(&customer_id)?;
+        c.email.as_deref().filter(|_| super::mail::delivers_by_mail(&c.invoice_delivery_method))
     }
 }

@@ -48,23 +48,7 @@ impl Envelope {
             }
             JsonError::Syntax(_) => AppError::Parse,
         })?;
-        let members = match value {
-            Json::Object(members) => members,
-            Json::Array(items) if items.is_empty() => Vec::new(),
-            Json::Null => Vec::new(),
-            Json::Array(_) => {
-                return Err(AppError::InvalidParams {
-                    message: "params must be an object (FILTER, DATA, LIMIT, ...), not a list".into(),
-                    tag: None,
-                });
-            }
-            other => {
-                return Err(AppError::InvalidParams {
-                    message: format!("params must be an object, got {}", other.kind()),
-                    tag: None,
-                });
-            }
-        };
+        let members = members_of(value)?;
         let mut canonical_members = Vec::with_capacity(members.len());
         let mut seen: Vec<String> = Vec::with_capacity(members.len());
         for (key, value) in members {
@@ -73,67 +57,65 @@ impl Envelope {
                 return Err(AppError::invalid(key, "given twice"));
             }
             seen.push(key.clone());
-            match key.as_str() {
-                "FILTER" | "DATA" => {
-                    if !matches!(&value, Json::Object(_) | Json::Null) && value != Json::Array(Vec::new()) {
-                        return Err(AppError::invalid(key, format!("expected an object, got {}", value.kind())));
-                    }
-                    let max = if key == "FILTER" { MAX_FILTER_TEXT } else { MAX_DATA_TEXT };
-                    check_text(&value, "", max)?;
-                    canonical_members.push((key.clone(), upper_case_keys(&value)));
-                    if key == "FILTER" {
-                        envelope.filter = value;
-                    } else {
-                        envelope.data = value;
-                    }
-                }
-                "LIMIT" | "OFFSET" => {
-                    let parsed = match &value {
-                        Json::Null => None,
-                        Json::String(s) if s.is_empty() => None,
-                        v => Some(values::integer(v).map_err(|m| AppError::invalid(key.as_str(), m))?),
-                    };
-                    if let Some(n) = parsed {
-                        let max = if key == "LIMIT" { limits.max_limit as i64 } else { i64::MAX };
-                        let min = if key == "LIMIT" { 1 } else { 0 };
-                        if n < min || n > max {
-                            return Err(AppError::invalid(key.as_str(), format!("must be between {min} and {max}")));
-                        }
-                        if key == "LIMIT" {
-                            envelope.limit = Some(n as u64);
-                        } else {
-                            envelope.offset = Some(n as u64);
-                        }
-                    }
-                    canonical_members.push((key, value));
-                }
-                "IDEMPOTENCY_KEY" => match value {
-                    Json::String(s) if s.contains('\0') => {
-                        return Err(AppError::invalid("IDEMPOTENCY_KEY", "must not contain NUL characters"));
-                    }
-                    Json::String(s) if (1..=255).contains(&s.chars().count()) => envelope.idempotency_key = Some(s),
-                    Json::Null => {}
-                    _ => {
-                        return Err(AppError::invalid("IDEMPOTENCY_KEY", "must be a string of 1 to 255 characters"));
-                    }
-                },
-                "DRY_RUN" => {
-                    envelope.dry_run = match value {
-                        Json::Null => false,
-                        v => values::boolean(&v).map_err(|m| AppError::invalid("DRY_RUN", m))?,
-                    };
-                    canonical_members.push((key, Json::Bool(envelope.dry_run)));
-                }
-                _ => {
-                    return Err(AppError::invalid(
-                        key,
-                        "unknown params key (use FILTER, DATA, LIMIT, OFFSET, IDEMPOTENCY_KEY, DRY_RUN)",
-                    ));
-                }
+            if let Some(canonical) = envelope.take(&key, value, &limits)? {
+                canonical_members.push((key, canonical));
             }
         }
         Json::Object(canonical_members).write_canonical(&mut envelope.canonical);
         Ok(envelope)
+    }
+
+    /// Takes one top-level member; what it adds to the canonical form (the idempotency fingerprint).
+    fn take(&mut self, key: &str, value: Json, limits: &EnvelopeLimits) -> AppResult<Option<Json>> {
+        match key {
+            "FILTER" | "DATA" => {
+                if !matches!(&value, Json::Object(_) | Json::Null) && value != Json::Array(Vec::new()) {
+                    return Err(AppError::invalid(key, format!("expected an object, got {}", value.kind())));
+                }
+                let max = if key == "FILTER" { MAX_FILTER_TEXT } else { MAX_DATA_TEXT };
+                check_text(&value, "", max)?;
+                let canonical = upper_case_keys(&value);
+                if key == "FILTER" {
+                    self.filter = value;
+                } else {
+                    self.data = value;
+                }
+                Ok(Some(canonical))
+            }
+            "LIMIT" | "OFFSET" => {
+                let n = page_number(key, &value, limits)?;
+                if key == "LIMIT" {
+                    self.limit = n.or(self.limit);
+                } else {
+                    self.offset = n.or(self.offset);
+                }
+                Ok(Some(value))
+            }
+            "IDEMPOTENCY_KEY" => {
+                match value {
+                    Json::String(s) if s.contains('\0') => {
+                        return Err(AppError::invalid("IDEMPOTENCY_KEY", "must not contain NUL characters"));
+                    }
+                    Json::String(s) if (1..=255).contains(&s.chars().count()) => self.idempotency_key = Some(s),
+                    Json::Null => {}
+                    _ => {
+                        return Err(AppError::invalid("IDEMPOTENCY_KEY", "must be a string of 1 to 255 characters"));
+                    }
+                }
+                Ok(None)
+            }
+            "DRY_RUN" => {
+                self.dry_run = match value {
+                    Json::Null => false,
+                    v => values::boolean(&v).map_err(|m| AppError::invalid("DRY_RUN", m))?,
+                };
+                Ok(Some(Json::Bool(self.dry_run)))
+            }
+            _ => Err(AppError::invalid(
+                key,
+                "unknown params key (use FILTER, DATA, LIMIT, OFFSET, IDEMPOTENCY_KEY, DRY_RUN)",
+            )),
+        }
     }
 
     /// Page size: `LIMIT` or the default.
@@ -191,6 +173,37 @@ fn upper_case_keys(value: &Json) -> Json {
         Json::Array(items) if items.is_empty() => Json::Object(Vec::new()),
         other => other.clone(),
     }
+}
+
+/// The members of the params object; an empty list or null count as no members.
+fn members_of(value: Json) -> AppResult<Vec<(String, Json)>> {
+    match value {
+        Json::Object(members) => Ok(members),
+        Json::Array(items) if items.is_empty() => Ok(Vec::new()),
+        Json::Null => Ok(Vec::new()),
+        Json::Array(_) => Err(AppError::InvalidParams {
+            message: "params must be an object (FILTER, DATA, LIMIT, ...), not a list".into(),
+            tag: None,
+        }),
+        other => Err(AppError::InvalidParams {
+            message: format!("params must be an object, got {}", other.kind()),
+            tag: None,
+        }),
+    }
+}
+
+/// LIMIT (1..=max_limit) or OFFSET (0..); null or an empty string mean not given.
+fn page_number(key: &str, value: &Json, limits: &EnvelopeLimits) -> AppResult<Option<u64>> {
+    let n = match value {
+        Json::Null => return Ok(None),
+        Json::String(s) if s.is_empty() => return Ok(None),
+        v => values::integer(v).map_err(|m| AppError::invalid(key, m))?,
+    };
+    let (min, max) = if key == "LIMIT" { (1, limits.max_limit as i64) } else { (0, i64::MAX) };
+    if n < min || n > max {
+        return Err(AppError::invalid(key, format!("must be between {min} and {max}")));
+    }
+    Ok(Some(n as u64))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::table::{Call, Method, MethodSpec, Read, ReadCx, Scope, Write, WriteCx
 use super::wire::Success;
 use crate::domain::dunning::FinalAction;
 use crate::error::{AppError, AppResult};
-use crate::service::profile::{self, DunningProfile, Profile, ProfilePatch, SellerPatch, SellerProfile};
+use crate::service::profile::{self, DunningProfile, Profile, ProfilePatch, SellerParty, SellerPatch};
 
 /// This namespace's slice of the method table.
 pub static METHODS: &[MethodSpec] = &[read::<Get>(), write::<Update>()];
@@ -33,8 +33,8 @@ pub struct SellerOut {
     bank_name: Option<String>,
 }
 
-impl From<SellerProfile> for SellerOut {
-    fn from(s: SellerProfile) -> SellerOut {
+impl From<SellerParty> for SellerOut {
+    fn from(s: SellerParty) -> SellerOut {
         SellerOut {
             name: s.name,
             address: s.address,

@@ -20,24 +20,7 @@ use crate::error::{AppError, AppResult};
 /// The time zone of a tenant that never set one (FastBill's).
 pub const DEFAULT_TIMEZONE: &str = "Europe/Berlin";
 
-/// The seller block; every field optional until a document needs it (API.md section 11).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
-pub struct SellerProfile {
-    pub name: Option<String>,
-    pub address: Option<String>,
-    pub address_2: Option<String>,
-    pub zipcode: Option<String>,
-    pub city: Option<String>,
-    pub country_code: Option<String>,
-    pub vat_id: Option<String>,
-    pub tax_id: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub iban: Option<String>,
-    pub bic: Option<String>,
-    pub bank_name: Option<String>,
-}
+pub use crate::billing::snapshot::SellerParty;
 
 /// DUNNING as stored: the days after DUE_DATE of the levels and the final action.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,7 +47,7 @@ impl DunningProfile {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
 struct Stored {
-    seller: SellerProfile,
+    seller: SellerParty,
     invoice_footer: Option<String>,
     logo_url: Option<String>,
     currency_code: Option<String>,
@@ -80,11 +63,6 @@ pub fn dunning(tenant: &entity::tenant::Model) -> DunningProfile {
     stored(tenant.settings.as_ref()).dunning.unwrap_or_default()
 }
 
-/// The stored SELLER object, as the invoice writer snapshots it (`None` when never set).
-pub fn seller_json(tenant: &entity::tenant::Model) -> Option<Value> {
-    tenant.settings.as_ref()?.get("SELLER").filter(|v| v.is_object()).cloned()
-}
-
 /// Everything `tenant.get` shows.
 #[derive(Clone, Debug)]
 pub struct Profile {
@@ -93,7 +71,7 @@ pub struct Profile {
     pub is_test: bool,
     pub timezone: String,
     pub currency_code: Option<String>,
-    pub seller: SellerProfile,
+    pub seller: SellerParty,
     pub invoice_footer: Option<String>,
     pub logo_url: Option<String>,
     pub dunning: DunningProfile,
@@ -227,7 +205,7 @@ fn merged(current: Option<&Value>, patch: &ProfilePatch) -> AppResult<Value> {
     Ok(Value::Object(object))
 }
 
-fn apply_seller(seller: &mut SellerProfile, patch: SellerPatch) -> AppResult<()> {
+fn apply_seller(seller: &mut SellerParty, patch: SellerPatch) -> AppResult<()> {
     if let Some(Some(iban)) = &patch.iban {
         crate::domain::bank::iban(iban).map_err(|m| AppError::invalid("SELLER.IBAN", m))?;
     }

@@ -28,42 +28,22 @@ pub(super) async fn insert<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     now: DateTime<Utc>,
     invoices: Vec<(Draft, Priced)>,
+    snapshots: &Snapshots,
 ) -> AppResult<Vec<Issued>> {
     if invoices.is_empty() {
         return Ok(Vec::new());
     }
-    let settings = &ctx.settings.billing;
-    let pattern = |kind: Kind| match kind {
-        Kind::Outgoing => ("invoice", settings.invoice_number_pattern.as_str()),
-        Kind::Credit => ("credit", settings.credit_note_number_pattern.as_str()),
-    };
-    let mut counts: Vec<(String, i64)> = Vec::new();
-    for (draft, _) in &invoices {
-        let (prefix, pat) = pattern(draft.kind);
-        let name = numbering::counter_name(prefix, pat, draft.invoice_date);
-        match counts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, k)) => *k += 1,
-            None => counts.push((name, 1)),
-        }
-    }
-    let mut next: HashMap<String, i64> = HashMap::with_capacity(counts.len());
-    for (name, k) in counts {
-        let last = counter::advance(&ctx.db, ctx.tenant.id, &name, k).await?;
-        next.insert(name, last - k + 1);
-    }
-    let term = Duration::days(i64::from(settings.payment_term_days));
-    // Documents show seller and buyer as they are now, at issue (API.md section 11).
-    let snapshots = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
-    let terms = customer_terms(ctx, &invoices).await?;
+    let mut next = allocate_numbers(ctx, &invoices).await?;
+    let default_term = Duration::days(i64::from(ctx.settings.billing.payment_term_days));
     let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
     for (draft, priced) in &invoices {
-        let (prefix, pat) = pattern(draft.kind);
-        let name = numbering::counter_name(prefix, pat, draft.invoice_date);
+        let (name, pat) = counter_of(ctx, draft);
         let seq = next.get_mut(&name).ok_or_else(|| AppError::internal("invoice counter missing"))?;
         let number = numbering::render(pat, draft.invoice_date, *seq);
         *seq += 1;
-        let term = terms.get(&draft.customer_id).map_or(term, |days| Duration::days(i64::from(*days)));
+        let term = snapshots.payment_days(draft.customer_id).map_or(default_term, |d| Duration::days(i64::from(d)));
         let mut row = invoice_row(ctx, now, draft, priced, number, term);
+        // Documents show seller and buyer as they are now, at issue (API.md section 11).
         snapshots.apply(&mut row);
         rows.push(row);
     }
@@ -84,36 +64,9 @@ pub(super) async fn insert<C: ConnectionTrait>(
     let mut items: Vec<invoice_item::Model> = Vec::new();
     for ((mut row, id), (draft, priced)) in rows.into_iter().zip(ids).zip(&invoices) {
         row.id = id;
-        let lines: Vec<invoice_item::Model> = priced
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| invoice_item::Model {
-                id: 0,
-                tenant_id: ctx.tenant.id.get(),
-                invoice_id: id,
-                position: i32::try_from(i + 1).unwrap_or(i32::MAX),
-                kind: l.line.kind.as_str().to_owned(),
-                article_number: l.line.article_number.clone(),
-                description: l.line.description.clone(),
-                quantity: DecimalText(l.line.quantity),
-                unit_price: DecimalText(l.line.unit_price),
-                vat_percent: DecimalText(l.line.vat_percent),
-                complete_net: DecimalText(l.net),
-                credited_quantity: DecimalText::default(),
-                credited_net: DecimalText::default(),
-                source_item_id: None,
-            })
-            .collect();
+        let lines = item_rows(ctx, id, priced);
         items.extend(lines.iter().cloned());
-        if !draft.usage_ids.is_empty() {
-            ctx.update_many::<usage_record::Entity>()
-                .col_expr(usage_record::Column::InvoiceId, Expr::value(id))
-                .filter(usage_record::Column::Id.is_in(draft.usage_ids.clone()))
-                .filter(usage_record::Column::InvoiceId.is_null())
-                .exec(&ctx.db)
-                .await?;
-        }
+        mark_usage_invoiced(ctx, id, &draft.usage_ids).await?;
         issued.push(Issued { invoice: row, items: lines });
     }
     insert_rows::<invoice_item::Entity, _>(&ctx.db, &items, |r| {
@@ -125,32 +78,73 @@ pub(super) async fn insert<C: ConnectionTrait>(
     Ok(issued)
 }
 
-/// DAYS_FOR_PAYMENT of the drafts' customers that set one: it overrides
-/// `billing.payment_term_days` for their invoices (API.md 5.1).
-async fn customer_terms<C: ConnectionTrait>(
+/// The counter a draft's number comes from, and its number pattern.
+fn counter_of<'a, C>(ctx: &'a Ctx<C>, draft: &Draft) -> (String, &'a str) {
+    let settings = &ctx.settings.billing;
+    let (prefix, pat) = match draft.kind {
+        Kind::Outgoing => ("invoice", settings.invoice_number_pattern.as_str()),
+        Kind::Credit => ("credit", settings.credit_note_number_pattern.as_str()),
+    };
+    (numbering::counter_name(prefix, pat, draft.invoice_date), pat)
+}
+
+/// Advances each counter once by the number of drafts it numbers; the first number of each.
+async fn allocate_numbers<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     invoices: &[(Draft, Priced)],
-) -> AppResult<HashMap<i64, i32>> {
-    use entity::customer::{Column, Entity};
-    use sea_orm::QuerySelect;
-    let mut ids: Vec<i64> = invoices.iter().map(|(draft, _)| draft.customer_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut terms = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let found: Vec<(i64, Option<i32>)> = ctx
-            .find::<Entity>()
-            .filter(Column::Id.is_in(chunk.to_vec()))
-            .filter(Column::DaysForPayment.is_not_null())
-            .select_only()
-            .column(Column::Id)
-            .column(Column::DaysForPayment)
-            .into_tuple()
-            .all(&ctx.db)
-            .await?;
-        terms.extend(found.into_iter().filter_map(|(id, days)| days.map(|d| (id, d))));
+) -> AppResult<HashMap<String, i64>> {
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    for (draft, _) in invoices {
+        let (name, _) = counter_of(ctx, draft);
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((name, 1)),
+        }
     }
-    Ok(terms)
+    let mut next: HashMap<String, i64> = HashMap::with_capacity(counts.len());
+    for (name, k) in counts {
+        let last = counter::advance(&ctx.db, ctx.tenant.id, &name, k).await?;
+        next.insert(name, last - k + 1);
+    }
+    Ok(next)
+}
+
+fn item_rows<C>(ctx: &Ctx<C>, invoice_id: i64, priced: &Priced) -> Vec<invoice_item::Model> {
+    priced
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| invoice_item::Model {
+            id: 0,
+            tenant_id: ctx.tenant.id.get(),
+            invoice_id,
+            position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            kind: l.line.kind.as_str().to_owned(),
+            article_number: l.line.article_number.clone(),
+            description: l.line.description.clone(),
+            quantity: DecimalText(l.line.quantity),
+            unit_price: DecimalText(l.line.unit_price),
+            vat_percent: DecimalText(l.line.vat_percent),
+            complete_net: DecimalText(l.net),
+            credited_quantity: DecimalText::default(),
+            credited_net: DecimalText::default(),
+            source_item_id: None,
+        })
+        .collect()
+}
+
+/// Marks the usage records an invoice bills (only those not billed yet).
+async fn mark_usage_invoiced<C: ConnectionTrait>(ctx: &Ctx<C>, invoice_id: i64, usage_ids: &[i64]) -> AppResult<()> {
+    if usage_ids.is_empty() {
+        return Ok(());
+    }
+    ctx.update_many::<usage_record::Entity>()
+        .col_expr(usage_record::Column::InvoiceId, Expr::value(invoice_id))
+        .filter(usage_record::Column::Id.is_in(usage_ids.to_vec()))
+        .filter(usage_record::Column::InvoiceId.is_null())
+        .exec(&ctx.db)
+        .await?;
+    Ok(())
 }
 
 fn invoice_row<C>(

@@ -18,6 +18,7 @@ mod events;
 mod invoices;
 
 use super::draft::{Draft, Issued};
+use super::snapshot::Snapshots;
 use crate::db::bulk::rows_per_statement;
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
@@ -117,12 +118,14 @@ impl Writes {
     /// Writes everything, in the caller's transaction; the issued invoices in queue order.
     pub async fn flush<C: ConnectionTrait>(self, ctx: &Ctx<C>) -> AppResult<Vec<Issued>> {
         let Writes { now, invoices, events, subscriptions, pauses, affected_pauses } = self;
-        let mut issued = invoices::insert(ctx, now, invoices).await?;
+        // The customers of the flush, read once for snapshots, payment terms, credit and mail.
+        let customers = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
+        let mut issued = invoices::insert(ctx, now, invoices, &customers).await?;
         events::insert(ctx, now, &issued, events).await?;
         // Customer credit is a prepayment: it settles what was just issued.
-        super::balance::apply_customer_credit(ctx, &mut issued).await?;
+        super::balance::apply_customer_credit(ctx, &mut issued, &customers.with_credit()).await?;
         // Customers who get invoices by mail: queued here, sent after the commit.
-        super::mail::on_issue(ctx, &issued).await?;
+        super::mail::on_issue(ctx, &issued, &customers).await?;
         save_subscriptions(ctx, subscriptions).await?;
         for pause in pauses {
             subscription_pause::Entity::update(pause.into_active_model().reset_all())

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::Value;
 
-use crate::billing::snapshot::{BuyerSnapshot, SellerSnapshot};
+use crate::billing::snapshot::{BuyerSnapshot, SellerParty, SellerSnapshot};
 use crate::db::scope::Scope;
 use crate::document::{
     Buyer, DocumentKind, DocumentLine, InvoiceDocument, Language, LineKind, Seller, ServicePeriod, VatItem,
@@ -56,7 +56,7 @@ fn opt(value: &Option<String>) -> Option<String> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
-fn seller_of(s: &SellerSnapshot) -> Seller {
+fn seller_of(s: &SellerParty) -> Seller {
     Seller {
         name: text(&s.name),
         address: text(&s.address),
@@ -115,7 +115,7 @@ fn document(
 ) -> InvoiceDocument {
     let inv = &issued.invoice;
     let credit = inv.kind == "credit";
-    let seller_doc = seller_of(&seller);
+    let seller_doc = seller_of(&seller.party);
     let lines = issued
         .items
         .iter()
@@ -175,7 +175,7 @@ fn document(
 /// Whether the seller a document of `inv` shows has every legally required field (a cheap check
 /// without loading lines or customer: `invoice.get` leaves DOCUMENT_URL null when it fails).
 pub fn seller_complete(tenant: &tenant::Model, inv: &invoice_row::Model) -> bool {
-    crate::document::missing_seller_field(&seller_of(&seller_snapshot(tenant, inv))).is_none()
+    crate::document::missing_seller_field(&seller_of(&seller_snapshot(tenant, inv).party)).is_none()
 }
 
 /// The seller a document of `inv` shows: its snapshot at issue. A snapshot that lacks a legally
@@ -183,18 +183,20 @@ pub fn seller_complete(tenant: &tenant::Model, inv: &invoice_row::Model) -> bool
 /// its blank fields are filled from the tenant's current seller; a complete snapshot stays as issued.
 fn seller_snapshot(tenant: &tenant::Model, inv: &invoice_row::Model) -> SellerSnapshot {
     let Some(mut snapshot) = SellerSnapshot::read(inv.seller.as_ref()) else { return SellerSnapshot::of(tenant) };
-    if crate::document::missing_seller_field(&seller_of(&snapshot)).is_none() {
+    if crate::document::missing_seller_field(&seller_of(&snapshot.party)).is_none() {
         return snapshot;
     }
     let current = SellerSnapshot::of(tenant);
     macro_rules! fill {
         ($($field:ident),*) => {$(
-            if opt(&snapshot.$field).is_none() {
-                snapshot.$field = current.$field.clone();
+            if opt(&snapshot.party.$field).is_none() {
+                snapshot.party.$field = current.party.$field.clone();
             }
         )*};
     }
     fill!(name, address, address_2, zipcode, city, country_code, vat_id, tax_id, email, phone, iban, bic, bank_name);
-    fill!(invoice_footer);
+    if opt(&snapshot.invoice_footer).is_none() {
+        snapshot.invoice_footer = current.invoice_footer;
+    }
     snapshot
 }
