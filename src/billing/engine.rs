@@ -165,40 +165,77 @@ pub fn advance(
                 if periods >= MAX_PERIODS_PER_STEP {
                     break;
                 }
-                if sub.duration.is_some_and(|d| sub.term_periods >= d) {
-                    close(now, &mut sub, CloseReason::Expiration, start, preload, writes, &mut step)?;
-                    break;
+                match at_boundary(now, &mut sub, start, preload, writes, &mut step)? {
+                    AtBoundary::Closed => break,
+                    AtBoundary::Paused => {}
+                    AtBoundary::Billed => periods += 1,
                 }
-                plan_change::apply_due(writes, &mut sub, start)?;
-                if let Some(i) = pauses::covering(&preload.pauses, start) {
-                    pauses::skip(writes, &mut sub, &mut preload.pauses[i], start)?;
-                    continue;
-                }
-                let credited = lines::pending_pause_ids(&sub)?;
-                let invoice = bill_period(&mut sub, start, preload, writes)?;
-                for p in preload.pauses.iter_mut().filter(|p| credited.contains(&p.id)) {
-                    p.affected = true;
-                }
-                let loaded: Vec<i64> = preload.pauses.iter().map(|p| p.id).collect();
-                writes.pauses_affected(credited.into_iter().filter(|id| !loaded.contains(id)));
-                step.invoices.push(invoice);
-                periods += 1;
             }
         }
     }
+    queue_changes(now, &mut sub, &before, preload, &pauses_before, writes);
+    Ok((sub, step))
+}
+
+/// What a period boundary did.
+enum AtBoundary {
+    /// The term ran out: the subscription closed.
+    Closed,
+    /// A pause covers the period: nothing billed.
+    Paused,
+    /// The period's invoice is queued.
+    Billed,
+}
+
+fn at_boundary(
+    now: DateTime<Utc>,
+    sub: &mut Model,
+    start: DateTime<Utc>,
+    preload: &mut Preload,
+    writes: &mut Writes,
+    step: &mut Step,
+) -> AppResult<AtBoundary> {
+    if sub.duration.is_some_and(|d| sub.term_periods >= d) {
+        close(now, sub, CloseReason::Expiration, start, preload, writes, step)?;
+        return Ok(AtBoundary::Closed);
+    }
+    plan_change::apply_due(writes, sub, start)?;
+    if let Some(i) = pauses::covering(&preload.pauses, start) {
+        pauses::skip(writes, sub, &mut preload.pauses[i], start)?;
+        return Ok(AtBoundary::Paused);
+    }
+    let credited = lines::pending_pause_ids(sub)?;
+    let invoice = bill_period(sub, start, preload, writes)?;
+    for p in preload.pauses.iter_mut().filter(|p| credited.contains(&p.id)) {
+        p.affected = true;
+    }
+    let loaded: Vec<i64> = preload.pauses.iter().map(|p| p.id).collect();
+    writes.pauses_affected(credited.into_iter().filter(|id| !loaded.contains(id)));
+    step.invoices.push(invoice);
+    Ok(AtBoundary::Billed)
+}
+
+/// Queues the pauses and the subscription row that the step changed.
+fn queue_changes(
+    now: DateTime<Utc>,
+    sub: &mut Model,
+    before: &Model,
+    preload: &Preload,
+    pauses_before: &[pause::Model],
+    writes: &mut Writes,
+) {
     if !preload.pauses.is_empty() {
         sub.pause_due = pauses::due(&preload.pauses, sub.next_event).filter(|_| sub.status != Status::Closed.as_str());
-        for (p, was) in preload.pauses.iter().zip(&pauses_before) {
+        for (p, was) in preload.pauses.iter().zip(pauses_before) {
             if p != was {
                 writes.pause(p.clone());
             }
         }
     }
     if sub != before {
-        state::touch(&mut sub, now);
+        state::touch(sub, now);
         writes.subscription(sub.clone());
     }
-    Ok((sub, step))
 }
 
 /// Queues the regular invoice of the period starting at `start` and moves the

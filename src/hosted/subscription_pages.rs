@@ -96,40 +96,14 @@ async fn show(
     let tenant = &visit.tenant.name;
     let body = match visit.link.action {
         LinkAction::Cancel => {
-            let (can_act, reason) = match status {
-                Status::Closed => (false, "This subscription has ended.".to_owned()),
-                Status::Canceled => (
-                    false,
-                    format!("This subscription is canceled already; it ends on {}.", view.cancellation_date.clone().unwrap_or_default()),
-                ),
-                _ => (true, String::new()),
-            };
-            let end_date = if can_act { human(lifecycle::default_cancellation_date(sub, status, ctx.now)?) } else { String::new() };
-            render("cancel.html", context! { tenant, sub => view, can_act, reason, end_date, notice => sub.notice, csrf, action_url })
+            let (can_act, reason, end_date) = cancel_page(sub, &view, status, ctx.now)?;
+            render(
+                "cancel.html",
+                context! { tenant, sub => view, can_act, reason, end_date, notice => sub.notice, csrf, action_url },
+            )
         }
         LinkAction::Reactivate => {
-            let (can_act, effect, reason) = match status {
-                Status::Canceled => (
-                    true,
-                    format!(
-                        "The cancellation for {} is withdrawn and your subscription continues. Next billing date: {}, {} {} plus VAT.",
-                        view.cancellation_date.clone().unwrap_or_default(),
-                        view.next_event.clone().unwrap_or_default(),
-                        view.price,
-                        view.currency
-                    ),
-                    String::new(),
-                ),
-                Status::Closed => (
-                    true,
-                    format!(
-                        "Your subscription starts again today with a new period of {}. {} {} plus VAT are billed now.",
-                        view.interval, view.price, view.currency
-                    ),
-                    String::new(),
-                ),
-                _ => (false, String::new(), "Your subscription is running; there is nothing to reactivate.".to_owned()),
-            };
+            let (can_act, effect, reason) = reactivate_page(&view, status);
             render("reactivate.html", context! { tenant, sub => view, can_act, effect, reason, csrf, action_url })
         }
         LinkAction::Addons => {
@@ -147,6 +121,54 @@ async fn show(
     }
     .map_err(AppError::internal)?;
     Ok(html(StatusCode::OK, body, Some(cookie(&ctx.settings, &nonce))))
+}
+
+/// Whether the cancel page offers its button, why not, and the date the subscription would end.
+fn cancel_page(
+    sub: &entity::subscription::Model,
+    view: &SubscriptionView,
+    status: Status,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(bool, String, String)> {
+    let (can_act, reason) = match status {
+        Status::Closed => (false, "This subscription has ended.".to_owned()),
+        Status::Canceled => (
+            false,
+            format!(
+                "This subscription is canceled already; it ends on {}.",
+                view.cancellation_date.clone().unwrap_or_default()
+            ),
+        ),
+        _ => (true, String::new()),
+    };
+    let end_date = if can_act { human(lifecycle::default_cancellation_date(sub, status, now)?) } else { String::new() };
+    Ok((can_act, reason, end_date))
+}
+
+/// Whether the reactivate page offers its button, what it would do, and why not.
+fn reactivate_page(view: &SubscriptionView, status: Status) -> (bool, String, String) {
+    match status {
+        Status::Canceled => (
+            true,
+            format!(
+                "The cancellation for {} is withdrawn and your subscription continues. Next billing date: {}, {} {} plus VAT.",
+                view.cancellation_date.clone().unwrap_or_default(),
+                view.next_event.clone().unwrap_or_default(),
+                view.price,
+                view.currency
+            ),
+            String::new(),
+        ),
+        Status::Closed => (
+            true,
+            format!(
+                "Your subscription starts again today with a new period of {}. {} {} plus VAT are billed now.",
+                view.interval, view.price, view.currency
+            ),
+            String::new(),
+        ),
+        _ => (false, String::new(), "Your subscription is running; there is nothing to reactivate.".to_owned()),
+    }
 }
 
 /// What the page's form asks for.

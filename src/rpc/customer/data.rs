@@ -87,18 +87,8 @@ fn small(tag: &str, value: Patch<Int>) -> AppResult<Option<Option<i32>>> {
 impl CustomerData {
     /// The service's patch; refuses what no front door may store.
     pub fn into_patch(self) -> AppResult<CustomerPatch> {
-        let email = self.email.into_option();
-        if let Some(Some(address)) = &email
-            && (!address.contains('@') || address.len() > 254)
-        {
-            return Err(AppError::invalid("EMAIL", "not an email address"));
-        }
-        let language_code = self.language_code.into_option().map(|v| v.map(|l| l.to_ascii_lowercase()));
-        if let Some(Some(code)) = &language_code
-            && (!(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_lowercase()))
-        {
-            return Err(AppError::invalid("LANGUAGE_CODE", "must be an ISO 639-1 code such as de"));
-        }
+        let email = checked_email(self.email.into_option())?;
+        let language_code = checked_language(self.language_code.into_option())?;
         let profile = ProfilePatch {
             position: self.position.into_option(),
             title_academic: self.title_academic.into_option(),
@@ -114,10 +104,7 @@ impl CustomerData {
             comment: self.comment.into_option(),
             tags: self.tags.map(|t| t.0).into_option(),
             days_for_payment: small("DAYS_FOR_PAYMENT", self.days_for_payment)?,
-            invoice_delivery_method: self.invoice_delivery_method.map(|m| match m.to_ascii_lowercase().as_str() {
-                "email" | "e-mail" => "mail".to_owned(),
-                other => other.to_owned(),
-            }),
+            invoice_delivery_method: self.invoice_delivery_method.map(|m| delivery_method(&m)),
             payment_type: small("PAYMENT_TYPE", self.payment_type)?,
             bank_name: self.bank_name.into_option(),
             bank_code: self.bank_code.into_option(),
@@ -158,5 +145,32 @@ impl CustomerData {
             x_attributes: self.x_attributes.map(|x| x.0).into_option(),
             profile,
         })
+    }
+}
+
+fn checked_email(email: Option<Option<String>>) -> AppResult<Option<Option<String>>> {
+    if let Some(Some(address)) = &email
+        && (!address.contains('@') || address.len() > 254)
+    {
+        return Err(AppError::invalid("EMAIL", "not an email address"));
+    }
+    Ok(email)
+}
+
+fn checked_language(code: Option<Option<String>>) -> AppResult<Option<Option<String>>> {
+    let code = code.map(|v| v.map(|l| l.to_ascii_lowercase()));
+    if let Some(Some(c)) = &code
+        && (!(2..=3).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return Err(AppError::invalid("LANGUAGE_CODE", "must be an ISO 639-1 code such as de"));
+    }
+    Ok(code)
+}
+
+/// FastBill clients say `email` where we say `mail`.
+fn delivery_method(method: &str) -> String {
+    match method.to_ascii_lowercase().as_str() {
+        "email" | "e-mail" => "mail".to_owned(),
+        other => other.to_owned(),
     }
 }

@@ -105,6 +105,32 @@ fn decimal(value: &Value) -> Decimal {
     value.as_str().and_then(|v| Decimal::from_str(v).ok()).unwrap_or_default()
 }
 
+fn document_line(it: &entity::invoice_item::Model) -> DocumentLine {
+    DocumentLine {
+        position: u32::try_from(it.position).unwrap_or_default(),
+        article_number: opt(&it.article_number),
+        description: it.description.clone(),
+        quantity: it.quantity.0,
+        unit_price: it.unit_price.0,
+        vat_percent: it.vat_percent.0,
+        net: it.complete_net.0,
+        kind: LineKind::parse(&it.kind).unwrap_or(LineKind::Manual),
+    }
+}
+
+/// The invoice's stored VAT_ITEMS as issued.
+fn vat_items(stored: &serde_json::Value) -> Vec<VatItem> {
+    let Some(items) = stored.as_array() else { return Vec::new() };
+    items
+        .iter()
+        .map(|v| VatItem {
+            rate: decimal(&v["VAT_PERCENT"]),
+            net: decimal(&v["COMPLETE_NET"]),
+            vat: decimal(&v["VAT_VALUE"]),
+        })
+        .collect()
+}
+
 fn document(
     issued: &Issued,
     timezone: &str,
@@ -116,34 +142,8 @@ fn document(
     let inv = &issued.invoice;
     let credit = inv.kind == "credit";
     let seller_doc = seller_of(&seller.party);
-    let lines = issued
-        .items
-        .iter()
-        .map(|it| DocumentLine {
-            position: u32::try_from(it.position).unwrap_or_default(),
-            article_number: opt(&it.article_number),
-            description: it.description.clone(),
-            quantity: it.quantity.0,
-            unit_price: it.unit_price.0,
-            vat_percent: it.vat_percent.0,
-            net: it.complete_net.0,
-            kind: LineKind::parse(&it.kind).unwrap_or(LineKind::Manual),
-        })
-        .collect();
-    let vat_items = inv
-        .vat_items
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|v| VatItem {
-                    rate: decimal(&v["VAT_PERCENT"]),
-                    net: decimal(&v["COMPLETE_NET"]),
-                    vat: decimal(&v["VAT_VALUE"]),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let lines = issued.items.iter().map(document_line).collect();
+    let vat_items = vat_items(&inv.vat_items);
     let payment_days =
         (!credit).then(|| (inv.due_date - inv.invoice_date).num_days()).and_then(|d| u32::try_from(d).ok());
     InvoiceDocument {
