@@ -27,18 +27,32 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, State
 /// Each object under (tenant, id), with the epoch it was read under.
 type Entries = HashMap<(i64, i64), (u64, Arc<str>)>;
 
+/// Each tenant's subscription ids in id order, with the epoch they were read under.
+type IdLists = HashMap<i64, (u64, Arc<[i64]>)>;
+
+/// Most tenants whose id lists are kept at once.
+const MAX_ID_LISTS: usize = 1024;
+
 /// Serialized objects by (tenant, id), valid for one epoch.
 #[derive(Debug)]
 pub struct ObjectCache {
     epoch: AtomicU64,
     max_entries: usize,
     entries: RwLock<Entries>,
+    /// Pages of `subscription.get` without filters are slices of these: an
+    /// OFFSET costs nothing, whatever its size.
+    id_lists: RwLock<IdLists>,
 }
 
 impl ObjectCache {
     /// An empty cache of at most `max_entries` objects (0 disables it).
     pub fn new(max_entries: usize) -> ObjectCache {
-        ObjectCache { epoch: AtomicU64::new(1), max_entries, entries: RwLock::new(HashMap::new()) }
+        ObjectCache {
+            epoch: AtomicU64::new(1),
+            max_entries,
+            entries: RwLock::new(HashMap::new()),
+            id_lists: RwLock::new(HashMap::new()),
+        }
     }
 
     /// The current epoch; read it before querying what will be stored.
@@ -72,6 +86,37 @@ impl ObjectCache {
                 }
             }
             entries.insert((tenant, id), (epoch, json));
+        }
+    }
+}
+
+impl ObjectCache {
+    /// False when the cache is turned off (`cache.subscription_entries = 0`).
+    pub fn enabled(&self) -> bool {
+        self.max_entries > 0
+    }
+
+    /// The tenant's subscription ids in id order, if read in the current epoch.
+    pub fn ids(&self, tenant: i64) -> Option<Arc<[i64]>> {
+        let epoch = self.epoch();
+        let lists = self.id_lists.read().ok()?;
+        lists.get(&tenant).filter(|(at, _)| *at == epoch).map(|(_, ids)| ids.clone())
+    }
+
+    /// Stores a tenant's id list read under `epoch`.
+    pub fn put_ids(&self, tenant: i64, epoch: u64, ids: Arc<[i64]>) {
+        if !self.enabled() || epoch != self.epoch() {
+            return;
+        }
+        if let Ok(mut lists) = self.id_lists.write() {
+            if lists.len() >= MAX_ID_LISTS {
+                let current = self.epoch();
+                lists.retain(|_, (at, _)| *at == current);
+                if lists.len() >= MAX_ID_LISTS {
+                    lists.clear();
+                }
+            }
+            lists.insert(tenant, (epoch, ids));
         }
     }
 }

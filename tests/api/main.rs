@@ -44,6 +44,7 @@ mod races;
 mod served;
 mod storage;
 mod subscription;
+mod subscription_pages;
 mod tenant;
 mod types;
 mod webhooks;

@@ -2,6 +2,7 @@
 //! subscription methods share (add-on entries, the invoice a write issued);
 //! changes, pauses, life-cycle writes, quotes and usage in their own files.
 
+mod cached;
 pub mod change;
 pub mod discount;
 pub mod life;
@@ -14,7 +15,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::db::ctx::Ctx;
-use crate::db::scope::Scope;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::rpc::invoice_wire::InvoiceOut;
@@ -151,33 +151,16 @@ impl Read for Get {
             created: (at(f.created_from), at(f.created_to)),
         };
         if let (Some(id), 0) = (filter.only_id(), call.offset) {
-            return by_id_cached(cx, id).await;
+            return cached::by_id(&cx, id).await;
+        }
+        if filter.is_empty()
+            && let Some(page) = cached::page(&cx, call.limit, call.offset).await?
+        {
+            return Ok(page);
         }
         let rows = service::find(&cx, filter, call.limit, call.offset).await?;
         Ok(List::of(rows.iter().map(SubscriptionOut::from).collect::<AppResult<Vec<_>>>()?))
     }
-}
-
-/// `subscription.get` of one id, through the object cache (see `cache`).
-async fn by_id_cached(cx: ReadCx<'_>, id: i64) -> AppResult<List<SubscriptionOut>> {
-    let cache = &cx.app.objects;
-    let tenant = cx.tenant.id.get();
-    let object = match cache.get(tenant, id) {
-        Some(object) => object,
-        None => {
-            let epoch = cache.epoch();
-            let Some(row) = cx.by_id::<entity::subscription::Entity, _>(&cx.db, id).await? else {
-                return Ok(List::of(Vec::new()));
-            };
-            let text = serde_json::to_string(&SubscriptionOut::from(&row)?).map_err(AppError::internal)?;
-            let object: std::sync::Arc<str> = text.into();
-            cache.put(tenant, id, epoch, object.clone());
-            object
-        }
-    };
-    let raw = serde_json::value::RawValue::from_string(format!("{{\"SUBSCRIPTIONS\":[{object}]}}"))
-        .map_err(AppError::internal)?;
-    Ok(List::Raw(raw, std::marker::PhantomData))
 }
 
 /// `subscription.create`.

@@ -10,7 +10,7 @@ pub mod query;
 
 pub use crate::billing::{plan_change, state};
 pub use create::{NewSubscription, create};
-pub use query::{SubscriptionFilter, article_in_use, customer_has_running, find, get_one};
+pub use query::{SubscriptionFilter, all_ids, article_in_use, customer_has_running, find, get_one};
 
 use std::collections::BTreeMap;
 

@@ -35,14 +35,22 @@ pub struct SubscriptionFilter {
 impl SubscriptionFilter {
     /// The id when the filter names one subscription and nothing else.
     pub fn only_id(&self) -> Option<i64> {
-        let others = self.subscription_ids.is_some()
+        if self.has_more_than_id() { None } else { self.subscription_id }
+    }
+
+    /// True when nothing is filtered: every subscription of the tenant matches.
+    pub fn is_empty(&self) -> bool {
+        self.subscription_id.is_none() && !self.has_more_than_id()
+    }
+
+    fn has_more_than_id(&self) -> bool {
+        self.subscription_ids.is_some()
             || self.customer_id.is_some()
             || self.ext_uid.is_some()
             || self.customer_ext_uid.is_some()
             || self.status.is_some()
             || self.article_number.is_some()
-            || [self.next_event, self.last_event, self.created].iter().any(|(a, b)| a.is_some() || b.is_some());
-        if others { None } else { self.subscription_id }
+            || [self.next_event, self.last_event, self.created].iter().any(|(a, b)| a.is_some() || b.is_some())
     }
 }
 
@@ -94,6 +102,20 @@ pub async fn find<C: ConnectionTrait>(
         }
     }
     Ok(query.order_by_asc(Column::Id).limit(limit).offset(offset).all(&ctx.db).await?)
+}
+
+/// All ids of the tenant's subscriptions in id order, or `None` when there are more than `cap`.
+pub async fn all_ids<C: ConnectionTrait>(ctx: &Ctx<C>, cap: u64) -> AppResult<Option<Vec<i64>>> {
+    let ids: Vec<i64> = ctx
+        .find::<Entity>()
+        .select_only()
+        .column(Column::Id)
+        .order_by_asc(Column::Id)
+        .limit(cap + 1)
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    Ok((ids.len() as u64 <= cap).then_some(ids))
 }
 
 /// True while `customer_id` has a subscription that is not closed.
