@@ -127,7 +127,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
 
 /// DAYS_FOR_PAYMENT of the drafts' customers that set one: it overrides
 /// `billing.payment_term_days` for their invoices (API.md 5.1).
-async fn customer_terms<C: ConnectionTrait>(
+pub(super) async fn customer_terms<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     invoices: &[(Draft, Priced)],
 ) -> AppResult<HashMap<i64, i32>> {
@@ -153,7 +153,7 @@ async fn customer_terms<C: ConnectionTrait>(
     Ok(terms)
 }
 
-fn invoice_row<C>(
+pub(super) fn invoice_row<C>(
     ctx: &Ctx<C>,
     now: DateTime<Utc>,
     draft: &Draft,
@@ -211,5 +211,6 @@ fn invoice_row<C>(
         seller: None,
         buyer: None,
         language_code: None,
+        date_fixed: false,
     }
 }
