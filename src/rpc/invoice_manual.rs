@@ -91,6 +91,12 @@ impl<'de> Visitor<'de> for ItemsVisitor {
             return Ok(items);
         }
         // One item object where a list is expected: its first tag is read already.
+        const TAGS: &[&str] = &["ARTICLE_NUMBER", "DESCRIPTION", "QUANTITY", "UNIT_PRICE", "VAT_PERCENT"];
+        if !TAGS.contains(&first.as_str()) {
+            return Err(de::Error::custom(format!(
+                "{first} is no item tag: expected a list of items or {{\"ITEM\": [...]}}"
+            )));
+        }
         let item = ItemIn::deserialize(de::value::MapAccessDeserializer::new(Replay { first: Some(first), map }))?;
         Ok(vec![item])
     }
