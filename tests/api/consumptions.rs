@@ -78,6 +78,7 @@ async fn an_immediate_consumption_is_an_invoice_of_its_own_with_the_next_number_
     assert!(timeline(&client, "invoice.gettimeline", "INVOICE_ID", inv_id).await.contains(&"invoice.created".into()));
 }
 
+/// README "Consumptions and manual invoices", the consumption example.
 #[tokio::test]
 async fn an_open_consumption_rides_undiscounted_on_the_subscriptions_next_regular_invoice() {
     let app = spawn_app().await;

@@ -48,6 +48,7 @@ async fn items(client: &Client, invoice_id: i64) -> Vec<Value> {
     found["ITEMS"].as_array().cloned().unwrap_or_default()
 }
 
+/// README "Consumptions and manual invoices", the manual invoice example.
 #[tokio::test]
 async fn a_draft_has_totals_but_no_number_and_complete_issues_it_with_the_next_number() {
     let app = spawn_app().await;
