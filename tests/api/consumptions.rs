@@ -98,6 +98,8 @@ async fn an_open_consumption_rides_undiscounted_on_the_subscriptions_next_regula
     assert_eq!(created["INVOICE_ID"], Value::Null, "billed with the next invoice");
     let id = id_of(&created, "CONSUMPTION_ID");
     assert_eq!(consumption(&client, id).await["STATUS"], "open");
+    let quote = client.ok("subscription.getupcomingamount", data(json!({"SUBSCRIPTION_ID": sub}))).await;
+    assert_eq!(quote["TOTAL"], "123.70", "the quote of the next invoice shows it: {quote}");
     advance(&client, "2025-03-01").await;
     let all = invoices(&client, sub).await;
     assert_eq!(all.len(), 3);
