@@ -28,6 +28,7 @@ mod customer;
 mod document;
 mod dunning;
 mod invoice;
+mod invoice_items;
 mod invoice_manual;
 mod invoice_wire;
 mod key;
