@@ -266,3 +266,18 @@ async fn dry_runs_change_nothing_and_idempotency_keys_answer_the_first_result() 
     assert_eq!(count_rows(&app, "invoice").await, before.1 + 2, "one credit note");
     assert_eq!(first["INVOICE_NUMBER"], "GS-2025-00001");
 }
+
+#[tokio::test]
+async fn a_subscription_that_closes_bills_its_open_consumptions_on_the_final_invoice() {
+    let app = spawn_app().await;
+    let (client, c, sub) = shop(&app).await;
+    let d =
+        json!({"CUSTOMER_ID": c, "SUBSCRIPTION_ID": sub, "TITLE": "Late fee", "UNIT_PRICE": "5", "VAT_PERCENT": "0"});
+    let id = id_of(&client.ok("consumption.create", data(d)).await, "CONSUMPTION_ID");
+    client.ok("subscription.terminate", data(json!({"SUBSCRIPTION_ID": sub}))).await;
+    let all = invoices(&client, sub).await;
+    let last = all.last().expect("a final invoice");
+    assert_eq!(lines(last), vec![pair("consumption", "5.00")]);
+    assert_eq!((last["TOTAL"].clone(), all.len()), (json!("5.00"), 2));
+    assert_eq!(consumption(&client, id).await["INVOICE_ID"], last["INVOICE_ID"]);
+}
