@@ -24,6 +24,8 @@ pub struct Model {
     pub status: String,
     /// The invoice that billed it.
     pub invoice_id: Option<i64>,
+    /// The line of that invoice (a refund after invoicing credits it).
+    pub invoice_item_id: Option<i64>,
     /// The caller's REFUND_ID of its refund (idempotent refunds).
     pub refund_id: Option<String>,
     pub created: DateTimeUtc,

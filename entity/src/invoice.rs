@@ -59,6 +59,8 @@ pub struct Model {
     pub buyer: Option<Json>,
     /// The document language (the customer's LANGUAGE_CODE at issue).
     pub language_code: Option<String>,
+    /// On a draft: INVOICE_DATE was set by the caller (else `invoice.complete` dates it now).
+    pub date_fixed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

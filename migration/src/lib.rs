@@ -26,6 +26,7 @@ mod m20261202_000019_customer_fastbill;
 mod m20261203_000016_mail_outbox;
 mod m20261210_000015_coupons;
 mod m20261210_000018_webhooks;
+mod m20261215_000020_consumption_line;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000015_coupons::Migration),
             Box::new(m20261210_000018_webhooks::Migration),
             Box::new(m20261202_000019_customer_fastbill::Migration),
+            Box::new(m20261215_000020_consumption_line::Migration),
         ]
     }
 }

@@ -41,6 +41,9 @@ pub struct Draft {
     pub lines: Vec<Line>,
     /// Usage records this invoice bills; marked invoiced with it.
     pub usage_ids: Vec<i64>,
+    /// Consumptions this invoice bills, in the order of its `consumption`
+    /// lines (the k-th id is the k-th such line); marked invoiced with it.
+    pub consumption_ids: Vec<i64>,
 }
 
 impl Draft {
@@ -65,6 +68,7 @@ impl Draft {
             currency: sub.currency_code.clone(),
             lines,
             usage_ids: Vec::new(),
+            consumption_ids: Vec::new(),
         }
     }
 
@@ -77,6 +81,16 @@ impl Draft {
     /// Bills these usage records (they are marked invoiced with it).
     pub fn with_usage(mut self, usage_ids: Vec<i64>) -> Draft {
         self.usage_ids = usage_ids;
+        self
+    }
+
+    /// Bills these consumptions: `lines` are appended, one per consumption,
+    /// and the consumptions are marked invoiced with it.
+    pub fn with_consumptions(mut self, consumptions: Vec<(i64, Line)>) -> Draft {
+        for (id, line) in consumptions {
+            self.consumption_ids.push(id);
+            self.lines.push(line);
+        }
         self
     }
 

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::draft::{Draft, Issued, Kind};
 use super::writer::Writes;
-use super::{discounts, lines, pauses};
+use super::{consumptions, discounts, lines, pauses};
 use super::{plan_change, state};
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
@@ -24,7 +24,7 @@ use crate::domain::format;
 use crate::domain::lifecycle::{CloseReason, Status};
 use crate::error::AppResult;
 use entity::subscription::Model;
-use entity::{subscription_pause as pause, usage_record};
+use entity::{consumption, subscription_pause as pause, usage_record};
 
 /// At most this many periods are billed in one step; a subscription further
 /// behind continues on the next run instead of holding a transaction open.
@@ -36,6 +36,8 @@ pub struct Preload {
     pub pauses: Vec<pause::Model>,
     /// Open usage, oldest first.
     pub usage: Vec<usage_record::Model>,
+    /// Open consumptions, oldest first: all go on the next regular (or final) invoice.
+    pub consumptions: Vec<consumption::Model>,
 }
 
 impl Preload {
@@ -61,6 +63,11 @@ impl Preload {
                 if let Some(entry) = out.get_mut(&p.subscription_id) {
                     entry.pauses.push(p);
                 }
+            }
+        }
+        for c in consumptions::open_of_subscriptions(ctx, ids.clone()).await? {
+            if let Some(entry) = c.subscription_id.and_then(|id| out.get_mut(&id)) {
+                entry.consumptions.push(c);
             }
         }
         if !ids.is_empty() {
@@ -248,9 +255,12 @@ fn bill_period(sub: &mut Model, start: DateTime<Utc>, preload: &mut Preload, wri
     let usage = preload.take_usage(start);
     lines.extend(lines::usage(&usage));
     let lines = discounts::regular(sub, lines, start)?;
+    // After the discounts: consumptions are never discounted (API.md section 9).
+    let taken = std::mem::take(&mut preload.consumptions);
     let draft = Draft::for_subscription(sub, Kind::Outgoing, start, Some((start, end)), lines)
         .regular(start)
-        .with_usage(usage.iter().map(|u| u.id).collect());
+        .with_usage(usage.iter().map(|u| u.id).collect())
+        .with_consumptions(consumptions::lines(&taken));
     let invoice = writes.invoice(draft);
     sub.periods_since_anchor += 1;
     sub.term_periods += 1;
@@ -284,9 +294,11 @@ pub fn close(
     let credited = lines::pending_pause_ids(sub)?;
     let mut final_lines = lines::usage(&usage);
     final_lines.extend(lines::pending(sub)?);
-    if !final_lines.is_empty() {
+    let taken = std::mem::take(&mut preload.consumptions);
+    if !final_lines.is_empty() || !taken.is_empty() {
         let draft = Draft::for_subscription(sub, Kind::Outgoing, at, sub.last_event.map(|s| (s, at)), final_lines)
-            .with_usage(usage.iter().map(|u| u.id).collect());
+            .with_usage(usage.iter().map(|u| u.id).collect())
+            .with_consumptions(consumptions::lines(&taken));
         step.invoices.push(writes.invoice(draft));
         // The final invoice carries any deferred pause credit: those pauses are now invoiced.
         for p in preload.pauses.iter_mut().filter(|p| p.started) {

@@ -3,6 +3,7 @@
 
 pub mod balance;
 pub mod chunk;
+pub mod consumptions;
 pub mod discounts;
 pub mod draft;
 pub mod engine;

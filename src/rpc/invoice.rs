@@ -32,7 +32,7 @@ pub struct GetFilter {
     invoice_number: Option<String>,
     customer_id: Option<Id>,
     subscription_id: Option<Id>,
-    /// unpaid, paid, overdue or canceled.
+    /// draft, unpaid, paid, overdue or canceled.
     status: Option<String>,
     /// outgoing or credit.
     #[serde(rename = "TYPE")]
@@ -58,8 +58,8 @@ impl Read for Get {
         let f = call.filter;
         let status = match f.status.map(|s| s.to_ascii_lowercase()) {
             None => None,
-            Some(v) if matches!(v.as_str(), "unpaid" | "paid" | "overdue" | "canceled") => Some(v),
-            Some(_) => return Err(AppError::invalid("STATUS", "must be unpaid, paid, overdue or canceled")),
+            Some(v) if matches!(v.as_str(), "draft" | "unpaid" | "paid" | "overdue" | "canceled") => Some(v),
+            Some(_) => return Err(AppError::invalid("STATUS", "must be draft, unpaid, paid, overdue or canceled")),
         };
         let kind = match f.kind.map(|s| s.to_ascii_lowercase()) {
             None => None,

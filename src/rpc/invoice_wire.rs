@@ -12,6 +12,9 @@ use crate::service::invoice::{Issued, effective_status};
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct ItemOut {
+    /// The invoice it belongs to (on `item.get`; absent on invoices and quotes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice_id: Option<i64>,
     invoice_item_id: Option<i64>,
     article_number: Option<String>,
     description: String,
@@ -90,7 +93,8 @@ impl InvoiceOut {
         let c = i.currency_code.as_str();
         InvoiceOut {
             invoice_id: Some(i.id),
-            invoice_number: Some(i.invoice_number.clone()),
+            // A draft's stored number is a placeholder (`~draft-N`): it has none yet.
+            invoice_number: (i.status != "draft").then(|| i.invoice_number.clone()),
             kind: i.kind.clone(),
             status: effective_status(i, overdue_from).to_owned(),
             customer_id: i.customer_id,
@@ -112,6 +116,7 @@ impl InvoiceOut {
                 .items
                 .iter()
                 .map(|it| ItemOut {
+                    invoice_id: None,
                     invoice_item_id: Some(it.id),
                     article_number: it.article_number.clone(),
                     description: it.description.clone(),
@@ -130,6 +135,12 @@ impl InvoiceOut {
             due_date_postponed: i.due_date_postponed,
             document_url: None,
         }
+    }
+
+    /// The invoice's lines as `item.get` lists them (with INVOICE_ID).
+    pub fn into_items(self) -> Vec<ItemOut> {
+        let id = self.invoice_id;
+        self.items.into_iter().map(|item| ItemOut { invoice_id: id, ..item }).collect()
     }
 
     /// Adds the invoice's PAYMENTS.
@@ -152,6 +163,11 @@ impl InvoiceOut {
     pub fn with_document_url(mut self, url: Option<String>) -> InvoiceOut {
         self.document_url = url;
         self
+    }
+
+    /// Keeps INVOICE_ID on a preview (a draft completed in a dry run has its id already).
+    pub fn keep_id(&mut self, id: i64) {
+        self.invoice_id = Some(id);
     }
 
     /// The invoice a dry run would issue: no ids, no number consumed.
@@ -190,6 +206,7 @@ impl QuoteOut {
                 .lines
                 .iter()
                 .map(|l| ItemOut {
+                    invoice_id: None,
                     invoice_item_id: None,
                     article_number: l.line.article_number.clone(),
                     description: l.line.description.clone(),

@@ -21,12 +21,15 @@ pub mod wire;
 
 mod article;
 mod billing;
+mod consumption;
 mod coupon;
 mod credit_note;
 mod customer;
 mod document;
 mod dunning;
 mod invoice;
+mod invoice_items;
+mod invoice_manual;
 mod invoice_wire;
 mod key;
 mod mail;
@@ -63,8 +66,10 @@ pub enum Namespace {
     Coupon,
     SecureLink,
     Invoice,
+    InvoiceManual,
     Payment,
     CreditNote,
+    Consumption,
     Dunning,
     Mail,
     Billing,
@@ -76,7 +81,7 @@ pub enum Namespace {
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 22] = [
+    pub const ALL: [Namespace; 24] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -90,8 +95,10 @@ impl Namespace {
         Namespace::Coupon,
         Namespace::SecureLink,
         Namespace::Invoice,
+        Namespace::InvoiceManual,
         Namespace::Payment,
         Namespace::CreditNote,
+        Namespace::Consumption,
         Namespace::Dunning,
         Namespace::Mail,
         Namespace::Billing,
@@ -117,8 +124,10 @@ impl Namespace {
             Namespace::Coupon => coupon::METHODS,
             Namespace::SecureLink => securelink::METHODS,
             Namespace::Invoice => invoice::METHODS,
+            Namespace::InvoiceManual => invoice_manual::METHODS,
             Namespace::Payment => payment::METHODS,
             Namespace::CreditNote => credit_note::METHODS,
+            Namespace::Consumption => consumption::METHODS,
             Namespace::Dunning => dunning::METHODS,
             Namespace::Mail => mail::METHODS,
             Namespace::Billing => billing::METHODS,

@@ -92,11 +92,31 @@ where
         }
         summary.add(bill_chunk(state, conn, tenant, now, ids, Claim::Wait).await.0);
     }
+    summary.invoices += loose_consumptions(state, conn, tenant, now).await;
     progress(summary);
     // Dunning follows billing: the invoices this run issued are not due yet,
     // older ones may have become overdue or reached a level.
     super::dunning::run_tenant(state, conn, tenant, now).await?;
     Ok(summary)
+}
+
+/// Consumptions without a subscription get invoices of their own at a run,
+/// in one transaction. A failure is logged, never propagated (as a broken
+/// subscription's): they stay open for the next run.
+async fn loose_consumptions<C: TransactionTrait>(
+    state: &AppState,
+    conn: &C,
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+) -> u64 {
+    let billed = tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
+        Box::pin(async move { crate::billing::consumptions::bill_loose(ctx, now).await })
+    })
+    .await;
+    billed.unwrap_or_else(|err| {
+        tracing::error!(tenant_id = tenant.id.get(), error = %err, cause = ?err, "billing consumptions failed");
+        0
+    })
 }
 
 /// A chunk of subscriptions in one transaction: most steps succeed, and one

@@ -131,6 +131,7 @@ fn draft_of(
         currency: original.currency_code.clone(),
         lines: note.lines.iter().map(|l| l.priced.line.clone()).collect(),
         usage_ids: Vec::new(),
+        consumption_ids: Vec::new(),
     };
     let priced = Priced {
         currency: note.currency.clone(),

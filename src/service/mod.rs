@@ -3,6 +3,7 @@
 
 pub mod article;
 pub mod billing_run;
+pub mod consumption;
 pub mod coupon;
 pub mod credit_note;
 pub mod customer;

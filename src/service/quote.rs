@@ -63,7 +63,7 @@ pub async fn purchase(ctx: &ReadCtx, request: QuoteRequest) -> AppResult<Priced>
 }
 
 /// The next invoice `id` would get, and when: the next period (with a
-/// scheduled plan change applied), open usage, deferred lines. A subscription
+/// scheduled plan change applied), open usage and consumptions, deferred lines. A subscription
 /// whose cancellation comes first gets only its final usage.
 pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<DateTime<Utc>>)> {
     let mut sub = get_one(ctx, id).await?;
@@ -96,6 +96,9 @@ pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<D
     if !ends_first && let Some(start) = next {
         out = discounts::regular(&mut sub, out, start)?;
     }
+    // Open consumptions ride on the next invoice, undiscounted (after the discounts).
+    let open = crate::billing::consumptions::open_of_subscriptions(ctx, vec![sub.id]).await?;
+    out.extend(open.iter().map(crate::billing::consumptions::line));
     let when = if ends_first { sub.cancellation_date.or(sub.expiration_date) } else { next };
     Ok((pricing::price(out, &sub.currency_code), when))
 }

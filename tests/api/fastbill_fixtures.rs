@@ -13,11 +13,27 @@ use crate::helpers::{Client, spawn_app};
 
 /// Fixtures of services not on main yet, by what brings them. The lead
 /// removes entries as those branches land; the test then replays them.
-const PENDING: &[(&str, &str)] = &[
-    ("Coupon/testGetCoupons", "coupon.get: landed; the seed needs the two recorded coupons"),
-    ("Subscription/testGetUpcomingAmount", "landed; the seed needs a coupon COUPON valid for A123"),
-    ("Subscription/testGetSubscriptionByIdReturnsOneSubscription", "landed; the seeded subscription needs a coupon"),
-];
+const PENDING: &[(&str, &str)] = &[];
+
+/// The coupons (`coupon.create` DATA) a fixture expects, as recorded.
+fn coupons(name: &str) -> Vec<Value> {
+    match name.rsplit('/').next().unwrap_or("") {
+        "testGetCoupons" => vec![
+            json!({"CODE": "424258989", "TITLE": "6 Monate Rabattcode", "DISCOUNT_TYPE": "percent", "DISCOUNT": "100",
+                "DISCOUNT_PERIOD_AMOUNT": 100, "DISCOUNT_PERIOD_UNIT": "event", "VALID_FROM": "2015-10-21",
+                "VALID_TO": "2015-11-29", "ASSIGNED_ARTICLES": "60, 666"}),
+            json!({"CODE": "test", "TITLE": "1 Monat Rabattcode", "DISCOUNT_TYPE": "fixed", "DISCOUNT": "1",
+                "DISCOUNT_PERIOD_AMOUNT": 1, "DISCOUNT_PERIOD_UNIT": "event"}),
+        ],
+        "testGetUpcomingAmount" => {
+            vec![json!({"CODE": "COUPON", "DISCOUNT_TYPE": "percent", "DISCOUNT": "10", "ASSIGNED_ARTICLES": "A123"})]
+        }
+        "testGetSubscriptionByIdReturnsOneSubscription" => vec![json!({"CODE": "TEST_COUPON", "TITLE": "Coupony",
+            "DISCOUNT_TYPE": "percent", "DISCOUNT": "10", "DISCOUNT_PERIOD_AMOUNT": 3, "DISCOUNT_PERIOD_UNIT": "event",
+            "USAGES_MAX": 1})],
+        _ => Vec::new(),
+    }
+}
 
 /// Fixtures replayed whose answer differs from the recording on purpose:
 /// they must answer RESPONSE.ERRORS, for the reason given.
@@ -48,12 +64,19 @@ async fn seed(name: &str, rpc: &Client) -> Seeded {
         });
         fixtures::article(rpc, number, price, "19", extra).await;
     }
+    let mut held = None;
+    for coupon in coupons(name) {
+        held = Some(rpc.ok("coupon.create", json!({"DATA": coupon})).await["CODE"].clone());
+    }
     let holder = fixtures::customer(rpc).await;
     let uid = if name.ends_with("ByExternalUid") { "e1" } else { "seeded" };
     let free = json!({"DATA": {"LAST_NAME": "Tester1", "CUSTOMER_EXT_UID": uid}});
     let customer = rpc.ok("customer.create", free).await["CUSTOMER_ID"].as_i64().expect("customer");
-    let created =
-        fixtures::subscribe(rpc, holder, "60", json!({"START_DATE": "2016-03-15 00:00:00", "TITLE": "title"})).await;
+    let mut extra = json!({"START_DATE": "2016-03-15 00:00:00", "TITLE": "title"});
+    if name.ends_with("testGetSubscriptionByIdReturnsOneSubscription") {
+        extra["COUPON"] = held.unwrap_or_default();
+    }
+    let created = fixtures::subscribe(rpc, holder, "60", extra).await;
     let subscription = created["SUBSCRIPTION_ID"].as_i64().expect("subscription");
     let invoice = created["INVOICE_ID"].as_i64().expect("an invoice");
     let usage = json!({"DATA": {"SUBSCRIPTION_ID": subscription, "ARTICLE_NUMBER": "666", "QUANTITY": 1}});

@@ -62,8 +62,13 @@ const INVOICE_CUSTOMER_COPY: &[&str] = &[
     "DELIVERY_DATE",
 ];
 
+/// Tags FastBill copied onto a subscription's COUPON: the COUPON sits inside
+/// the subscription (its SUBSCRIPTION_ID), and the coupon's USAGES_MAX is on `coupon.get`.
+const SUBSCRIPTION_COUPON_COPY: &[&str] = &["SUBSCRIPTION_ID", "USAGES_MAX"];
+
 fn skipped(path: &str, key: &str) -> bool {
     NOT_PRODUCED.iter().any(|(k, _)| *k == key)
+        || (path.ends_with("].COUPON") && SUBSCRIPTION_COUPON_COPY.contains(&key))
         || (path.contains("INVOICES[") && !path.contains("ITEMS[") && INVOICE_CUSTOMER_COPY.contains(&key))
 }
 

@@ -66,6 +66,9 @@ struct Ids {
     key: Value,
     payment: Value,
     discount: Value,
+    consumption: Value,
+    draft: Value,
+    draft_item: Value,
 }
 
 const B_PLAN: &str = "B-PLAN";
@@ -238,6 +241,38 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("coupon.check", data(json!({"CODE": B_COUPON, "ARTICLE_NUMBER": B_PLAN})), NotFound("ARTICLE_NUMBER")),
         ("coupon.delete", data(json!({"CODE": B_COUPON})), NotFound("CODE")),
         ("invoice.getdocument", data(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        (
+            "consumption.create",
+            data(json!({"CUSTOMER_ID": w.customer, "TITLE": "x", "UNIT_PRICE": "1", "VAT_PERCENT": "19"})),
+            NotFound("CUSTOMER_ID"),
+        ),
+        (
+            "consumption.create",
+            data(json!({"CUSTOMER_ID": own.customer, "SUBSCRIPTION_ID": sub, "ARTICLE_NUMBER": "A-PLAN"})),
+            NotFound("SUBSCRIPTION_ID"),
+        ),
+        (
+            "consumption.create",
+            data(json!({"CUSTOMER_ID": own.customer, "ARTICLE_NUMBER": B_PLAN})),
+            NotFound("ARTICLE_NUMBER"),
+        ),
+        ("consumption.get", filter(json!({"CONSUMPTION_ID": w.consumption})), Empty("CONSUMPTIONS")),
+        ("consumption.get", filter(json!({"CUSTOMER_ID": w.customer})), Empty("CONSUMPTIONS")),
+        ("consumption.gettimeline", filter(json!({"CONSUMPTION_ID": w.consumption})), NotFound("CONSUMPTION_ID")),
+        ("consumption.refund", data(json!({"CONSUMPTION_ID": w.consumption})), NotFound("CONSUMPTION_ID")),
+        ("invoice.create", data(json!({"CUSTOMER_ID": w.customer})), NotFound("CUSTOMER_ID")),
+        (
+            "invoice.create",
+            data(json!({"CUSTOMER_ID": own.customer, "ITEMS": [{"ARTICLE_NUMBER": B_PLAN}]})),
+            NotFound("ITEMS[0].ARTICLE_NUMBER"),
+        ),
+        ("invoice.update", data(json!({"INVOICE_ID": w.draft, "INVOICE_TITLE": "x"})), NotFound("INVOICE_ID")),
+        ("invoice.update", data(json!({"INVOICE_ID": w.invoice, "INVOICE_TITLE": "x"})), NotFound("INVOICE_ID")),
+        ("invoice.delete", data(json!({"INVOICE_ID": w.draft})), NotFound("INVOICE_ID")),
+        ("invoice.complete", data(json!({"INVOICE_ID": w.draft})), NotFound("INVOICE_ID")),
+        ("item.get", filter(json!({"INVOICE_ID": w.draft})), NotFound("INVOICE_ID")),
+        ("item.get", filter(json!({"INVOICE_ID": w.invoice})), NotFound("INVOICE_ID")),
+        ("item.delete", data(json!({"INVOICE_ITEM_ID": w.draft_item})), NotFound("INVOICE_ITEM_ID")),
         // Another tenant's endpoint answering 1004 is checked in webhooks.rs / webhooks_life.rs.
         ("webhook.get", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("WEBHOOKS")),
         ("webhook.update", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
@@ -258,7 +293,10 @@ fn nowhere() -> Ids {
         invoice: n.clone(),
         key: n.clone(),
         payment: n.clone(),
-        discount: n,
+        discount: n.clone(),
+        consumption: n.clone(),
+        draft: n.clone(),
+        draft_item: n,
     }
 }
 
@@ -320,6 +358,12 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
     let inv = b.ok("invoice.get", filter(json!({"INVOICE_ID": s["INVOICE_ID"]}))).await;
     assert_eq!(inv["INVOICES"][0]["INVOICE_NUMBER"], B_INVOICE_NUMBER);
     let paid = b.ok("payment.create", data(json!({"INVOICE_ID": s["INVOICE_ID"], "AMOUNT": "1"}))).await;
+    let consumption =
+        b.ok("consumption.create", data(json!({"CUSTOMER_ID": c["CUSTOMER_ID"], "ARTICLE_NUMBER": B_ADDON}))).await;
+    let draft = b
+        .ok("invoice.create", data(json!({"CUSTOMER_ID": c["CUSTOMER_ID"], "ITEMS": [{"ARTICLE_NUMBER": B_PLAN}]})))
+        .await;
+    let items = b.ok("item.get", filter(json!({"INVOICE_ID": draft["INVOICE_ID"]}))).await;
     let ids = Ids {
         customer: c["CUSTOMER_ID"].clone(),
         subscription: sub,
@@ -329,7 +373,11 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         key: k["KEY_ID"].clone(),
         payment: paid["PAYMENT_ID"].clone(),
         discount: d["DISCOUNT_ID"].clone(),
+        consumption: consumption["CONSUMPTION_ID"].clone(),
+        draft: draft["INVOICE_ID"].clone(),
+        draft_item: items["ITEMS"][0]["INVOICE_ITEM_ID"].clone(),
     };
+    assert!(ids.draft_item.is_i64(), "{items}");
     assert!(ids.pause.is_i64(), "a pause without an own id has a numeric PAUSE_ID");
     (b, ids)
 }

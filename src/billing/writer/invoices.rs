@@ -147,7 +147,7 @@ async fn mark_usage_invoiced<C: ConnectionTrait>(ctx: &Ctx<C>, invoice_id: i64, 
     Ok(())
 }
 
-fn invoice_row<C>(
+pub(super) fn invoice_row<C>(
     ctx: &Ctx<C>,
     now: DateTime<Utc>,
     draft: &Draft,
@@ -205,5 +205,6 @@ fn invoice_row<C>(
         seller: None,
         buyer: None,
         language_code: None,
+        date_fixed: false,
     }
 }

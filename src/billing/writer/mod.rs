@@ -14,8 +14,12 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable, QueryFilter};
 use serde_json::Value;
 
+mod consumptions;
+mod drafts;
 mod events;
 mod invoices;
+
+pub use drafts::{DraftHead, complete_draft, delete_draft, store_draft};
 
 use super::draft::{Draft, Issued};
 use super::snapshot::Snapshots;
@@ -118,9 +122,16 @@ impl Writes {
     /// Writes everything, in the caller's transaction; the issued invoices in queue order.
     pub async fn flush<C: ConnectionTrait>(self, ctx: &Ctx<C>) -> AppResult<Vec<Issued>> {
         let Writes { now, invoices, events, subscriptions, pauses, affected_pauses } = self;
+        let billed: consumptions::Billed = invoices
+            .iter()
+            .enumerate()
+            .filter(|(_, (draft, _))| !draft.consumption_ids.is_empty())
+            .map(|(i, (draft, _))| (i, draft.consumption_ids.clone()))
+            .collect();
         // The customers of the flush, read once for snapshots, payment terms, credit and mail.
         let customers = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
         let mut issued = invoices::insert(ctx, now, invoices, &customers).await?;
+        consumptions::mark_invoiced(ctx, &issued, billed).await?;
         events::insert(ctx, now, &issued, events).await?;
         // Customer credit is a prepayment: it settles what was just issued.
         super::balance::apply_customer_credit(ctx, &mut issued, &customers.with_credit()).await?;

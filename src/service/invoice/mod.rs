@@ -1,6 +1,7 @@
-//! Invoices: reading them (`query`); issuing is the billing writer's
-//! (`billing::writer`), whoever asks for it.
+//! Invoices: reading them (`query`) and manual invoices (`manual`); issuing
+//! is the billing writer's (`billing::writer`), whoever asks for it.
 
+pub mod manual;
 mod query;
 
 pub use crate::billing::draft::{Draft, Issued, Kind};
