@@ -19,6 +19,7 @@ mod consumptions;
 mod coupons;
 mod credit_notes;
 mod customer;
+mod discount_props;
 mod discounts;
 mod discover;
 mod document_checks;
