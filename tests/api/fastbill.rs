@@ -162,3 +162,34 @@ async fn a_failed_write_changes_nothing() {
         assert_eq!(count_rows(&app, table).await, count, "{table} changed");
     }
 }
+
+#[tokio::test]
+async fn addcredits_sendbyemail_and_template_get_work_through_the_fastbill_door() {
+    let app = spawn_app().await;
+    let (fastbill, rpc) = clients(&app).await;
+    fixtures::article(&rpc, "P", "10", "19", json!({})).await;
+    let c = fixtures::customer(&rpc).await;
+    let credits =
+        fb_ok(&fastbill, json!({"SERVICE": "customer.addcredits", "DATA": {"CUSTOMER_ID": c, "AMOUNT": "4.5"}})).await;
+    assert_eq!(credits["STATUS"], "success", "{credits}");
+    let sub = fixtures::subscribe(&rpc, c, "P", json!({})).await;
+    let inv = sub["INVOICE_ID"].as_i64().expect("INVOICE_ID");
+    let invoice = &rpc.ok("invoice.get", json!({"FILTER": {"INVOICE_ID": inv}})).await["INVOICES"][0];
+    // 11.90 issued, the 4.50 of credit applied at once.
+    assert_eq!((invoice["TOTAL"].as_str(), invoice["OUTSTANDING_AMOUNT"].as_str()), (Some("11.90"), Some("7.40")));
+    let before = count_rows(&app, "mail_outbox").await;
+    let recipient = json!({"TO": "books@example.com", "BCC": "archive@example.com"});
+    let sent = fb_ok(
+        &fastbill,
+        json!({"SERVICE": "invoice.sendbyemail", "DATA": {"INVOICE_ID": inv, "RECIPIENT": recipient}}),
+    )
+    .await;
+    assert!(sent["MAIL_ID"].is_i64(), "{sent}");
+    assert_eq!(count_rows(&app, "mail_outbox").await, before + 1);
+    let bad =
+        fb_err(&fastbill, json!({"SERVICE": "invoice.sendbyemail", "DATA": {"INVOICE_ID": inv, "RECIPIENT": "x"}}))
+            .await;
+    assert!(bad.contains("RECIPIENT"), "{bad}");
+    let templates = fb_ok(&fastbill, json!({"SERVICE": "template.get"})).await;
+    assert!(templates["TEMPLATES"].as_array().is_some_and(|t| !t.is_empty()), "{templates}");
+}
