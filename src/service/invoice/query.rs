@@ -68,6 +68,13 @@ pub async fn find<C: ConnectionTrait>(
     limit: u64,
     offset: u64,
 ) -> AppResult<Vec<Issued>> {
+    let query = filtered(ctx, filter);
+    let invoices = query.order_by_asc(invoice::Column::Id).limit(limit).offset(offset).all(&ctx.db).await?;
+    with_items(ctx, invoices).await
+}
+
+/// The invoices matching every filter.
+fn filtered<C>(ctx: &Ctx<C>, filter: InvoiceFilter) -> sea_orm::Select<invoice::Entity> {
     use invoice::Column as C_;
     let mut query = ctx.find::<invoice::Entity>();
     if let Some(id) = filter.invoice_id {
@@ -111,7 +118,11 @@ pub async fn find<C: ConnectionTrait>(
         };
         query = query.filter(C_::InvoiceDate.gte(from)).filter(C_::InvoiceDate.lt(to));
     }
-    let invoices = query.order_by_asc(C_::Id).limit(limit).offset(offset).all(&ctx.db).await?;
+    query
+}
+
+/// The invoices with their lines in position order (one query for all lines).
+async fn with_items<C: ConnectionTrait>(ctx: &Ctx<C>, invoices: Vec<invoice::Model>) -> AppResult<Vec<Issued>> {
     let ids: Vec<i64> = invoices.iter().map(|i| i.id).collect();
     let items = if ids.is_empty() {
         Vec::new()
