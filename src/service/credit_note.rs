@@ -204,22 +204,47 @@ async fn save_item(ctx: &WriteCtx, row: invoice_item::Model) -> AppResult<()> {
 /// Moves the original's balance by the note's total and marks a refund.
 async fn allocate(
     ctx: &WriteCtx,
-    mut original: invoice::Model,
+    original: invoice::Model,
     mut issued: Issued,
     note: &CreditNote,
     refund: bool,
 ) -> AppResult<Issued> {
-    let gross = -note.total;
+    if move_balance(ctx, original, -note.total, refund).await? > Decimal::ZERO {
+        issued.invoice.refunded = true;
+        balance::save_invoice(ctx, &issued.invoice).await?;
+    }
+    super::invoice::load(ctx, issued.invoice.id).await
+}
+
+/// Credits `gross` (positive) to `original`: CREDITED_TOTAL grows, OUTSTANDING_AMOUNT falls as far
+/// as it goes, the rest goes to the customer's CREDIT_BALANCE or, with `refund`, is refunded
+/// (answered, so the caller marks the note).
+async fn move_balance(
+    ctx: &WriteCtx,
+    mut original: invoice::Model,
+    gross: Decimal,
+    refund: bool,
+) -> AppResult<Decimal> {
     let split = allocate_credit_note(gross, original.outstanding.0, refund);
     original.credited_total = DecimalText(original.credited_total.0 + gross);
     let outstanding = original.outstanding.0 - split.to_invoice;
     balance::settle(ctx, original.clone(), outstanding, ctx.now).await?;
     balance::change_credit_balance(ctx, original.customer_id, split.to_credit_balance, "INVOICE_ID").await?;
-    if split.refunded > Decimal::ZERO {
-        issued.invoice.refunded = true;
-        balance::save_invoice(ctx, &issued.invoice).await?;
+    Ok(split.refunded)
+}
+
+/// Allocates credit notes that billing issued against an invoice (the unused days of
+/// `subscription.terminate` with CREDIT_UNUSED) as `invoice.credit` allocates its own: API.md
+/// section 10's balance counts every credit note, whoever wrote it. The related invoice's
+/// CREDITED_TOTAL grows and its OUTSTANDING_AMOUNT falls; what a paid invoice no longer owes goes
+/// to the customer's CREDIT_BALANCE. Invoices and notes without a relation are left alone.
+pub async fn allocate_issued(ctx: &WriteCtx, issued: &[Issued]) -> AppResult<()> {
+    for note in issued.iter().filter(|i| i.invoice.kind == "credit") {
+        let Some(related) = note.invoice.related_invoice_id else { continue };
+        let Some(original) = ctx.by_id::<invoice::Entity, _>(&ctx.db, related).await? else { continue };
+        move_balance(ctx, original, -note.invoice.total.0, false).await?;
     }
-    super::invoice::load(ctx, issued.invoice.id).await
+    Ok(())
 }
 
 /// `invoice.cancel`: a credit note of everything not yet credited, then STATUS

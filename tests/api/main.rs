@@ -17,6 +17,7 @@ mod changes;
 mod concurrency;
 mod coupons;
 mod credit_notes;
+mod credit_terminate;
 mod customer;
 mod discounts;
 mod discover;
