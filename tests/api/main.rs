@@ -35,6 +35,7 @@ mod idempotency;
 mod isolation;
 mod keys;
 mod mail;
+mod mail_pdf;
 mod operations;
 mod pauses;
 mod payments;
