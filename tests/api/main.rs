@@ -22,6 +22,7 @@ mod customer;
 mod discounts;
 mod discover;
 mod document_checks;
+mod document_discounts;
 mod documents;
 mod dunning;
 mod fastbill;
