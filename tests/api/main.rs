@@ -51,6 +51,7 @@ mod tenant;
 mod types;
 mod webhooks;
 mod webhooks_crash;
+mod webhooks_disable;
 mod webhooks_fastbill;
 mod webhooks_life;
 mod wire_props;
