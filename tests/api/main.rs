@@ -54,4 +54,5 @@ mod webhooks_crash;
 mod webhooks_disable;
 mod webhooks_fastbill;
 mod webhooks_life;
+mod webhooks_processes;
 mod wire_props;
