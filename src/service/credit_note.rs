@@ -146,6 +146,14 @@ fn draft_of(
 /// `invoice.credit`: issues a credit note of `input.request` on the invoice,
 /// and allocates it (OUTSTANDING_AMOUNT first, then CREDIT_BALANCE or refund).
 pub async fn credit(ctx: &WriteCtx, input: CreditInput) -> AppResult<Issued> {
+    let refund = input.refund;
+    let (original, issued, note) = issue(ctx, input).await?;
+    allocate(ctx, original, issued, &note, refund).await
+}
+
+/// Issues the credit note of `input.request` and records what it took of the original's lines;
+/// answers the original as it was, the note, and its money, for the caller to allocate.
+async fn issue(ctx: &WriteCtx, input: CreditInput) -> AppResult<(invoice::Model, Issued, CreditNote)> {
     let original = creditable(ctx, input.invoice_id).await?;
     let items = ctx
         .find::<invoice_item::Entity>()
@@ -161,7 +169,7 @@ pub async fn credit(ctx: &WriteCtx, input: CreditInput) -> AppResult<Issued> {
     let (draft, priced) = draft_of(&original, &note, input.reason, ctx.now);
     let issued = writer::issue_priced(ctx, draft, priced).await?;
     record_taken(ctx, &issued, &note, &items).await?;
-    allocate(ctx, original, issued, &note, input.refund).await
+    Ok((original, issued, note))
 }
 
 /// Links the note's lines to the originals and adds what they took to them.
@@ -251,10 +259,12 @@ pub async fn allocate_issued(ctx: &WriteCtx, issued: &[Issued]) -> AppResult<()>
 /// `canceled` (with `invoice.canceled`). Answers the credit note.
 pub async fn cancel(ctx: &WriteCtx, invoice_id: i64, reason: Option<String>) -> AppResult<Issued> {
     let input = CreditInput { invoice_id, request: Request::Whole, reason, refund: false };
-    let note = credit(ctx, input).await?;
-    let mut original = super::invoice::load(ctx, invoice_id).await?.invoice;
+    let (mut original, issued, note) = issue(ctx, input).await?;
+    // Canceled before the allocation: what the note clears is not a payment, so no `invoice.paid`
+    // reaches a shop that marks orders paid on it.
     original.status = "canceled".into();
-    balance::save_invoice(ctx, &original).await?;
+    let note = allocate(ctx, original, issued, &note, false).await?;
+    let original = super::invoice::load(ctx, invoice_id).await?.invoice;
     let data = json!({"INVOICE_NUMBER": original.invoice_number, "CREDIT_NOTE_ID": note.invoice.id});
     events::append(ctx, "invoice", invoice_id, "invoice.canceled", data).await?;
     Ok(note)

@@ -54,5 +54,6 @@ mod webhooks_crash;
 mod webhooks_disable;
 mod webhooks_fastbill;
 mod webhooks_life;
+mod webhooks_money;
 mod webhooks_processes;
 mod wire_props;
