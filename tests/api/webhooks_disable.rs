@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Client, TestApp, count_rows, spawn_app};
 use crate::webhooks::receiver::Receiver;
-use crate::webhooks::{START, deliveries, hooked, recorded, requests};
+use crate::webhooks::{Hooked, START, deliveries, hooked, recorded, requests};
 
 const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
@@ -97,7 +97,13 @@ async fn an_endpoint_failing_for_five_days_of_the_tenants_clock_is_disabled_and_
     assert_eq!((listed.len(), listed[2]["STATUS"].as_str()), (3, Some("skipped")));
     assert_eq!(h.receiver.logged().len(), sent);
     assert_eq!(count_rows(&h._app, "webhook_attempt").await, 15);
-    // Re-enabled: the streak starts anew, so one more failure does not disable it again ...
+    re_enabled(&h, test, next + TimeDelta::days(2)).await;
+}
+
+/// Re-enabled at `now` (the endpoint disabled, 3 deliveries so far): the streak starts anew, so one
+/// more failure does not disable it again, and once the receiver answers the retry is delivered.
+async fn re_enabled(h: &Hooked, test: &str, now: NaiveDateTime) {
+    let (client, id) = (&h.client, h.webhook_id);
     client.ok("webhook.update", json!({"DATA": {"WEBHOOK_ID": id, "ENABLED": true}})).await;
     assert_eq!(state(client, id).await, (json!(true), Value::Null));
     customer(client).await;
@@ -106,7 +112,7 @@ async fn an_endpoint_failing_for_five_days_of_the_tenants_clock_is_disabled_and_
     // ... and once the receiver answers, the retry is delivered.
     let Some(healthy) = Receiver::start(test, &h.secret, &[]) else { return };
     client.ok("webhook.update", json!({"DATA": {"WEBHOOK_ID": id, "URL": healthy.url("/hook")}})).await;
-    let fourth = follow(client, id, 3, five_days + TimeDelta::days(30)).await;
+    let fourth = follow(client, id, 3, now + TimeDelta::days(30)).await;
     assert_eq!(fourth["STATUS"], "delivered", "{fourth}");
     let got = requests(&healthy, 1).await;
     assert_eq!((got.len(), got[0]["verified"].clone()), (1, json!(true)));
