@@ -200,7 +200,7 @@ async fn record_taken(
     Ok(())
 }
 
-async fn save_item(ctx: &WriteCtx, row: invoice_item::Model) -> AppResult<()> {
+pub(super) async fn save_item(ctx: &WriteCtx, row: invoice_item::Model) -> AppResult<()> {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
     invoice_item::Entity::update(row.into_active_model().reset_all())
         .filter(invoice_item::Column::TenantId.eq(ctx.tenant.id.get()))
@@ -227,7 +227,7 @@ async fn allocate(
 /// Credits `gross` (positive) to `original`: CREDITED_TOTAL grows, OUTSTANDING_AMOUNT falls as far
 /// as it goes, the rest goes to the customer's CREDIT_BALANCE or, with `refund`, is refunded
 /// (answered, so the caller marks the note).
-async fn move_balance(
+pub(super) async fn move_balance(
     ctx: &WriteCtx,
     mut original: invoice::Model,
     gross: Decimal,
@@ -239,20 +239,6 @@ async fn move_balance(
     balance::settle(ctx, original.clone(), outstanding, ctx.now).await?;
     balance::change_credit_balance(ctx, original.customer_id, split.to_credit_balance, "INVOICE_ID").await?;
     Ok(split.refunded)
-}
-
-/// Allocates credit notes that billing issued against an invoice (the unused days of
-/// `subscription.terminate` with CREDIT_UNUSED) as `invoice.credit` allocates its own: API.md
-/// section 10's balance counts every credit note, whoever wrote it. The related invoice's
-/// CREDITED_TOTAL grows and its OUTSTANDING_AMOUNT falls; what a paid invoice no longer owes goes
-/// to the customer's CREDIT_BALANCE. Invoices and notes without a relation are left alone.
-pub async fn allocate_issued(ctx: &WriteCtx, issued: &[Issued]) -> AppResult<()> {
-    for note in issued.iter().filter(|i| i.invoice.kind == "credit") {
-        let Some(related) = note.invoice.related_invoice_id else { continue };
-        let Some(original) = ctx.by_id::<invoice::Entity, _>(&ctx.db, related).await? else { continue };
-        move_balance(ctx, original, -note.invoice.total.0, false).await?;
-    }
-    Ok(())
 }
 
 /// `invoice.cancel`: a credit note of everything not yet credited, then STATUS

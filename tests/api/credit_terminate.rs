@@ -51,3 +51,30 @@ async fn on_a_paid_invoice_the_unused_days_credit_goes_to_the_customers_credit_b
     assert_eq!(invoice(&client, inv).await["CREDITED_TOTAL"], "61.42");
     assert_eq!(credit_balance(&client, c).await, "61.42");
 }
+
+#[tokio::test]
+async fn after_the_unused_days_credit_a_cancel_credits_only_what_is_left_of_the_invoice() {
+    let app = spawn_app().await;
+    let (client, c, sub, inv) = shop(&app).await;
+    let first = terminate(&client, sub).await;
+    let original = invoice(&client, inv).await;
+    let plan = original["ITEMS"][0]["INVOICE_ITEM_ID"].clone();
+    assert_eq!(first["ITEMS"][0]["KIND"], "proration");
+    let more = json!({"DATA": {"INVOICE_ID": inv, "ITEMS": [{"INVOICE_ITEM_ID": plan, "AMOUNT": "48.40"}]}});
+    let err = client.err("invoice.credit", more).await;
+    assert_eq!((err.code, err.tag()), (1009, Some("AMOUNT")), "48.39 of the plan's 100.00 is left: {}", err.message);
+    let canceled = client.ok("invoice.cancel", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    let note = invoice(&client, canceled["INVOICE_ID"].as_i64().expect("id")).await;
+    assert_eq!(
+        (note["SUB_TOTAL"].clone(), note["VAT_TOTAL"].clone(), note["TOTAL"].clone()),
+        (json!("-48.39"), json!("-9.19"), json!("-57.58")),
+        "100.00 - 51.61 net; the VAT left of 19 %: 19.00 - 9.81"
+    );
+    let original = invoice(&client, inv).await;
+    assert_eq!(
+        (original["CREDITED_TOTAL"].clone(), original["OUTSTANDING_AMOUNT"].clone(), original["STATUS"].clone()),
+        (json!("119.00"), json!("0.00"), json!("canceled")),
+        "the two notes negate the invoice to the cent"
+    );
+    assert_eq!(credit_balance(&client, c).await, "0.00", "nothing was paid, nothing is owed back");
+}

@@ -149,7 +149,7 @@ pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResul
     writes.event("subscription", id, "subscription.terminated", json!({"CREDIT_UNUSED": credit_unused}));
     let invoices = writes.flush(ctx).await?;
     // The unused days' credit note lowers what the period's invoice still owes, like any credit note.
-    crate::service::credit_note::allocate_issued(ctx, &invoices).await?;
+    crate::service::billed_credit::allocate(ctx, &invoices).await?;
     Ok(Changed { sub, invoices })
 }
 
