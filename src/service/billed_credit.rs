@@ -62,7 +62,7 @@ async fn take_lines(ctx: &WriteCtx, invoice_id: i64, note_lines: &[invoice_item:
         let take = given.min(left(item));
         item.credited_net = DecimalText(item.credited_net.0 + take);
         if left(item).is_zero() {
-            item.credited_quantity = item.quantity.clone();
+            item.credited_quantity = item.quantity;
         }
         save_item(ctx, item.clone()).await?;
         let mut linked = line.clone();
