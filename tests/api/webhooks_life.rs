@@ -134,3 +134,30 @@ async fn a_body_over_the_limit_is_sent_thin_with_only_the_objects_id() {
     assert_eq!(bodies[1]["type"], "customer.created");
     assert!(got[1]["body"].as_str().map_or(0, str::len) <= 2048);
 }
+
+#[tokio::test]
+async fn a_slow_endpoint_never_delays_another() {
+    let test = "a_slow_endpoint_never_delays_another";
+    let events = json!({"EVENTS": ["customer.created"]});
+    let Some(slow) = hooked(test, spawn_app().await, events.clone(), &["--delay", "4"]).await else { return };
+    let mut data = json!({"URL": "http://127.0.0.1:9/later"});
+    data["EVENTS"] = events["EVENTS"].clone();
+    let created = slow.client.ok("webhook.create", json!({"DATA": data})).await;
+    let Some(fast) = crate::webhooks::receiver::Receiver::start(test, created["SECRET"].as_str().expect("SECRET"), &[])
+    else {
+        return;
+    };
+    let update = json!({"WEBHOOK_ID": created["WEBHOOK_ID"], "URL": fast.url("/hook")});
+    slow.client.ok("webhook.update", json!({"DATA": update})).await;
+    let started = std::time::Instant::now();
+    for _ in 0..3 {
+        customer(&slow.client).await;
+    }
+    let got = requests(&fast, 3).await;
+    let elapsed = started.elapsed();
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|r| r["verified"] == true));
+    // The slow receiver answers its first request after 4 s; the fast one had all three long before.
+    assert!(elapsed < std::time::Duration::from_secs(3), "the fast endpoint waited {elapsed:?}");
+    assert!(slow.receiver.logged().is_empty(), "the slow endpoint is still on its first request");
+}
