@@ -1,8 +1,8 @@
 //! Mails about invoices, queued in the caller's transaction (the outbox
 //! `mail_outbox`) and sent after the commit by `service::mail`'s worker:
 //! invoices issued to customers who get them by mail (the invoice writer
-//! calls [`on_issue`]), dunning reminders, copies. Until the documents work
-//! lands the mail carries the invoice as text and HTML, no PDF.
+//! calls [`on_issue`]), dunning reminders, copies. The row holds the text and
+//! HTML bodies; the worker adds the invoice's PDF when it sends.
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet};
 

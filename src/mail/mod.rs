@@ -1,12 +1,14 @@
 //! Sending one mail through the configured transport (`mail.transport`):
 //! `file` writes an `.eml` file per mail into a folder, `smtp` sends through
 //! a server (plain, STARTTLS or implicit TLS, optional login) with lettre.
-//! Knows nothing of invoices or the outbox; `service::mail` does.
+//! A mail with attachments is `multipart/mixed`: the text/HTML alternative
+//! first, then each file. Knows nothing of invoices or the outbox;
+//! `service::mail` does.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use lettre::message::{Mailbox, Mailboxes, MultiPart, header};
+use lettre::message::{Attachment as Part, Mailbox, Mailboxes, MultiPart, header};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -24,6 +26,18 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Files sent along (the invoice's PDF).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a mail.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    /// `RE-2025-00001.pdf`.
+    pub file_name: String,
+    /// `application/pdf`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Where mails go.
@@ -99,6 +113,14 @@ fn build(from: &str, mail: &Mail) -> Result<Message, String> {
     if let Some(bcc) = mail.bcc.as_deref().filter(|c| !c.is_empty()) {
         builder = builder.mailbox(header::Bcc::from(addresses(bcc)?));
     }
-    let body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    let mut body = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    if !mail.attachments.is_empty() {
+        body = MultiPart::mixed().multipart(body);
+        for file in &mail.attachments {
+            let content_type = header::ContentType::parse(&file.content_type)
+                .map_err(|e| format!("attachment {}: content type: {e}", file.file_name))?;
+            body = body.singlepart(Part::new(file.file_name.clone()).body(file.bytes.clone(), content_type));
+        }
+    }
     builder.multipart(body).map_err(|e| e.to_string())
 }

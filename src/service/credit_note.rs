@@ -147,6 +147,14 @@ fn draft_of(
 /// `invoice.credit`: issues a credit note of `input.request` on the invoice,
 /// and allocates it (OUTSTANDING_AMOUNT first, then CREDIT_BALANCE or refund).
 pub async fn credit(ctx: &WriteCtx, input: CreditInput) -> AppResult<Issued> {
+    let refund = input.refund;
+    let (original, issued, note) = issue(ctx, input).await?;
+    allocate(ctx, original, issued, &note, refund).await
+}
+
+/// Issues the credit note of `input.request` and records what it took of the original's lines;
+/// answers the original as it was, the note, and its money, for the caller to allocate.
+async fn issue(ctx: &WriteCtx, input: CreditInput) -> AppResult<(invoice::Model, Issued, CreditNote)> {
     let original = creditable(ctx, input.invoice_id).await?;
     let items = ctx
         .find::<invoice_item::Entity>()
@@ -162,7 +170,7 @@ pub async fn credit(ctx: &WriteCtx, input: CreditInput) -> AppResult<Issued> {
     let (draft, priced) = draft_of(&original, &note, input.reason, ctx.now);
     let issued = writer::issue_priced(ctx, draft, priced).await?;
     record_taken(ctx, &issued, &note, &items).await?;
-    allocate(ctx, original, issued, &note, input.refund).await
+    Ok((original, issued, note))
 }
 
 /// Links the note's lines to the originals and adds what they took to them.
@@ -193,7 +201,7 @@ async fn record_taken(
     Ok(())
 }
 
-async fn save_item(ctx: &WriteCtx, row: invoice_item::Model) -> AppResult<()> {
+pub(super) async fn save_item(ctx: &WriteCtx, row: invoice_item::Model) -> AppResult<()> {
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
     invoice_item::Entity::update(row.into_active_model().reset_all())
         .filter(invoice_item::Column::TenantId.eq(ctx.tenant.id.get()))
@@ -205,32 +213,45 @@ async fn save_item(ctx: &WriteCtx, row: invoice_item::Model) -> AppResult<()> {
 /// Moves the original's balance by the note's total and marks a refund.
 async fn allocate(
     ctx: &WriteCtx,
-    mut original: invoice::Model,
+    original: invoice::Model,
     mut issued: Issued,
     note: &CreditNote,
     refund: bool,
 ) -> AppResult<Issued> {
-    let gross = -note.total;
-    let split = allocate_credit_note(gross, original.outstanding.0, refund);
-    original.credited_total = DecimalText(original.credited_total.0 + gross);
-    let outstanding = original.outstanding.0 - split.to_invoice;
-    balance::settle(ctx, original.clone(), outstanding, ctx.now).await?;
-    balance::change_credit_balance(ctx, original.customer_id, split.to_credit_balance, "INVOICE_ID").await?;
-    if split.refunded > Decimal::ZERO {
+    if move_balance(ctx, original, -note.total, refund).await? > Decimal::ZERO {
         issued.invoice.refunded = true;
         balance::save_invoice(ctx, &issued.invoice).await?;
     }
     super::invoice::load(ctx, issued.invoice.id).await
 }
 
+/// Credits `gross` (positive) to `original`: CREDITED_TOTAL grows, OUTSTANDING_AMOUNT falls as far
+/// as it goes, the rest goes to the customer's CREDIT_BALANCE or, with `refund`, is refunded
+/// (answered, so the caller marks the note).
+pub(super) async fn move_balance(
+    ctx: &WriteCtx,
+    mut original: invoice::Model,
+    gross: Decimal,
+    refund: bool,
+) -> AppResult<Decimal> {
+    let split = allocate_credit_note(gross, original.outstanding.0, refund);
+    original.credited_total = DecimalText(original.credited_total.0 + gross);
+    let outstanding = original.outstanding.0 - split.to_invoice;
+    balance::settle(ctx, original.clone(), outstanding, ctx.now).await?;
+    balance::change_credit_balance(ctx, original.customer_id, split.to_credit_balance, "INVOICE_ID").await?;
+    Ok(split.refunded)
+}
+
 /// `invoice.cancel`: a credit note of everything not yet credited, then STATUS
 /// `canceled` (with `invoice.canceled`). Answers the credit note.
 pub async fn cancel(ctx: &WriteCtx, invoice_id: i64, reason: Option<String>) -> AppResult<Issued> {
     let input = CreditInput { invoice_id, request: Request::Whole, reason, refund: false };
-    let note = credit(ctx, input).await?;
-    let mut original = super::invoice::load(ctx, invoice_id).await?.invoice;
+    let (mut original, issued, note) = issue(ctx, input).await?;
+    // Canceled before the allocation: what the note clears is not a payment, so no `invoice.paid`
+    // reaches a shop that marks orders paid on it.
     original.status = "canceled".into();
-    balance::save_invoice(ctx, &original).await?;
+    let note = allocate(ctx, original, issued, &note, false).await?;
+    let original = super::invoice::load(ctx, invoice_id).await?.invoice;
     let data = json!({"INVOICE_NUMBER": original.invoice_number, "CREDIT_NOTE_ID": note.invoice.id});
     events::append(ctx, "invoice", invoice_id, "invoice.canceled", data).await?;
     Ok(note)

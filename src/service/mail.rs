@@ -5,6 +5,12 @@
 //! failures with a doubling delay, and writes each result to the invoice's
 //! timeline (`invoice.mail_sent`, `invoice.mail_failed`). A failing mail
 //! server therefore never rolls back a billing run.
+//!
+//! Every mail about an invoice carries its PDF (API.md section 10), rendered
+//! by the worker at send time from the stored invoice, so a billing run never
+//! waits for a document. A tenant whose SELLER lacks what a document legally
+//! needs gets no PDF: the mail goes without it and the timeline says why
+//! (ATTACHMENT null, ATTACHMENT_ERROR), rather than holding the mail back.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,13 +21,16 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::documents::{self, Format};
 use super::{AppState, WriteCtx};
 pub use crate::billing::mail::Recipients;
 use crate::billing::mail::{self as outbox, MailKind};
+use crate::db::ctx::TenantRef;
+use crate::db::scope::TenantId;
 use crate::error::{AppError, AppResult};
-use crate::mail::{Mail, SendError, Transport, addresses};
+use crate::mail::{Attachment, Mail, SendError, Transport, addresses};
 use entity::{event, invoice, mail_outbox};
 
 /// Queues the reminder of `level` for the customer when it gets invoices by mail.
@@ -93,6 +102,12 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
     }
     txn.commit().await?;
     for row in &rows {
+        let pdf = invoice_pdf(state, row).await;
+        let attached = match &pdf {
+            Some(Ok(file)) => json!({"ATTACHMENT": file.file_name}),
+            Some(Err(err)) => json!({"ATTACHMENT": null, "ATTACHMENT_ERROR": err}),
+            None => json!({"ATTACHMENT": null}),
+        };
         let mail = Mail {
             key: format!("{}-{}-{}", row.tenant_id, row.id, row.kind),
             to: row.recipient.clone(),
@@ -101,15 +116,42 @@ pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<u
             subject: row.subject.clone(),
             text: row.body_text.clone(),
             html: row.body_html.clone(),
+            attachments: pdf.and_then(Result::ok).into_iter().collect(),
         };
         let result = transport.send(&state.settings.mail.from, &mail).await;
-        record(state, row.clone(), result).await?;
+        record(state, row.clone(), result, attached).await?;
     }
     Ok(rows.len())
 }
 
-/// Stores an attempt's result and puts it on the invoice's timeline.
-async fn record(state: &AppState, mut row: mail_outbox::Model, result: Result<(), SendError>) -> AppResult<()> {
+/// The PDF of the mail's invoice, rendered now (`None` for a mail about no invoice); `Err` says why
+/// there is none.
+async fn invoice_pdf(state: &AppState, row: &mail_outbox::Model) -> Option<Result<Attachment, String>> {
+    let invoice_id = row.invoice_id?;
+    let tenant = match entity::tenant::Entity::find_by_id(row.tenant_id).one(&state.db.read).await {
+        Ok(Some(tenant)) => tenant,
+        Ok(None) => return Some(Err("the tenant no longer exists".into())),
+        Err(err) => return Some(Err(err.to_string())),
+    };
+    // The tenant is the one whose own transaction queued the row.
+    let who = TenantRef { id: TenantId::trusted_for_operator(tenant.id), is_test: tenant.is_test };
+    let ctx = state.read_ctx(who, state.clock.now());
+    let rendered = documents::rendered(&ctx, invoice_id, Format::Pdf).await;
+    Some(rendered.map_err(|e| e.to_string()).map(|r| Attachment {
+        file_name: r.file_name,
+        content_type: r.format.content_type().to_owned(),
+        bytes: r.bytes,
+    }))
+}
+
+/// Stores an attempt's result and puts it on the invoice's timeline
+/// (`attached` says which PDF went along).
+async fn record(
+    state: &AppState,
+    mut row: mail_outbox::Model,
+    result: Result<(), SendError>,
+    attached: Value,
+) -> AppResult<()> {
     let now = state.clock.now();
     let settings = &state.settings.mail;
     // `row` is the copy from before the lease, which counted this attempt.
@@ -119,7 +161,11 @@ async fn record(state: &AppState, mut row: mail_outbox::Model, result: Result<()
             row.status = "sent".into();
             row.sent_at = Some(now);
             row.last_error = None;
-            ("invoice.mail_sent", json!({"KIND": row.kind, "RECIPIENT": row.recipient, "ATTEMPT": row.attempts}))
+            let mut data = json!({"KIND": row.kind, "RECIPIENT": row.recipient, "ATTEMPT": row.attempts});
+            if let (Some(data), Some(attached)) = (data.as_object_mut(), attached.as_object()) {
+                data.extend(attached.clone());
+            }
+            ("invoice.mail_sent", data)
         }
         Err(err) => {
             let last = err.permanent || row.attempts >= i32::try_from(settings.max_attempts).unwrap_or(i32::MAX);

@@ -2,6 +2,7 @@
 //! (tenant, clock reading, connection) and typed inputs; they know no JSON tags.
 
 pub mod article;
+pub mod billed_credit;
 pub mod billing_run;
 pub mod consumption;
 pub mod coupon;

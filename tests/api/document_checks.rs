@@ -67,7 +67,7 @@ fn positive(value: &Value) -> String {
 }
 
 /// Fetches the XML and PDF of `invoice`, runs every checker, compares the totals; answers the PDF text.
-async fn check(test: &str, client: &Client, invoice: &Value, type_code: &str) -> Option<String> {
+pub async fn check(test: &str, client: &Client, invoice: &Value, type_code: &str) -> Option<String> {
     if !tools_ready(test) {
         return None;
     }
@@ -107,7 +107,7 @@ async fn check(test: &str, client: &Client, invoice: &Value, type_code: &str) ->
     Some(run("pdftotext", Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf_path).arg("-")))
 }
 
-fn assert_shows(text: &str, expected: &[&str]) {
+pub fn assert_shows(text: &str, expected: &[&str]) {
     for needle in expected {
         assert!(text.contains(needle), "the PDF text lacks {needle:?}:\n{text}");
     }

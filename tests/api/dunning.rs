@@ -108,3 +108,61 @@ async fn a_postpone_to_an_earlier_date_or_a_bad_date_names_due_date_and_changes_
     let i = invoice(&client, inv).await;
     assert_eq!((i["DUE_DATE"].clone(), i["DUE_DATE_POSTPONED"].clone()), (json!("2025-01-15 00:00:00"), json!(false)));
 }
+
+/// The subscription's timeline types, oldest first.
+async fn subscription_timeline(client: &Client, sub: i64) -> Vec<Value> {
+    let found = client.ok("subscription.gettimeline", json!({"FILTER": {"SUBSCRIPTION_ID": sub}, "LIMIT": 100})).await;
+    let mut events = found["EVENTS"].as_array().cloned().unwrap_or_default();
+    events.reverse();
+    events
+}
+
+#[tokio::test]
+async fn final_action_cancel_cancels_the_subscription_at_the_period_end_once_and_it_closes_there() {
+    let app = spawn_app_with(|_| {}).await;
+    let (client, _, sub, inv) = shop(&app).await;
+    let dunning_cfg = json!({"DAYS": [7, 14, 21], "FINAL_ACTION": "cancel"});
+    let updated = client.ok("tenant.update", json!({"DATA": {"DUNNING": dunning_cfg}})).await;
+    assert_eq!(updated["TENANT"]["DUNNING"]["FINAL_ACTION"], "cancel", "{updated}");
+    advance(&client, "2025-02-04").await;
+    assert_eq!(dunning(&client, inv).await, ("overdue".to_owned(), 2));
+    assert_eq!(subscription(&client, sub).await["STATUS"], "active", "no final action before level 3");
+    advance(&client, "2025-02-05").await;
+    assert_eq!(dunning(&client, inv).await, ("overdue".to_owned(), 3));
+    let s = subscription(&client, sub).await;
+    assert_eq!(
+        (s["STATUS"].clone(), s["CANCELLATION_DATE"].clone(), s["CANCELLATION_NOTE"].clone()),
+        (json!("canceled"), json!("2025-03-01 00:00:00"), json!("dunning")),
+        "canceled at the end of the period running on 2025-02-05 (no notice period)"
+    );
+    let found = client.ok("invoice.gettimeline", json!({"FILTER": {"INVOICE_ID": inv}})).await;
+    assert_eq!(found["EVENTS"][0]["TYPE"], "invoice.reminded");
+    assert_eq!(found["EVENTS"][0]["DATA"]["FINAL_ACTION"], "cancel");
+    // Once: a shop that takes the cancellation back is not overruled by a later run.
+    client.ok("subscription.reactivate", json!({"DATA": {"SUBSCRIPTION_ID": sub}})).await;
+    advance(&client, "2025-02-20").await;
+    let s = subscription(&client, sub).await;
+    assert_eq!((s["STATUS"].clone(), s["CANCELLATION_DATE"].clone()), (json!("active"), Value::Null));
+    let canceled: Vec<Value> = subscription_timeline(&client, sub)
+        .await
+        .into_iter()
+        .filter(|e| e["TYPE"] == "subscription.canceled")
+        .map(|e| e["DATA"]["CANCELLATION_NOTE"].clone())
+        .collect();
+    assert_eq!(canceled, vec![json!("dunning")], "the final action acted once");
+}
+
+#[tokio::test]
+async fn final_action_cancel_lets_the_subscription_close_at_its_period_end() {
+    let app = spawn_app_with(|s| s.billing.dunning_final_action = "cancel".into()).await;
+    let (client, _, sub, inv) = shop(&app).await;
+    advance(&client, "2025-02-05").await;
+    assert_eq!(dunning(&client, inv).await, ("overdue".to_owned(), 3));
+    assert_eq!(subscription(&client, sub).await["STATUS"], "canceled");
+    let before = crate::fixtures::invoices(&client, sub).await.len();
+    advance(&client, "2025-03-02").await;
+    let s = subscription(&client, sub).await;
+    assert_eq!((s["STATUS"].clone(), s["CLOSE_REASON"].clone()), (json!("closed"), json!("cancellation")));
+    let after = crate::fixtures::invoices(&client, sub).await;
+    assert_eq!(after.len(), before, "no invoice for the period after the cancellation: {after:?}");
+}

@@ -24,7 +24,7 @@ async fn mailed_shop(app: &TestApp) -> (Client, i64) {
 }
 
 /// Waits (up to 15 s) until the invoice's timeline holds `n` events of `kind`; answers them, newest first.
-async fn wait_for(client: &Client, inv: i64, kind: &str, n: usize) -> Vec<Value> {
+pub async fn wait_for(client: &Client, inv: i64, kind: &str, n: usize) -> Vec<Value> {
     for _ in 0..300 {
         let found = client.ok("invoice.gettimeline", json!({"FILTER": {"INVOICE_ID": inv}, "LIMIT": 100})).await;
         let events: Vec<Value> =
@@ -38,7 +38,7 @@ async fn wait_for(client: &Client, inv: i64, kind: &str, n: usize) -> Vec<Value>
 }
 
 /// The mails in a folder (file transport `.eml`, or a maildir's `new/`), as text.
-fn mails(dir: &Path) -> Vec<String> {
+pub fn mails(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -60,6 +60,10 @@ async fn an_invoice_is_mailed_on_issue_and_each_reminder_follows_as_a_file() {
         (sent[0]["DATA"]["KIND"].clone(), sent[0]["DATA"]["RECIPIENT"].clone()),
         (json!("invoice"), json!("kundin@example.com"))
     );
+    // This tenant has no SELLER: no document can be made, so the mail goes without the PDF and says why.
+    assert_eq!(sent[0]["DATA"]["ATTACHMENT"], Value::Null);
+    let why = sent[0]["DATA"]["ATTACHMENT_ERROR"].as_str().unwrap_or_default();
+    assert!(why.contains("SELLER.NAME"), "{}", sent[0]);
     let files = mails(dir.path());
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].contains("Subject: Invoice RE-2025-00001"), "{}", files[0]);
@@ -96,7 +100,7 @@ async fn customers_without_mail_delivery_get_nothing_and_a_bad_recipient_names_t
 }
 
 /// Stops the SMTP server also when an assertion fails.
-struct KillOnDrop(std::process::Child);
+pub struct KillOnDrop(std::process::Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
@@ -110,16 +114,17 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
-#[tokio::test]
-async fn sendcopy_goes_through_a_real_smtp_server_and_is_read_back() {
+/// A real SMTP server (aiosmtpd) on 127.0.0.1 delivering into a maildir; `None` (a visible skip) when
+/// aiosmtpd is missing and RECUR_REQUIRE_MAIL is unset. Answers the server, its port and the maildir.
+pub fn smtp_server(test: &str, dir: &Path) -> Option<(KillOnDrop, u16, std::path::PathBuf)> {
     let aiosmtpd = std::process::Command::new("python3").args(["-c", "import aiosmtpd"]).status();
     if !aiosmtpd.is_ok_and(|s| s.success()) {
         assert!(std::env::var("RECUR_REQUIRE_MAIL").is_err(), "aiosmtpd missing; run .ci/install-mail-tools");
-        return skip("sendcopy_goes_through_a_real_smtp_server", "python3 -m aiosmtpd is not installed");
+        skip(test, "python3 -m aiosmtpd is not installed");
+        return None;
     }
-    let dir = tempfile::tempdir().expect("dir");
     // aiosmtpd's Mailbox handler makes the maildir only when it does not exist yet.
-    let maildir = dir.path().join("box");
+    let maildir = dir.join("box");
     let port = free_port();
     let server = std::process::Command::new("python3")
         .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
@@ -128,13 +133,22 @@ async fn sendcopy_goes_through_a_real_smtp_server_and_is_read_back() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("aiosmtpd starts");
-    let _server = KillOnDrop(server);
+    let server = KillOnDrop(server);
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        std::thread::sleep(Duration::from_millis(50));
     }
+    Some((server, port, maildir))
+}
+
+#[tokio::test]
+async fn sendcopy_goes_through_a_real_smtp_server_and_is_read_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some((_server, port, maildir)) = smtp_server("sendcopy_goes_through_a_real_smtp_server", dir.path()) else {
+        return;
+    };
     let app = spawn_app_with(move |s| {
         s.mail.transport = "smtp".into();
         s.mail.smtp_port = port;

@@ -114,3 +114,50 @@ async fn a_rotated_secrets_old_signature_verifies_for_24_hours_of_the_tenants_cl
         got.iter().map(|r| (signatures(r), r["verified"] == true, by_new(r))).collect();
     assert_eq!(seen, [(1, true, false), (2, true, true), (2, true, true), (1, false, true)], "rotated at {START}");
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_sent_thin_with_only_the_objects_id() {
+    let test = "a_body_over_the_limit_is_sent_thin_with_only_the_objects_id";
+    let app = crate::helpers::spawn_app_with(|s| s.webhooks.max_body_bytes = 2048).await;
+    let Some(h) = hooked(test, app, json!({"EVENTS": ["customer.created"]}), &[]).await else { return };
+    let small = customer(&h.client).await;
+    let comment = "x".repeat(4096);
+    let data = json!({"DATA": {"LAST_NAME": "Kundin", "COMMENT": comment}});
+    let large = h.client.ok("customer.create", data).await["CUSTOMER_ID"].as_i64().expect("CUSTOMER_ID");
+    let got = requests(&h.receiver, 2).await;
+    assert!(got.iter().all(|r| r["verified"] == true), "{got:?}");
+    let bodies: Vec<Value> =
+        got.iter().map(|r| serde_json::from_str(r["body"].as_str().unwrap_or_default()).expect("JSON")).collect();
+    assert_eq!(bodies[0]["data"]["object"]["LAST_NAME"], "Kundin", "a small body is sent whole");
+    assert_eq!(bodies[0]["data"]["object"]["CUSTOMER_ID"], small);
+    assert_eq!(bodies[1]["data"]["object"], json!({"CUSTOMER_ID": large}), "thin: the id only");
+    assert_eq!(bodies[1]["type"], "customer.created");
+    assert!(got[1]["body"].as_str().map_or(0, str::len) <= 2048);
+}
+
+#[tokio::test]
+async fn a_slow_endpoint_never_delays_another() {
+    let test = "a_slow_endpoint_never_delays_another";
+    let events = json!({"EVENTS": ["customer.created"]});
+    let Some(slow) = hooked(test, spawn_app().await, events.clone(), &["--delay", "9"]).await else { return };
+    let mut data = json!({"URL": "http://127.0.0.1:9/later"});
+    data["EVENTS"] = events["EVENTS"].clone();
+    let created = slow.client.ok("webhook.create", json!({"DATA": data})).await;
+    let Some(fast) = crate::webhooks::receiver::Receiver::start(test, created["SECRET"].as_str().expect("SECRET"), &[])
+    else {
+        return;
+    };
+    let update = json!({"WEBHOOK_ID": created["WEBHOOK_ID"], "URL": fast.url("/hook")});
+    slow.client.ok("webhook.update", json!({"DATA": update})).await;
+    let started = std::time::Instant::now();
+    for _ in 0..3 {
+        customer(&slow.client).await;
+    }
+    let got = requests(&fast, 3).await;
+    let elapsed = started.elapsed();
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|r| r["verified"] == true));
+    // The slow receiver answers its first request after 9 s; the fast one had all three long before.
+    assert!(elapsed < std::time::Duration::from_secs(8), "the fast endpoint waited {elapsed:?}");
+    assert!(slow.receiver.logged().is_empty(), "the slow endpoint is still on its first request");
+}

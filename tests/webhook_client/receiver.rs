@@ -85,10 +85,12 @@ impl Receiver {
         }
     }
 
-    /// The requests logged so far.
+    /// The requests logged so far. A line the receiver is still writing (no newline yet) is left
+    /// for the next look.
     pub fn logged(&self) -> Vec<Value> {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+        let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+        complete.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
     }
 }
 

@@ -148,6 +148,8 @@ pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResul
     writes.subscription(sub.clone());
     writes.event("subscription", id, "subscription.terminated", json!({"CREDIT_UNUSED": credit_unused}));
     let invoices = writes.flush(ctx).await?;
+    // The unused days' credit note lowers what the period's invoice still owes, like any credit note.
+    crate::service::billed_credit::allocate(ctx, &invoices).await?;
     Ok(Changed { sub, invoices })
 }
 

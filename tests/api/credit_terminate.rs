@@ -1,0 +1,80 @@
+//! `subscription.terminate` with CREDIT_UNUSED (API.md section 10): the credit
+//! note for the unused days is a credit note like any other, so it lowers the
+//! related invoice's OUTSTANDING_AMOUNT (or, on a paid invoice, goes to the
+//! customer's CREDIT_BALANCE) and counts in its CREDITED_TOTAL.
+
+use serde_json::{Value, json};
+
+use crate::fixtures::{advance, invoices};
+use crate::helpers::spawn_app;
+use crate::payments::{balance, credit_balance, invoice, shop};
+
+/// Terminates `sub` with CREDIT_UNUSED on 2025-01-16 and answers the credit note.
+/// 16 of January's 31 days are unused: 100.00 x 16 / 31 = 51.61 net, 9.81 VAT, 61.42.
+async fn terminate(client: &crate::helpers::Client, sub: i64) -> Value {
+    advance(client, "2025-01-16").await;
+    client.ok("subscription.terminate", json!({"DATA": {"SUBSCRIPTION_ID": sub, "CREDIT_UNUSED": true}})).await;
+    let all = invoices(client, sub).await;
+    let note = all.iter().find(|i| i["TYPE"] == "credit").unwrap_or_else(|| panic!("a credit note: {all:?}")).clone();
+    assert_eq!(
+        (note["SUB_TOTAL"].clone(), note["VAT_TOTAL"].clone(), note["TOTAL"].clone()),
+        (json!("-51.61"), json!("-9.81"), json!("-61.42"))
+    );
+    note
+}
+
+#[tokio::test]
+async fn the_unused_days_credit_lowers_the_unpaid_invoices_outstanding_amount() {
+    let app = spawn_app().await;
+    let (client, c, sub, inv) = shop(&app).await;
+    let note = terminate(&client, sub).await;
+    assert_eq!((note["RELATED_INVOICE_ID"].clone(), note["STATUS"].clone()), (json!(inv), json!("paid")));
+    let original = invoice(&client, inv).await;
+    assert_eq!(
+        (original["OUTSTANDING_AMOUNT"].clone(), original["CREDITED_TOTAL"].clone(), original["STATUS"].clone()),
+        (json!("57.58"), json!("61.42"), json!("overdue")),
+        "119.00 - 61.42; still past its due date"
+    );
+    assert_eq!(credit_balance(&client, c).await, "0.00");
+    client.ok("invoice.setpaid", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    let paid = invoice(&client, inv).await["PAYMENTS"][0]["AMOUNT"].clone();
+    assert_eq!(paid, "57.58", "setpaid pays what is left after the credit");
+}
+
+#[tokio::test]
+async fn on_a_paid_invoice_the_unused_days_credit_goes_to_the_customers_credit_balance() {
+    let app = spawn_app().await;
+    let (client, c, sub, inv) = shop(&app).await;
+    client.ok("invoice.setpaid", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    terminate(&client, sub).await;
+    assert_eq!(balance(&client, inv).await.0, "0.00");
+    assert_eq!(invoice(&client, inv).await["CREDITED_TOTAL"], "61.42");
+    assert_eq!(credit_balance(&client, c).await, "61.42");
+}
+
+#[tokio::test]
+async fn after_the_unused_days_credit_a_cancel_credits_only_what_is_left_of_the_invoice() {
+    let app = spawn_app().await;
+    let (client, c, sub, inv) = shop(&app).await;
+    let first = terminate(&client, sub).await;
+    let original = invoice(&client, inv).await;
+    let plan = original["ITEMS"][0]["INVOICE_ITEM_ID"].clone();
+    assert_eq!(first["ITEMS"][0]["KIND"], "proration");
+    let more = json!({"DATA": {"INVOICE_ID": inv, "ITEMS": [{"INVOICE_ITEM_ID": plan, "AMOUNT": "48.40"}]}});
+    let err = client.err("invoice.credit", more).await;
+    assert_eq!((err.code, err.tag()), (1009, Some("AMOUNT")), "48.39 of the plan's 100.00 is left: {}", err.message);
+    let canceled = client.ok("invoice.cancel", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    let note = invoice(&client, canceled["INVOICE_ID"].as_i64().expect("id")).await;
+    assert_eq!(
+        (note["SUB_TOTAL"].clone(), note["VAT_TOTAL"].clone(), note["TOTAL"].clone()),
+        (json!("-48.39"), json!("-9.19"), json!("-57.58")),
+        "100.00 - 51.61 net; the VAT left of 19 %: 19.00 - 9.81"
+    );
+    let original = invoice(&client, inv).await;
+    assert_eq!(
+        (original["CREDITED_TOTAL"].clone(), original["OUTSTANDING_AMOUNT"].clone(), original["STATUS"].clone()),
+        (json!("119.00"), json!("0.00"), json!("canceled")),
+        "the two notes negate the invoice to the cent"
+    );
+    assert_eq!(credit_balance(&client, c).await, "0.00", "nothing was paid, nothing is owed back");
+}
