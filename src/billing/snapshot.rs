@@ -1,5 +1,6 @@
 //! What a document shows of the seller and the buyer, fixed when the invoice is issued (API.md
 //! section 11): changing the tenant's SELLER or the customer later changes no document already issued.
+//! Unset fields are left out of the stored JSON (every invoice row carries both snapshots).
 //!
 //! The writer stores these as JSON in `invoice.seller` / `invoice.buyer` (and the customer's
 //! LANGUAGE_CODE in `invoice.language_code`); the document service reads them back with the same
@@ -9,32 +10,45 @@
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::error::AppResult;
-use entity::{customer, invoice, tenant};
+use entity::{DecimalText, customer, invoice, tenant};
 
 /// The seller block of a tenant (its stored `SELLER`, API.md section 11); every field optional (a
 /// tenant may not have set it yet). `service::profile` edits it; invoices snapshot it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
 pub struct SellerParty {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zipcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_name: Option<String>,
 }
 
@@ -44,6 +58,7 @@ pub struct SellerParty {
 pub struct SellerSnapshot {
     #[serde(flatten)]
     pub party: SellerParty,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_footer: Option<String>,
 }
 
@@ -69,40 +84,74 @@ impl SellerSnapshot {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", default)]
 pub struct BuyerSnapshot {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zipcode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
 impl BuyerSnapshot {
-    /// The customer's current name and address.
-    pub fn of(c: &customer::Model) -> BuyerSnapshot {
-        BuyerSnapshot {
-            customer_number: Some(c.customer_number.to_string()),
-            organization: c.organization.clone(),
-            first_name: c.first_name.clone(),
-            last_name: c.last_name.clone(),
-            address: c.address.clone(),
-            address_2: c.address_2.clone(),
-            zipcode: c.zipcode.clone(),
-            city: c.city.clone(),
-            country_code: c.country_code.clone(),
-            vat_id: c.vat_id.clone(),
-            email: c.email.clone(),
-        }
-    }
-
     /// Reads a stored snapshot; `None` when there is none or it does not parse.
     pub fn read(stored: Option<&Value>) -> Option<BuyerSnapshot> {
         stored.and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+}
+
+/// What issuing an invoice reads of its customer: the buyer snapshot, payment term, credit and
+/// mail delivery (a customer row has some 60 columns; a billing chunk reads only these).
+#[derive(Clone, Debug, FromQueryResult)]
+pub(crate) struct IssueCustomer {
+    id: i64,
+    customer_number: i64,
+    organization: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    address: Option<String>,
+    address_2: Option<String>,
+    zipcode: Option<String>,
+    city: Option<String>,
+    country_code: Option<String>,
+    vat_id: Option<String>,
+    email: Option<String>,
+    language_code: Option<String>,
+    days_for_payment: Option<i32>,
+    credit_balance: DecimalText,
+    invoice_delivery_method: String,
+}
+
+impl IssueCustomer {
+    fn buyer(&self) -> BuyerSnapshot {
+        BuyerSnapshot {
+            customer_number: Some(self.customer_number.to_string()),
+            organization: self.organization.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            address: self.address.clone(),
+            address_2: self.address_2.clone(),
+            zipcode: self.zipcode.clone(),
+            city: self.city.clone(),
+            country_code: self.country_code.clone(),
+            vat_id: self.vat_id.clone(),
+            email: self.email.clone(),
+        }
     }
 }
 
@@ -110,12 +159,13 @@ impl BuyerSnapshot {
 /// snapshots, their DAYS_FOR_PAYMENT, who has credit to apply and who gets invoices by mail.
 pub(crate) struct Snapshots {
     seller: Option<Value>,
-    customers: HashMap<i64, customer::Model>,
+    customers: HashMap<i64, IssueCustomer>,
 }
 
 impl Snapshots {
     /// Loads the tenant and the customers of `customer_ids` (two statements per flush, not per invoice).
     pub(crate) async fn load<C: ConnectionTrait>(ctx: &Ctx<C>, mut customer_ids: Vec<i64>) -> AppResult<Snapshots> {
+        use customer::Column as C_;
         customer_ids.sort_unstable();
         customer_ids.dedup();
         if customer_ids.is_empty() {
@@ -126,8 +176,31 @@ impl Snapshots {
         let mut customers = HashMap::with_capacity(customer_ids.len());
         // Bounded IN lists: a flush may hold a whole billing chunk.
         for ids in customer_ids.chunks(1000) {
-            let rows =
-                ctx.find::<customer::Entity>().filter(customer::Column::Id.is_in(ids.to_vec())).all(&ctx.db).await?;
+            let rows: Vec<IssueCustomer> = ctx
+                .find::<customer::Entity>()
+                .select_only()
+                .columns([
+                    C_::Id,
+                    C_::CustomerNumber,
+                    C_::Organization,
+                    C_::FirstName,
+                    C_::LastName,
+                    C_::Address,
+                    C_::Address2,
+                    C_::Zipcode,
+                    C_::City,
+                    C_::CountryCode,
+                    C_::VatId,
+                    C_::Email,
+                    C_::LanguageCode,
+                    C_::DaysForPayment,
+                    C_::CreditBalance,
+                    C_::InvoiceDeliveryMethod,
+                ])
+                .filter(C_::Id.is_in(ids.to_vec()))
+                .into_model::<IssueCustomer>()
+                .all(&ctx.db)
+                .await?;
             customers.extend(rows.into_iter().map(|c| (c.id, c)));
         }
         Ok(Snapshots { seller, customers })
@@ -136,10 +209,15 @@ impl Snapshots {
     /// Fixes seller, buyer and language on a new invoice row.
     pub(crate) fn apply(&self, row: &mut invoice::Model) {
         row.seller.clone_from(&self.seller);
-        if let Some(c) = self.customers.get(&row.customer_id) {
-            row.buyer = serde_json::to_value(BuyerSnapshot::of(c)).ok();
-            row.language_code.clone_from(&c.language_code);
+        if let Some((buyer, language)) = self.buyer(row.customer_id) {
+            row.buyer = serde_json::to_value(buyer).ok();
+            row.language_code = language;
         }
+    }
+
+    /// The customer's buyer snapshot and LANGUAGE_CODE as they are now.
+    pub(crate) fn buyer(&self, customer_id: i64) -> Option<(BuyerSnapshot, Option<String>)> {
+        self.customers.get(&customer_id).map(|c| (c.buyer(), c.language_code.clone()))
     }
 
     /// The customer's DAYS_FOR_PAYMENT, when it overrides `billing.payment_term_days` (API.md 5.1).

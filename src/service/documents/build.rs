@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::Value;
 
-use crate::billing::snapshot::{BuyerSnapshot, SellerParty, SellerSnapshot};
+use crate::billing::snapshot::{BuyerSnapshot, SellerParty, SellerSnapshot, Snapshots};
 use crate::db::scope::Scope;
 use crate::document::{
     Buyer, DocumentKind, DocumentLine, InvoiceDocument, Language, LineKind, Seller, ServicePeriod, VatItem,
@@ -18,7 +18,7 @@ use crate::document::{
 use crate::error::{AppError, AppResult};
 use crate::service::Ctx;
 use crate::service::invoice::{self, Issued};
-use entity::{customer, invoice as invoice_row, tenant};
+use entity::{invoice as invoice_row, tenant};
 
 /// The document of invoice `invoice_id` of this tenant: 1004 when there is none, 1009 for a draft.
 pub async fn model<C: ConnectionTrait>(ctx: &Ctx<C>, invoice_id: i64) -> AppResult<InvoiceDocument> {
@@ -34,11 +34,7 @@ pub async fn model<C: ConnectionTrait>(ctx: &Ctx<C>, invoice_id: i64) -> AppResu
     let seller = seller_snapshot(&tenant, inv);
     let (buyer, language) = match BuyerSnapshot::read(inv.buyer.as_ref()) {
         Some(buyer) => (buyer, inv.language_code.clone()),
-        None => {
-            let row = ctx.by_id::<customer::Entity, _>(&ctx.db, inv.customer_id).await?;
-            let language = row.as_ref().and_then(|c| c.language_code.clone());
-            (row.map(|c| BuyerSnapshot::of(&c)).unwrap_or_default(), language)
-        }
+        None => Snapshots::load(ctx, vec![inv.customer_id]).await?.buyer(inv.customer_id).unwrap_or_default(),
     };
     let related = match inv.related_invoice_id {
         Some(id) => ctx.by_id::<invoice_row::Entity, _>(&ctx.db, id).await?,
