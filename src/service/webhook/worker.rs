@@ -44,7 +44,7 @@ async fn run(app: Arc<AppState>, objects: Arc<dyn Objects>) {
         }
         let free = slots.saturating_sub(tasks.len());
         if free > 0 {
-            match claim(&app, None, free).await {
+            match claim(&app, None, free, &busy).await {
                 Ok(ids) => {
                     for id in ids.into_iter().filter(|id| busy.insert(*id)) {
                         worked = true;
@@ -84,8 +84,18 @@ async fn drain(app: &Arc<AppState>, id: i64) {
 }
 
 /// Leases up to `limit` endpoints with deliveries due by their tenant's clock
-/// (of `tenant` only, when given); answers their ids.
-async fn claim(app: &AppState, tenant: Option<TenantRef>, limit: usize) -> AppResult<Vec<i64>> {
+/// (of `tenant` only, when given), except `draining`; answers their ids.
+///
+/// `draining` are the endpoints this process's tasks are delivering to. A task
+/// may end (nothing due, lease released) between the loop reaping finished
+/// tasks and this claim: leasing its endpoint again here would hold a lease
+/// that no task drains, and the endpoint would wait for the lease to expire.
+async fn claim(
+    app: &AppState,
+    tenant: Option<TenantRef>,
+    limit: usize,
+    draining: &HashSet<i64>,
+) -> AppResult<Vec<i64>> {
     let backend = app.db.backend();
     let wall = app.clock.now();
     let mut sql = String::from(
@@ -98,6 +108,10 @@ async fn claim(app: &AppState, tenant: Option<TenantRef>, limit: usize) -> AppRe
     if let Some(tenant) = tenant {
         sql.push_str(" AND w.tenant_id = ?");
         values.push(tenant.id.get().into());
+    }
+    if !draining.is_empty() {
+        sql.push_str(&format!(" AND w.id NOT IN ({})", vec!["?"; draining.len()].join(", ")));
+        values.extend(draining.iter().map(|id| sea_orm::Value::from(*id)));
     }
     sql.push_str(&format!(" ORDER BY w.id LIMIT {}", limit.max(1)));
     if backend == DbBackend::Postgres {
@@ -140,7 +154,7 @@ pub async fn deliver_due_now(app: &Arc<AppState>, objects: &dyn Objects, tenant:
         }
     }
     while Instant::now() < deadline {
-        let ids = claim(app, Some(tenant), 64).await?;
+        let ids = claim(app, Some(tenant), 64, &HashSet::new()).await?;
         if ids.is_empty() {
             if !any_due(app, tenant).await? {
                 break;
