@@ -78,3 +78,47 @@ async fn after_the_unused_days_credit_a_cancel_credits_only_what_is_left_of_the_
     );
     assert_eq!(credit_balance(&client, c).await, "0.00", "nothing was paid, nothing is owed back");
 }
+
+#[tokio::test]
+async fn under_a_coupon_the_unused_days_credit_gives_back_a_share_of_what_was_paid() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2025-01-01").await;
+    let client = app.client(&t.key);
+    crate::fixtures::article(&client, "P", "100", "19", json!({})).await;
+    let half = json!({"DATA": {"CODE": "HALF", "DISCOUNT_TYPE": "percent", "DISCOUNT": "50"}});
+    client.ok("coupon.create", half).await;
+    let c = crate::fixtures::customer(&client).await;
+    let created = crate::fixtures::subscribe(&client, c, "P", json!({"COUPON": "HALF"})).await;
+    let (sub, inv) = (created["SUBSCRIPTION_ID"].as_i64().expect("id"), created["INVOICE_ID"].as_i64().expect("id"));
+    assert_eq!(invoice(&client, inv).await["TOTAL"], "59.50", "100.00 - 50.00 coupon, 19 % VAT");
+    advance(&client, "2025-01-16").await;
+    client.ok("subscription.terminate", json!({"DATA": {"SUBSCRIPTION_ID": sub, "CREDIT_UNUSED": true}})).await;
+    let all = invoices(&client, sub).await;
+    let note = all.iter().find(|i| i["TYPE"] == "credit").expect("a credit note").clone();
+    // 16 of 31 days: the plan's -51.61 and the coupon's +25.81 (50.00 x 16 / 31 = 25.806).
+    let kinds: Vec<(String, String)> = note["ITEMS"]
+        .as_array()
+        .expect("ITEMS")
+        .iter()
+        .map(|i| (i["KIND"].as_str().unwrap_or("").to_owned(), i["COMPLETE_NET"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(kinds, [("proration".to_owned(), "-51.61".to_owned()), ("coupon".to_owned(), "25.81".to_owned())]);
+    assert_eq!(
+        (note["SUB_TOTAL"].clone(), note["VAT_TOTAL"].clone(), note["TOTAL"].clone()),
+        (json!("-25.80"), json!("-4.90"), json!("-30.70")),
+        "never more than the customer paid for the unused days"
+    );
+    let canceled = client.ok("invoice.cancel", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    let rest = invoice(&client, canceled["INVOICE_ID"].as_i64().expect("id")).await;
+    assert_eq!(
+        (rest["SUB_TOTAL"].clone(), rest["VAT_TOTAL"].clone(), rest["TOTAL"].clone()),
+        (json!("-24.20"), json!("-4.60"), json!("-28.80")),
+        "48.39 of the plan less 24.19 of the coupon; the VAT left: 9.50 - 4.90"
+    );
+    let original = invoice(&client, inv).await;
+    assert_eq!(
+        (original["CREDITED_TOTAL"].clone(), original["OUTSTANDING_AMOUNT"].clone()),
+        (json!("59.50"), json!("0.00"))
+    );
+    assert_eq!(credit_balance(&client, c).await, "0.00");
+}

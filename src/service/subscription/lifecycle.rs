@@ -3,20 +3,15 @@
 //! changes nothing.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::{Changed, get_one, state};
 use crate::billing::engine::{self, Preload};
-use crate::billing::lines;
 use crate::billing::writer::Writes;
 use crate::domain::format;
 use crate::domain::interval::{Interval, Unit};
 use crate::domain::lifecycle::{Action, CloseReason, Status, allows, refusal};
-use crate::domain::money::round_money;
-use crate::domain::pricing::{Line, LineKind};
 use crate::error::{AppError, AppResult};
-use crate::service::invoice::{self, Draft, Kind};
 use crate::service::{WriteCtx, events};
 use entity::subscription::Model;
 
@@ -136,7 +131,7 @@ pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResul
     let mut preload = Preload::one(ctx, &sub).await?;
     let mut writes = Writes::new(ctx.now);
     let mut step = engine::Step::default();
-    if credit_unused && let Some(credit) = unused_credit(ctx, &sub).await? {
+    if credit_unused && let Some(credit) = super::unused_credit::draft(ctx, &sub).await? {
         step.invoices.push(writes.invoice(credit));
     }
     engine::close(ctx.now, &mut sub, CloseReason::Termination, ctx.now, &mut preload, &mut writes, &mut step)?;
@@ -156,38 +151,6 @@ pub async fn terminate(ctx: &WriteCtx, id: i64, credit_unused: bool) -> AppResul
 /// Days of `[from, to)` counted by calendar date; the day of a change counts as unused.
 pub fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     (to.date_naive() - from.date_naive()).num_days()
-}
-
-/// The credit note for the unused days of the current paid period, if any.
-async fn unused_credit(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<Draft>> {
-    let (Some(start), Some(end)) = (sub.last_event, sub.next_event) else {
-        return Ok(None);
-    };
-    if ctx.now < start || ctx.now >= end {
-        return Ok(None);
-    }
-    let total_days = days_between(start, end);
-    let unused_days = days_between(ctx.now, end);
-    if total_days <= 0 || unused_days <= 0 {
-        return Ok(None);
-    }
-    let share = Decimal::from(unused_days) / Decimal::from(total_days);
-    let lines: Vec<Line> = lines::recurring(sub)?
-        .into_iter()
-        .map(|l| Line {
-            kind: LineKind::Proration,
-            description: format!("Unused time: {} ({unused_days} of {total_days} days)", l.description),
-            unit_price: -round_money(l.quantity * l.unit_price * share, &sub.currency_code),
-            quantity: Decimal::ONE,
-            ..l
-        })
-        .filter(|l| !l.unit_price.is_zero())
-        .collect();
-    if lines.is_empty() {
-        return Ok(None);
-    }
-    let related = invoice::billed_period_invoice(ctx, sub.id, start).await?.map(|i| i.id);
-    Ok(Some(Draft::for_subscription(sub, Kind::Credit, ctx.now, Some((ctx.now, end)), lines).related_to(related)))
 }
 
 /// Moves the next billing date `months` later; later periods follow from it.

@@ -7,6 +7,7 @@ mod create;
 pub mod lifecycle;
 pub mod pauses;
 pub mod query;
+mod unused_credit;
 
 pub use crate::billing::{plan_change, state};
 pub use create::{NewSubscription, create};
