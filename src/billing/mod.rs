@@ -12,6 +12,7 @@ pub mod mail;
 pub mod numbering;
 pub mod pauses;
 pub mod plan_change;
+mod preload;
 pub mod snapshot;
 pub mod state;
 pub mod writer;
