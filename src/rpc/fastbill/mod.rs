@@ -7,6 +7,7 @@
 
 pub mod envelope;
 pub mod local_time;
+mod memo;
 pub mod plan;
 pub mod response;
 pub mod services;
@@ -73,17 +74,27 @@ pub async fn answer(state: Arc<AppState>, principal: &Principal, meta: &RequestM
     let plan = plan::of(spec);
     let params = params(request, spec.mode, plan, zone);
     match dispatch::call(spec, Some(&params), state, Some(principal), meta).await {
-        Ok(raw) => match serde_json::from_str::<Value>(raw.get()) {
-            Ok(mut response) => {
+        Ok(raw) => {
+            let render = || {
+                let mut response = serde_json::from_str::<Value>(raw.get()).ok()?;
                 response::localize(&mut response, zone);
                 shape(&mut response);
-                reply(json!({"REQUEST": echo, "RESPONSE": response}).to_string())
+                Some(response.to_string())
+            };
+            let rendered = if spec.mode == Mode::Read {
+                memo::rendered(&service, zone, raw.get(), render)
+            } else {
+                render().map(Arc::from)
+            };
+            match rendered {
+                // The keys in serde_json's order, as `json!` wrote them.
+                Some(response) => reply(format!("{{\"REQUEST\":{echo},\"RESPONSE\":{response}}}")),
+                None => {
+                    tracing::error!(request_id = meta.request_id, "a reply is not JSON");
+                    reply(error_body(&echo, "internal error"))
+                }
             }
-            Err(err) => {
-                tracing::error!(request_id = meta.request_id, error = %err, "a reply is not JSON");
-                reply(error_body(&echo, "internal error"))
-            }
-        },
+        }
         // FastBill answered an empty list for an id that does not exist.
         Err(AppError::NotFound { .. }) if spec.mode == Mode::Read && plan.list_key.is_some() => {
             let mut response = json!({ plan.list_key.clone().unwrap_or_default(): [] });
