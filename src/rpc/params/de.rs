@@ -11,9 +11,10 @@
 use std::cell::RefCell;
 use std::fmt::Display;
 
-use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IntoDeserializer, Visitor};
 
 use super::super::json::Json;
+use super::access::{Items, Members};
 pub use super::error::DecodeError;
 
 thread_local! {
@@ -57,7 +58,7 @@ impl TagDeserializer {
         TagDeserializer { value, path: String::new(), what }
     }
 
-    fn child(&self, value: Json, path: String) -> Self {
+    pub(super) fn child(&self, value: Json, path: String) -> Self {
         TagDeserializer { value, path, what: self.what }
     }
 
@@ -253,52 +254,8 @@ impl<'de> de::Deserializer<'de> for TagDeserializer {
 }
 
 impl TagDeserializer {
-    fn tag_of(&self, key: &str) -> String {
+    pub(super) fn tag_of(&self, key: &str) -> String {
         if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
-    }
-}
-
-struct Members<'p, I> {
-    members: I,
-    current: Option<(String, Json)>,
-    parent: &'p TagDeserializer,
-}
-
-impl<'de, I: Iterator<Item = (String, Json)>> MapAccess<'de> for Members<'_, I> {
-    type Error = DecodeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
-        let Some((key, value)) = self.members.next() else { return Ok(None) };
-        let tag = self.parent.tag_of(&key);
-        let parsed = seed.deserialize(key.clone().into_deserializer()).map_err(|e: DecodeError| DecodeError {
-            tag: Some(tag),
-            message: e.message,
-            missing: None,
-        })?;
-        self.current = Some((key, value));
-        Ok(Some(parsed))
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
-        let (key, value) = self.current.take().ok_or_else(|| de::Error::custom("value without key"))?;
-        let tag = self.parent.tag_of(&key);
-        seed.deserialize(self.parent.child(value, tag.clone())).map_err(|e| e.at(tag))
-    }
-}
-
-struct Items<'p, I> {
-    items: I,
-    parent: &'p TagDeserializer,
-    name: String,
-}
-
-impl<'de, I: Iterator<Item = (usize, Json)>> SeqAccess<'de> for Items<'_, I> {
-    type Error = DecodeError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
-        let Some((i, value)) = self.items.next() else { return Ok(None) };
-        let path = format!("{}[{i}]", self.name);
-        seed.deserialize(self.parent.child(value, path.clone())).map(Some).map_err(|e| e.at(path))
     }
 }
 

@@ -28,6 +28,7 @@ macro_rules! wire_type {
     };
 }
 
+mod access;
 pub mod amounts;
 pub mod attributes;
 pub mod de;
