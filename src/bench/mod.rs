@@ -13,6 +13,7 @@ mod report;
 mod rss;
 mod scenarios;
 mod seed;
+mod seed_rows;
 mod stats;
 
 use std::io::Write as _;
