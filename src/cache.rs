@@ -74,7 +74,7 @@ impl ObjectCache {
 
     /// Stores an object read under `epoch`.
     pub fn put(&self, tenant: i64, id: i64, epoch: u64, json: Arc<str>) {
-        if self.max_entries == 0 || epoch != self.epoch() {
+        if !self.enabled() || epoch != self.epoch() {
             return;
         }
         if let Ok(mut entries) = self.entries.write() {
@@ -127,7 +127,7 @@ pub fn spawn_poller(
     db: DatabaseConnection,
     every: Duration,
 ) -> Option<tokio::task::JoinHandle<()>> {
-    if every.is_zero() || cache.max_entries == 0 {
+    if every.is_zero() || !cache.enabled() {
         return None;
     }
     Some(tokio::spawn(async move {
@@ -170,7 +170,7 @@ pub async fn notify_commit<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
 /// each; reconnects after a second when the connection drops (bumping, since
 /// notifications may have been missed meanwhile).
 pub fn spawn_listener(cache: Arc<ObjectCache>, url: &str) -> Option<tokio::task::JoinHandle<()>> {
-    if !url.starts_with("postgres") || cache.max_entries == 0 {
+    if !url.starts_with("postgres") || !cache.enabled() {
         return None;
     }
     let url = url.to_owned();

@@ -14,7 +14,7 @@ use sea_orm::{QueryOrder, sea_query::Expr};
 
 use super::super::draft::{Draft, Issued, Kind};
 use super::super::snapshot::Snapshots;
-use super::super::{balance, mail, numbering};
+use super::super::{balance, mail};
 use super::{events, invoices};
 use crate::db::bulk::insert_rows;
 use crate::db::counter;
@@ -210,13 +210,10 @@ pub async fn complete_draft<C: ConnectionTrait>(ctx: &Ctx<C>, row: invoice::Mode
     };
     let draft = draft_of(&head, date, items.iter().map(line_of).collect());
     let priced = pricing::price(draft.lines.clone(), &draft.currency);
-    let settings = &ctx.settings.billing;
-    let pattern = settings.invoice_number_pattern.as_str();
-    let seq = counter::next(&ctx.db, ctx.tenant.id, &numbering::counter_name("invoice", pattern, date)).await?;
-    let number = numbering::render(pattern, date, seq);
+    let number = invoices::next_number(ctx, &draft).await?;
     let customers = Snapshots::load(ctx, vec![row.customer_id]).await?;
-    let term = customers.payment_days(row.customer_id).map_or(i64::from(settings.payment_term_days), i64::from);
-    let mut issued = invoices::invoice_row(ctx, ctx.now, &draft, &priced, number, Duration::days(term));
+    let term = invoices::payment_term(ctx, &customers, row.customer_id);
+    let mut issued = invoices::invoice_row(ctx, ctx.now, &draft, &priced, number, term);
     issued.id = row.id;
     issued.created = row.created;
     issued.intro_text = row.intro_text;

@@ -34,15 +34,13 @@ pub(super) async fn insert<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let mut next = allocate_numbers(ctx, &invoices).await?;
-    let default_term = Duration::days(i64::from(ctx.settings.billing.payment_term_days));
     let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
     for (draft, priced) in &invoices {
         let (name, pat) = counter_of(ctx, draft);
         let seq = next.get_mut(&name).ok_or_else(|| AppError::internal("invoice counter missing"))?;
         let number = numbering::render(pat, draft.invoice_date, *seq);
         *seq += 1;
-        let term = snapshots.payment_days(draft.customer_id).map_or(default_term, |d| Duration::days(i64::from(d)));
-        let mut row = invoice_row(ctx, now, draft, priced, number, term);
+        let mut row = invoice_row(ctx, now, draft, priced, number, payment_term(ctx, snapshots, draft.customer_id));
         // Documents show seller and buyer as they are now, at issue (API.md section 11).
         snapshots.apply(&mut row);
         rows.push(row);
@@ -76,6 +74,19 @@ pub(super) async fn insert<C: ConnectionTrait>(
     })
     .await?;
     Ok(issued)
+}
+
+/// The customer's DAYS_FOR_PAYMENT, or `billing.payment_term_days` (API.md 5.1).
+pub(super) fn payment_term<C>(ctx: &Ctx<C>, customers: &Snapshots, customer_id: i64) -> Duration {
+    let default = i64::from(ctx.settings.billing.payment_term_days);
+    Duration::days(customers.payment_days(customer_id).map_or(default, i64::from))
+}
+
+/// The next number of the series `draft` is numbered in (one draft issued alone).
+pub(super) async fn next_number<C: ConnectionTrait>(ctx: &Ctx<C>, draft: &Draft) -> AppResult<String> {
+    let (name, pat) = counter_of(ctx, draft);
+    let seq = counter::next(&ctx.db, ctx.tenant.id, &name).await?;
+    Ok(numbering::render(pat, draft.invoice_date, seq))
 }
 
 /// The counter a draft's number comes from, and its number pattern.

@@ -5,6 +5,7 @@
 //! a different reply text). Bounded: full, it starts over.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Arc, RwLock};
 
 use chrono_tz::Tz;
@@ -15,31 +16,48 @@ const MAX_ENTRIES: usize = 20_000;
 /// Replies longer than this are rendered every time (lists, pages).
 const MAX_REPLY_BYTES: usize = 16 * 1024;
 
-type Key = (String, Tz, String);
+/// A rendering with what it was made from (compared on a hit, so a hash collision cannot mix up
+/// two replies).
+struct Entry {
+    service: String,
+    zone: Tz,
+    reply: Box<str>,
+    rendered: Arc<str>,
+}
 
-static RENDERED: RwLock<Option<HashMap<Key, Arc<str>>>> = RwLock::new(None);
+static RENDERED: RwLock<Option<HashMap<u64, Entry>>> = RwLock::new(None);
+
+fn key(service: &str, zone: Tz, reply: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (service, zone.name(), reply).hash(&mut hasher);
+    hasher.finish()
+}
 
 /// The rendering of `reply` for `service` in `zone`: remembered, or made by `render` (which answers
-/// `None` when the reply cannot be rendered; that is not remembered).
+/// `None` when the reply cannot be rendered; that is not remembered). A hit copies nothing.
 pub fn rendered(service: &str, zone: Tz, reply: &str, render: impl FnOnce() -> Option<String>) -> Option<Arc<str>> {
     if reply.len() > MAX_REPLY_BYTES {
         return render().map(Arc::from);
     }
-    let key = (service.to_owned(), zone, reply.to_owned());
+    let key = key(service, zone, reply);
     if let Ok(memo) = RENDERED.read()
-        && let Some(found) = memo.as_ref().and_then(|m| m.get(&key))
+        && let Some(e) = memo.as_ref().and_then(|m| m.get(&key))
+        && e.zone == zone
+        && *e.service == *service
+        && *e.reply == *reply
     {
-        return Some(found.clone());
+        return Some(e.rendered.clone());
     }
-    let text: Arc<str> = Arc::from(render()?);
+    let rendered: Arc<str> = Arc::from(render()?);
     if let Ok(mut memo) = RENDERED.write() {
         let memo = memo.get_or_insert_with(HashMap::new);
         if memo.len() >= MAX_ENTRIES {
             memo.clear();
         }
-        memo.insert(key, text.clone());
+        let entry = Entry { service: service.to_owned(), zone, reply: reply.into(), rendered: rendered.clone() };
+        memo.insert(key, entry);
     }
-    Some(text)
+    Some(rendered)
 }
 
 #[cfg(test)]
