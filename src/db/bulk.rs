@@ -2,7 +2,7 @@
 //! thread, so writing many rows costs round trips, not work; one INSERT for
 //! many rows costs about what one row did.
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Iterable, QueryTrait};
 
 /// Rows per INSERT: SQLite allows 32766 bound values per statement.
 const MAX_VALUES_PER_STATEMENT: usize = 30_000;
@@ -30,6 +30,17 @@ where
     for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
         if piece.len() == 1 {
             ids.push(E::insert(to_active(&piece[0])).exec(db).await?.last_insert_id.into());
+            continue;
+        }
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // One statement of a single writer: SQLite gives its rows the
+            // consecutive rowids after the largest one, so the last id names
+            // them all, and no RETURNING rows travel back one by one.
+            let statement = E::insert_many(piece.iter().map(&to_active)).build(DbBackend::Sqlite);
+            let last = i64::try_from(db.execute(statement).await?.last_insert_id())
+                .map_err(|e| sea_orm::DbErr::Custom(format!("rowid out of range: {e}")))?;
+            let count = i64::try_from(piece.len()).unwrap_or(i64::MAX);
+            ids.extend(last - count + 1..=last);
             continue;
         }
         // Ids are assigned in VALUES order on both backends; RETURNING's row

@@ -161,3 +161,29 @@ async fn a_slow_endpoint_never_delays_another() {
     assert!(elapsed < std::time::Duration::from_secs(8), "the fast endpoint waited {elapsed:?}");
     assert!(slow.receiver.logged().is_empty(), "the slow endpoint is still on its first request");
 }
+
+#[tokio::test]
+async fn events_written_while_no_endpoint_exists_are_passed_over_and_a_new_endpoint_gets_only_later_ones() {
+    let test = "events_written_while_no_endpoint_exists_are_passed_over_and_a_new_endpoint_gets_only_later_ones";
+    let app = spawn_app().await;
+    let other = app.test_tenant("before", crate::webhooks::START).await;
+    let before = app.client(&other.key);
+    for _ in 0..30 {
+        customer(&before).await;
+    }
+    // Time for the worker to move its cursor over them with no endpoint anywhere.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let Some(h) = hooked(test, app, json!({}), &[]).await else { return };
+    let first = customer(&h.client).await;
+    customer(&before).await;
+    let second = customer(&h.client).await;
+    let got = requests(&h.receiver, 2).await;
+    let objects: Vec<Value> = got
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(r["body"].as_str().expect("body")).expect("json"))
+        .map(|b| b["data"]["object"]["CUSTOMER_ID"].clone())
+        .collect();
+    assert_eq!(objects, vec![json!(first), json!(second)]);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(deliveries(&h.client, h.webhook_id).await.len(), 2, "only the endpoint tenant's later events");
+}

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::super::draft::Issued;
 use super::{EventData, NewEvent};
-use crate::db::bulk::insert_rows;
+use crate::db::bulk::insert_rows_without_ids;
 use crate::db::ctx::Ctx;
 use crate::error::AppResult;
 use entity::event;
@@ -60,7 +60,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         });
     }
     if !rows.is_empty() {
-        insert_rows::<event::Entity, _>(&ctx.db, &rows, |r| {
+        insert_rows_without_ids::<event::Entity, _>(&ctx.db, &rows, |r| {
             let mut active = r.clone().into_active_model().reset_all();
             active.id = NotSet;
             active

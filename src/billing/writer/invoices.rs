@@ -13,7 +13,7 @@ use serde_json::json;
 use super::super::draft::{Draft, Issued, Kind};
 use super::super::numbering;
 use super::super::snapshot::Snapshots;
-use crate::db::bulk::insert_rows;
+use crate::db::bulk::{insert_rows, insert_rows_without_ids};
 use crate::db::counter;
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
@@ -67,7 +67,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         mark_usage_invoiced(ctx, id, &draft.usage_ids).await?;
         issued.push(Issued { invoice: row, items: lines });
     }
-    insert_rows::<invoice_item::Entity, _>(&ctx.db, &items, |r| {
+    insert_rows_without_ids::<invoice_item::Entity, _>(&ctx.db, &items, |r| {
         let mut active = r.clone().into_active_model().reset_all();
         active.id = NotSet;
         active

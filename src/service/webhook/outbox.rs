@@ -25,6 +25,8 @@ use entity::{event, tenant, webhook, webhook_delivery};
 
 /// Events read per round.
 const BATCH: u64 = 1000;
+/// Event ids read per round when no endpoint exists.
+const PASS_OVER_BATCH: u64 = 20_000;
 
 /// A gap in event ids being waited for (PostgreSQL).
 #[derive(Debug, Default)]
@@ -79,6 +81,9 @@ async fn position<C: ConnectionTrait>(db: &C, lock: bool) -> AppResult<Option<i6
 pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps) -> AppResult<Round> {
     let read = &app.db.read;
     let Some(start) = position(read, false).await? else { return Ok(Round { caught_up: true, ..Round::default() }) };
+    if !any_endpoint(read).await? {
+        return pass_over(app, gaps, start).await;
+    }
     let rows = event::Entity::find()
         .filter(event::Column::Id.gt(start))
         .order_by_asc(event::Column::Id)
@@ -86,27 +91,89 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
         .all(read)
         .await?;
     let full = rows.len() as u64 == BATCH;
-    let mut taken = Vec::with_capacity(rows.len());
-    let mut expected = start + 1;
-    let mut blocked = false;
-    for row in rows {
-        if row.id != expected && !gaps.settled(read, expected).await? {
-            blocked = true;
-            break;
-        }
-        expected = row.id + 1;
-        taken.push(row);
-    }
-    let Some(end) = taken.last().map(|e| e.id) else {
+    let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
+    let (taken, blocked) = settled_prefix(read, gaps, start, &ids).await?;
+    let mut rows = rows;
+    rows.truncate(taken);
+    let Some(end) = rows.last().map(|e| e.id) else {
         return Ok(Round { caught_up: !blocked, deliveries: 0, blocked });
     };
-    let deliveries = plan(app, objects, &taken).await?;
+    let deliveries = plan(app, objects, &rows).await?;
     let written = deliveries.len();
+    if !advance(app, start, end, deliveries).await? {
+        return Ok(Round::default());
+    }
+    Ok(Round { deliveries: written, caught_up: !full && !blocked, blocked })
+}
+
+/// How many of `ids` (ascending, after the cursor `start`) may be taken: up
+/// to the first gap that a running transaction may still fill.
+async fn settled_prefix<C: ConnectionTrait>(
+    db: &C,
+    gaps: &mut Gaps,
+    start: i64,
+    ids: &[i64],
+) -> AppResult<(usize, bool)> {
+    let mut expected = start + 1;
+    for (i, &id) in ids.iter().enumerate() {
+        if id != expected && !gaps.settled(db, expected).await? {
+            return Ok((i, true));
+        }
+        expected = id + 1;
+    }
+    Ok((ids.len(), false))
+}
+
+/// Whether any endpoint exists (in any tenant, enabled or not).
+async fn any_endpoint<C: ConnectionTrait>(db: &C) -> AppResult<bool> {
+    Ok(db.query_one(stmt(db.get_database_backend(), "SELECT 1 AS one FROM webhook LIMIT 1", vec![])).await?.is_some())
+}
+
+/// With no endpoint anywhere nothing is delivered: the cursor moves over the
+/// events reading only their ids (a billing run writes events by the
+/// hundred thousand; rendering nothing for them should cost nothing).
+///
+/// The ids are read before endpoints are looked at again: an endpoint that
+/// commits later starts after the newest event it saw, which is at least
+/// every id read here, so none of them was for it.
+async fn pass_over(app: &Arc<AppState>, gaps: &mut Gaps, start: i64) -> AppResult<Round> {
+    let read = &app.db.read;
+    let ids: Vec<i64> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::Id.gt(start))
+        .order_by_asc(event::Column::Id)
+        .limit(PASS_OVER_BATCH)
+        .into_tuple()
+        .all(read)
+        .await?;
+    if any_endpoint(read).await? {
+        // One appeared meanwhile: the next round renders for it.
+        return Ok(Round::default());
+    }
+    let full = ids.len() as u64 == PASS_OVER_BATCH;
+    let (taken, blocked) = settled_prefix(read, gaps, start, &ids).await?;
+    let Some(&end) = taken.checked_sub(1).and_then(|last| ids.get(last)) else {
+        return Ok(Round { caught_up: !blocked, deliveries: 0, blocked });
+    };
+    if !advance(app, start, end, Vec::new()).await? {
+        return Ok(Round::default());
+    }
+    Ok(Round { deliveries: 0, caught_up: !full && !blocked, blocked })
+}
+
+/// Writes `deliveries` and moves the cursor from `start` to `end`, unless
+/// another process moved it meanwhile (then its deliveries stand; `false`).
+async fn advance(
+    app: &Arc<AppState>,
+    start: i64,
+    end: i64,
+    deliveries: Vec<webhook_delivery::ActiveModel>,
+) -> AppResult<bool> {
     let txn = app.db.write.begin().await?;
     if position(&txn, true).await? != Some(start) {
-        // Another process moved the cursor meanwhile; its deliveries stand.
         txn.rollback().await?;
-        return Ok(Round::default());
+        return Ok(false);
     }
     let per_statement = crate::db::bulk::rows_per_statement(10);
     for piece in deliveries.chunks(per_statement) {
@@ -122,7 +189,7 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
     let sql = "UPDATE webhook_outbox SET position = ? WHERE id = 1";
     txn.execute(stmt(txn.get_database_backend(), sql, vec![end.into()])).await?;
     txn.commit().await?;
-    Ok(Round { deliveries: written, caught_up: !full && !blocked, blocked })
+    Ok(true)
 }
 
 /// The deliveries `events` make: one per event and matching endpoint.
