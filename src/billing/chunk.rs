@@ -75,6 +75,9 @@ pub async fn step_many<C: ConnectionTrait>(
     let mut summary = Summary::default();
     for sub in subs {
         let mut preload = preloads.remove(&sub.id).unwrap_or_default();
+        // Claimed in this transaction just now: the step's row changes are
+        // written as the columns that differ from it.
+        writes.stored(&sub);
         let (_, step) = engine::advance(ctx.now, sub, now, &mut preload, &mut writes)?;
         summary.subscriptions += 1;
         summary.invoices += step.invoices.len() as u64;

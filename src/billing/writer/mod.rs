@@ -9,21 +9,23 @@
 //! bound by statement round trips, not by work; a chunk of subscriptions
 //! flushed together costs about as many statements as one subscription did.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde_json::Value;
 
 mod consumptions;
 mod drafts;
 mod events;
 mod invoices;
+mod subscriptions;
 
 pub use drafts::{DraftHead, complete_draft, delete_draft, store_draft};
 
 use super::draft::{Draft, Issued};
 use super::snapshot::Snapshots;
-use crate::db::bulk::rows_per_statement;
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::pricing::{self, Priced};
@@ -52,7 +54,9 @@ pub struct Writes {
     now: DateTime<Utc>,
     invoices: Vec<(Draft, Priced)>,
     events: Vec<NewEvent>,
-    subscriptions: Vec<subscription::Model>,
+    subscriptions: Vec<subscriptions::Queued>,
+    /// Subscription rows as stored, by id (see [`Writes::stored`]).
+    stored: HashMap<i64, subscription::Model>,
     pauses: Vec<subscription_pause::Model>,
     /// Pauses not loaded by the step whose credit an invoice now carries.
     affected_pauses: Vec<i64>,
@@ -66,6 +70,7 @@ impl Writes {
             invoices: Vec::new(),
             events: Vec::new(),
             subscriptions: Vec::new(),
+            stored: HashMap::new(),
             pauses: Vec::new(),
             affected_pauses: Vec::new(),
         }
@@ -101,10 +106,19 @@ impl Writes {
         self.events.push(NewEvent { subject: "subscription", subject_id: subscription_id, event_type, data });
     }
 
-    /// Queues the new state of a subscription row (a later one replaces an earlier one).
+    /// Queues the new state of a subscription row (a later one replaces an
+    /// earlier one). Only the columns that differ from the row as stored are
+    /// written when the caller said how it is stored ([`Writes::stored`]);
+    /// else every column.
     pub fn subscription(&mut self, row: subscription::Model) {
-        self.subscriptions.retain(|s| s.id != row.id);
-        self.subscriptions.push(row);
+        self.subscriptions.retain(|q| q.row.id != row.id);
+        self.subscriptions.push(subscriptions::Queued { row, stored: None });
+    }
+
+    /// Says that `row` is a subscription as the database holds it now (read
+    /// in this transaction, not changed in memory).
+    pub fn stored(&mut self, row: &subscription::Model) {
+        self.stored.insert(row.id, row.clone());
     }
 
     /// Marks pauses as having affected an invoice (their credit is on it), for
@@ -121,7 +135,10 @@ impl Writes {
 
     /// Writes everything, in the caller's transaction; the issued invoices in queue order.
     pub async fn flush<C: ConnectionTrait>(self, ctx: &Ctx<C>) -> AppResult<Vec<Issued>> {
-        let Writes { now, invoices, events, subscriptions, pauses, affected_pauses } = self;
+        let Writes { now, invoices, events, mut subscriptions, mut stored, pauses, affected_pauses } = self;
+        for q in &mut subscriptions {
+            q.stored = stored.remove(&q.row.id);
+        }
         let billed: consumptions::Billed = invoices
             .iter()
             .enumerate()
@@ -137,7 +154,7 @@ impl Writes {
         super::balance::apply_customer_credit(ctx, &mut issued, &customers.with_credit()).await?;
         // Customers who get invoices by mail: queued here, sent after the commit.
         super::mail::on_issue(ctx, &issued, &customers).await?;
-        save_subscriptions(ctx, subscriptions).await?;
+        subscriptions::save(ctx, subscriptions).await?;
         for pause in pauses {
             subscription_pause::Entity::update(pause.into_active_model().reset_all())
                 .filter(subscription_pause::Column::TenantId.eq(ctx.tenant.id.get()))
@@ -167,31 +184,4 @@ pub async fn issue_priced<C: ConnectionTrait>(ctx: &Ctx<C>, draft: Draft, priced
     let mut writes = Writes::new(ctx.now);
     writes.priced_invoice(draft, priced);
     writes.flush(ctx).await?.pop().ok_or_else(|| crate::error::AppError::internal("the writer issued nothing"))
-}
-
-/// Writes subscription rows: one UPDATE for one row, else an upsert of many
-/// rows per statement (every row exists; the insert part never applies).
-async fn save_subscriptions<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<subscription::Model>) -> AppResult<()> {
-    use subscription::{Column, Entity};
-    let tenant = ctx.tenant.id.get();
-    if let [row] = rows.as_slice() {
-        Entity::update(row.clone().into_active_model().reset_all())
-            .filter(Column::TenantId.eq(tenant))
-            .exec(&ctx.db)
-            .await?;
-        return Ok(());
-    }
-    use sea_orm::IdenStatic;
-    let columns: Vec<Column> = Column::iter().filter(|c| !matches!(c.as_str(), "id" | "tenant_id")).collect();
-    for piece in rows.chunks(rows_per_statement(Column::iter().count())) {
-        let upsert = OnConflict::column(Column::Id)
-            .update_columns(columns.clone())
-            .action_and_where(Expr::col((Entity, Column::TenantId)).eq(tenant))
-            .to_owned();
-        Entity::insert_many(piece.iter().map(|r| r.clone().into_active_model().reset_all()))
-            .on_conflict(upsert)
-            .exec_without_returning(&ctx.db)
-            .await?;
-    }
-    Ok(())
 }
