@@ -27,7 +27,8 @@ use super::pricing::{Line, LineKind};
 pub fn remaining_days(start: DateTime<Utc>, end: DateTime<Utc>, at: DateTime<Utc>) -> Option<(i64, i64)> {
     let total = (end.date_naive() - start.date_naive()).num_days();
     let remaining = (end.date_naive() - at.date_naive()).num_days();
-    (at >= start && at < end && total > 0 && remaining > 0).then_some((remaining.min(total), total))
+    // A whole day left implies `at < end` and a period of at least a day.
+    (at >= start && remaining > 0).then_some((remaining.min(total), total))
 }
 
 /// `amount * remaining / total`, rounded to the currency.
@@ -138,6 +139,28 @@ mod tests {
     fn outside_the_period_there_is_nothing_to_prorate() {
         assert_eq!(remaining_days(at(2025, 4, 1), at(2025, 5, 1), at(2025, 5, 1)), None);
         assert_eq!(remaining_days(at(2025, 4, 1), at(2025, 5, 1), at(2025, 3, 31)), None);
+    }
+
+    #[test]
+    fn the_last_day_of_a_period_has_no_day_left_to_prorate() {
+        // The period ends later on this day: no whole day remains, so no
+        // proration (not a zero-amount line).
+        let start = Utc.with_ymd_and_hms(2025, 4, 1, 12, 0, 0).single().expect("date");
+        let end = Utc.with_ymd_and_hms(2025, 5, 1, 12, 0, 0).single().expect("date");
+        let morning = Utc.with_ymd_and_hms(2025, 5, 1, 8, 0, 0).single().expect("date");
+        assert_eq!(remaining_days(start, end, morning), None);
+        assert_eq!(remaining_days(start, end, at(2025, 4, 30)), Some((1, 30)));
+    }
+
+    #[test]
+    fn quantities_multiply_the_prorated_price() {
+        // 3 seats at 10.00, 10 of 30 days left, moving to 4 seats: -10.00 and +13.33.
+        let three = Line { quantity: Decimal::from(3), ..plan(Decimal::from(10)) };
+        let four = Line { quantity: Decimal::from(4), ..plan(Decimal::from(10)) };
+        let lines = change_lines(&[three], &[four], 10, 30, "EUR");
+        let amounts: Vec<String> = lines.iter().map(|l| l.unit_price.to_string()).collect();
+        assert_eq!(amounts, vec!["-10.00", "13.33"]);
+        assert!(lines.iter().all(|l| l.quantity == Decimal::ONE));
     }
 
     proptest! {
