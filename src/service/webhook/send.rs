@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
@@ -107,6 +108,9 @@ pub async fn endpoint_round(app: &Arc<AppState>, hook_id: i64) -> AppResult<usiz
     Ok(attempted)
 }
 
+/// A delivery's attempt count, status and next attempt after a round.
+type AfterAttempt = (i32, &'static str, Option<DateTime<Utc>>);
+
 /// Records a round: attempts, next steps, the endpoint's failure state.
 pub async fn record(
     app: &Arc<AppState>,
@@ -118,8 +122,10 @@ pub async fn record(
     let txn = app.db.write.begin().await?;
     let mut failing = hook.failing_since;
     let mut gone = false;
+    // Deliveries by what comes next (most of a round: delivered), so a round
+    // costs a few statements, not two per delivery.
+    let mut outcomes: Vec<(AfterAttempt, Vec<i64>)> = Vec::new();
     for (d, a) in &results {
-        insert_attempt(&txn, d, a, now).await?;
         let n = u32::try_from(d.attempts).unwrap_or(0) + 1;
         let (status, next) = match schedule::after_attempt(n, now, a, d.id as u64) {
             Next::Delivered => ("delivered", None),
@@ -127,13 +133,23 @@ pub async fn record(
             Next::Failed => ("failed", None),
             Next::Gone => ("failed", None),
         };
-        let mut active: webhook_delivery::ActiveModel = d.clone().into();
-        active.attempts = Set(n as i32);
-        active.status = Set(status.into());
-        active.next_attempt = Set(next);
-        active.update(&txn).await?;
+        let key = (i32::try_from(n).unwrap_or(i32::MAX), status, next);
+        match outcomes.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, ids)) => ids.push(d.id),
+            None => outcomes.push((key, vec![d.id])),
+        }
         failing = schedule::failing_since(failing, a.outcome, now);
         gone |= a.outcome == Outcome::Gone;
+    }
+    insert_attempts(&txn, &results, now).await?;
+    for ((attempts, status, next), ids) in outcomes {
+        webhook_delivery::Entity::update_many()
+            .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempts))
+            .col_expr(webhook_delivery::Column::Status, Expr::value(status))
+            .col_expr(webhook_delivery::Column::NextAttempt, Expr::value(next))
+            .filter(webhook_delivery::Column::Id.is_in(ids))
+            .exec(&txn)
+            .await?;
     }
     let reason = if gone {
         Some("the endpoint answered HTTP 410 Gone")
@@ -158,7 +174,6 @@ pub async fn record(
 /// Disables an endpoint: later events are `skipped`, pending ones too, and
 /// the tenant's timeline says why.
 async fn disable<C: ConnectionTrait>(ctx: &crate::db::ctx::Ctx<C>, hook_id: i64, reason: &str) -> AppResult<()> {
-    use sea_orm::sea_query::Expr;
     webhook::Entity::update_many()
         .col_expr(webhook::Column::Enabled, Expr::value(false))
         .col_expr(webhook::Column::DisabledReason, Expr::value(reason))
@@ -178,14 +193,21 @@ async fn disable<C: ConnectionTrait>(ctx: &crate::db::ctx::Ctx<C>, hook_id: i64,
     Ok(())
 }
 
-/// One attempt row.
-pub async fn insert_attempt<C: ConnectionTrait>(
+/// The attempt rows of a round, in as few statements as the value limit allows.
+async fn insert_attempts<C: ConnectionTrait>(
     db: &C,
-    d: &webhook_delivery::Model,
-    a: &Attempt,
+    results: &[(webhook_delivery::Model, Attempt)],
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    let row = webhook_attempt::ActiveModel {
+    let rows: Vec<webhook_attempt::ActiveModel> = results.iter().map(|(d, a)| attempt_row(d, a, at)).collect();
+    for piece in rows.chunks(crate::db::bulk::rows_per_statement(7)) {
+        webhook_attempt::Entity::insert_many(piece.to_vec()).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+fn attempt_row(d: &webhook_delivery::Model, a: &Attempt, at: DateTime<Utc>) -> webhook_attempt::ActiveModel {
+    webhook_attempt::ActiveModel {
         id: NotSet,
         tenant_id: Set(d.tenant_id),
         delivery_id: Set(d.id),
@@ -193,7 +215,17 @@ pub async fn insert_attempt<C: ConnectionTrait>(
         http_status: Set(a.http_status.map(i32::from)),
         duration_ms: Set(i64::try_from(a.duration_ms).unwrap_or(i64::MAX)),
         error: Set(a.error.clone()),
-    };
+    }
+}
+
+/// One attempt row.
+pub async fn insert_attempt<C: ConnectionTrait>(
+    db: &C,
+    d: &webhook_delivery::Model,
+    a: &Attempt,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let row = attempt_row(d, a, at);
     webhook_attempt::Entity::insert(row).exec(db).await?;
     Ok(())
 }
