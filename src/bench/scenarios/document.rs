@@ -23,6 +23,40 @@ fn d(text: &str) -> Decimal {
 /// Nine priced lines (six at 19 %, three at 7 %) and a 10 % discount at 19 %: ten lines.
 pub fn ten_lines() -> InvoiceDocument {
     let at = |m: u32, day: u32| Utc.with_ymd_and_hms(2025, m, day, 8, 0, 0).single().unwrap_or_default();
+    let lines = ten_document_lines();
+    let (net19, net7) = (d("236.25"), d("300.00"));
+    let (vat19, vat7) = (d("44.89"), d("21.00"));
+    InvoiceDocument {
+        kind: DocumentKind::Invoice,
+        number: "RE-2025-00001".into(),
+        invoice_date: at(3, 1),
+        due_date: Some(at(3, 15)),
+        service_period: Some(ServicePeriod { start: at(3, 1), end: at(4, 1) }),
+        currency: "EUR".into(),
+        language: Language::De,
+        timezone: "Europe/Berlin".into(),
+        seller: sample_seller(),
+        buyer: sample_buyer(),
+        lines,
+        vat_items: vec![
+            VatItem { rate: d("7"), net: net7, vat: vat7 },
+            VatItem { rate: d("19"), net: net19, vat: vat19 },
+        ],
+        sub_total: net19 + net7,
+        vat_total: vat19 + vat7,
+        total: net19 + net7 + vat19 + vat7,
+        related_invoice_number: None,
+        related_invoice_date: None,
+        payment_days: Some(14),
+        vat_exemption_reason: None,
+        invoice_title: None,
+        intro_text: None,
+        invoice_footer: Some("Amtsgericht Charlottenburg HRB 12345".into()),
+    }
+}
+
+/// Nine article lines at 19 % and 7 %, and a 10 % discount on the 19 % ones.
+fn ten_document_lines() -> Vec<DocumentLine> {
     let mut lines: Vec<DocumentLine> = (1..=9)
         .map(|i| DocumentLine {
             position: i,
@@ -46,48 +80,28 @@ pub fn ten_lines() -> InvoiceDocument {
         net: d("-26.25"),
         kind: LineKind::Discount,
     });
-    let (net19, net7) = (d("236.25"), d("300.00"));
-    let (vat19, vat7) = (d("44.89"), d("21.00"));
-    InvoiceDocument {
-        kind: DocumentKind::Invoice,
-        number: "RE-2025-00001".into(),
-        invoice_date: at(3, 1),
-        due_date: Some(at(3, 15)),
-        service_period: Some(ServicePeriod { start: at(3, 1), end: at(4, 1) }),
-        currency: "EUR".into(),
-        language: Language::De,
-        timezone: "Europe/Berlin".into(),
-        seller: Seller {
-            name: "Muster Software GmbH".into(),
-            address: "Hauptstraße 1".into(),
-            zipcode: "10115".into(),
-            city: "Berlin".into(),
-            country_code: "DE".into(),
-            vat_id: Some("DE123456789".into()),
-            iban: Some("DE02120300000000202051".into()),
-            ..Seller::default()
-        },
-        buyer: Buyer {
-            organization: Some("Beispiel AG".into()),
-            city: Some("München".into()),
-            country_code: "DE".into(),
-            ..Buyer::default()
-        },
-        lines,
-        vat_items: vec![
-            VatItem { rate: d("7"), net: net7, vat: vat7 },
-            VatItem { rate: d("19"), net: net19, vat: vat19 },
-        ],
-        sub_total: net19 + net7,
-        vat_total: vat19 + vat7,
-        total: net19 + net7 + vat19 + vat7,
-        related_invoice_number: None,
-        related_invoice_date: None,
-        payment_days: Some(14),
-        vat_exemption_reason: None,
-        invoice_title: None,
-        intro_text: None,
-        invoice_footer: Some("Amtsgericht Charlottenburg HRB 12345".into()),
+    lines
+}
+
+fn sample_seller() -> Seller {
+    Seller {
+        name: "Muster Software GmbH".into(),
+        address: "Hauptstraße 1".into(),
+        zipcode: "10115".into(),
+        city: "Berlin".into(),
+        country_code: "DE".into(),
+        vat_id: Some("DE123456789".into()),
+        iban: Some("DE02120300000000202051".into()),
+        ..Seller::default()
+    }
+}
+
+fn sample_buyer() -> Buyer {
+    Buyer {
+        organization: Some("Beispiel AG".into()),
+        city: Some("München".into()),
+        country_code: "DE".into(),
+        ..Buyer::default()
     }
 }
 

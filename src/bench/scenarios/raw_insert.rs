@@ -20,6 +20,16 @@ use crate::bench::{BenchResult, rss};
 /// Rows per `insert_many` and per transaction.
 const ROWS_PER_BATCH: usize = 1000;
 
+/// Moves each row to a random one of `target`'s subscriptions (as `usage-batch` picks them).
+fn spread_over(target: &seed::Seeded, rows: &mut [entity::usage_record::ActiveModel], seq: &mut u64) {
+    for row in rows {
+        let i = pick(0, *seq, target.subscription_ids.len());
+        *seq += 1;
+        row.subscription_id = Set(target.subscription_ids[i]);
+        row.customer_id = Set(target.customer_ids[(i / 10).min(target.customer_ids.len() - 1)]);
+    }
+}
+
 /// Runs the scenario: on a tenant of its own with one subscription, or with
 /// `spread` over the main tenant's subscriptions.
 pub async fn run(bench: &Bench, spread: bool) -> BenchResult<Measured> {
@@ -51,12 +61,7 @@ pub async fn run(bench: &Bench, spread: bool) -> BenchResult<Measured> {
                 now,
             );
             if spread {
-                for row in &mut rows {
-                    let i = pick(0, seq, target.subscription_ids.len());
-                    seq += 1;
-                    row.subscription_id = Set(target.subscription_ids[i]);
-                    row.customer_id = Set(target.customer_ids[(i / 10).min(target.customer_ids.len() - 1)]);
-                }
+                spread_over(target, &mut rows, &mut seq);
             }
             let began = Instant::now();
             let txn = db.begin().await?;

@@ -1,4 +1,4 @@
-//! `subscription.*`: `get`, `create` and `update` here, and what the other
+//! `subscription.*`: `get` and `create` here (`update` beside them), and what the other
 //! subscription methods share (add-on entries, the invoice a write issued);
 //! changes, pauses, life-cycle writes, quotes and usage in their own files.
 
@@ -8,6 +8,7 @@ pub mod discount;
 pub mod life;
 pub mod pause;
 pub mod quote;
+mod update;
 pub mod usage;
 pub mod wire;
 
@@ -18,16 +19,16 @@ use crate::db::ctx::Ctx;
 use crate::domain::lifecycle::Status;
 use crate::error::{AppError, AppResult};
 use crate::rpc::invoice_wire::InvoiceOut;
-use crate::rpc::params::{Currency, FreeJson, Id, Ids, NoTags, Patch, Positive, UnitPrice, When, XAttributes};
+use crate::rpc::params::{Currency, FreeJson, Id, Ids, NoTags, Positive, UnitPrice, When, XAttributes};
 use crate::rpc::table::{Call, Method, MethodSpec, Read, ReadCx, Write, WriteCx, read, write};
 use crate::rpc::wire::{List, Success};
 use crate::service::invoice::Issued;
 use crate::service::subscription::addons::AddonRequest;
-use crate::service::subscription::{self as service, NewSubscription, SubscriptionFilter, SubscriptionPatch, state};
+use crate::service::subscription::{self as service, NewSubscription, SubscriptionFilter, state};
 use wire::SubscriptionOut;
 
 /// This namespace's slice of the method table.
-pub static METHODS: &[MethodSpec] = &[read::<Get>(), write::<Create>(), write::<Update>()];
+pub static METHODS: &[MethodSpec] = &[read::<Get>(), write::<Create>(), write::<update::Update>()];
 
 /// One entry of `ADDONS`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -243,59 +244,5 @@ impl Write for Create {
             hash: (!cx.dry_run).then(|| state::hash(&created.sub)),
             invoice: InvoiceRef::of(&cx, &created.invoices),
         })
-    }
-}
-
-/// `subscription.update`.
-pub struct Update;
-
-/// `DATA` of `subscription.update`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
-pub struct UpdateData {
-    subscription_id: Id,
-    /// Re-anchors billing on this date.
-    next_event: Option<When>,
-    #[serde(default)]
-    subscription_ext_uid: Patch<String>,
-    #[serde(default)]
-    x_attributes: Patch<XAttributes>,
-    #[serde(default)]
-    features: Patch<FreeJson>,
-    /// The HASH last read; refused with 1009 when the subscription changed since.
-    hash: Option<String>,
-}
-
-/// What `subscription.update` answers.
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub struct UpdateReply {
-    status: Success,
-    subscription_id: i64,
-    hash: String,
-}
-
-impl Method for Update {
-    const NAME: &'static str = "subscription.update";
-    const SUMMARY: &'static str =
-        "Changes NEXT_EVENT, SUBSCRIPTION_EXT_UID, X_ATTRIBUTES, FEATURES; a stale HASH is refused.";
-    const ERRORS: &'static [i32] = &[1004, 1009];
-    type Filter = NoTags;
-    type Data = UpdateData;
-    type Reply = UpdateReply;
-}
-
-impl Write for Update {
-    async fn run(cx: WriteCx<'_>, call: Call<NoTags, UpdateData>) -> AppResult<UpdateReply> {
-        let d = call.data;
-        let patch = SubscriptionPatch {
-            next_event: d.next_event.map(|w| w.0),
-            ext_uid: d.subscription_ext_uid.into_option(),
-            x_attributes: d.x_attributes.map(|x| x.0).into_option(),
-            features: d.features.map(|f| f.0).into_option(),
-            hash: d.hash,
-        };
-        let sub = service::update(&cx, d.subscription_id.0, patch).await?;
-        Ok(UpdateReply { status: Success, subscription_id: sub.id, hash: state::hash(&sub) })
     }
 }
