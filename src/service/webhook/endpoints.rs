@@ -79,12 +79,23 @@ pub async fn create<C: ConnectionTrait>(ctx: &Ctx<C>, new: NewEndpoint) -> AppRe
         enabled: Set(true),
         disabled_reason: Set(None),
         failing_since: Set(None),
-        from_event_id: Set(newest_event(&ctx.db).await?),
+        from_event_id: Set(start_after(&ctx.db).await?),
         lease_until: Set(None),
         created: Set(ctx.now),
     };
     let id = webhook::Entity::insert(row).exec(&ctx.db).await?.last_insert_id;
     Ok(Created { id, secret: Some(secret) })
+}
+
+/// The event id a new endpoint starts after: the newest, read under the
+/// outbox cursor's lock so that no fan-out round planned without this
+/// endpoint moves the cursor past events it should get (`outbox::advance`).
+async fn start_after<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let lock = "SELECT position FROM webhook_outbox WHERE id = 1 FOR UPDATE";
+        db.execute(stmt(sea_orm::DbBackend::Postgres, lock, vec![])).await?;
+    }
+    newest_event(db).await
 }
 
 /// The newest event id (0 when there is none).

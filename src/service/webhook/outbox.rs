@@ -81,8 +81,9 @@ async fn position<C: ConnectionTrait>(db: &C, lock: bool) -> AppResult<Option<i6
 pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps) -> AppResult<Round> {
     let read = &app.db.read;
     let Some(start) = position(read, false).await? else { return Ok(Round { caught_up: true, ..Round::default() }) };
-    if !any_endpoint(read).await? {
-        return pass_over(app, gaps, start).await;
+    let seen = endpoints(read).await?;
+    if seen.count == 0 {
+        return pass_over(app, gaps, start, seen).await;
     }
     let rows = event::Entity::find()
         .filter(event::Column::Id.gt(start))
@@ -100,7 +101,7 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
     };
     let deliveries = plan(app, objects, &rows).await?;
     let written = deliveries.len();
-    if !advance(app, start, end, deliveries).await? {
+    if !advance(app, start, end, deliveries, seen).await? {
         return Ok(Round::default());
     }
     Ok(Round { deliveries: written, caught_up: !full && !blocked, blocked })
@@ -124,19 +125,28 @@ async fn settled_prefix<C: ConnectionTrait>(
     Ok((ids.len(), false))
 }
 
-/// Whether any endpoint exists (in any tenant, enabled or not).
-async fn any_endpoint<C: ConnectionTrait>(db: &C) -> AppResult<bool> {
-    Ok(db.query_one(stmt(db.get_database_backend(), "SELECT 1 AS one FROM webhook LIMIT 1", vec![])).await?.is_some())
+/// Which endpoints exist (in any tenant, enabled or not), as far as a round
+/// needs to know whether one was added or removed while it planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Endpoints {
+    count: i64,
+    newest: i64,
+}
+
+async fn endpoints<C: ConnectionTrait>(db: &C) -> AppResult<Endpoints> {
+    let sql = "SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS newest FROM webhook";
+    let row = db.query_one(stmt(db.get_database_backend(), sql, vec![])).await?;
+    let (count, newest) = match row {
+        Some(r) => (r.try_get::<i64>("", "n")?, r.try_get::<i64>("", "newest")?),
+        None => (0, 0),
+    };
+    Ok(Endpoints { count, newest })
 }
 
 /// With no endpoint anywhere nothing is delivered: the cursor moves over the
 /// events reading only their ids (a billing run writes events by the
 /// hundred thousand; rendering nothing for them should cost nothing).
-///
-/// The ids are read before endpoints are looked at again: an endpoint that
-/// commits later starts after the newest event it saw, which is at least
-/// every id read here, so none of them was for it.
-async fn pass_over(app: &Arc<AppState>, gaps: &mut Gaps, start: i64) -> AppResult<Round> {
+async fn pass_over(app: &Arc<AppState>, gaps: &mut Gaps, start: i64, seen: Endpoints) -> AppResult<Round> {
     let read = &app.db.read;
     let ids: Vec<i64> = event::Entity::find()
         .select_only()
@@ -147,31 +157,34 @@ async fn pass_over(app: &Arc<AppState>, gaps: &mut Gaps, start: i64) -> AppResul
         .into_tuple()
         .all(read)
         .await?;
-    if any_endpoint(read).await? {
-        // One appeared meanwhile: the next round renders for it.
-        return Ok(Round::default());
-    }
     let full = ids.len() as u64 == PASS_OVER_BATCH;
     let (taken, blocked) = settled_prefix(read, gaps, start, &ids).await?;
     let Some(&end) = taken.checked_sub(1).and_then(|last| ids.get(last)) else {
         return Ok(Round { caught_up: !blocked, deliveries: 0, blocked });
     };
-    if !advance(app, start, end, Vec::new()).await? {
+    if !advance(app, start, end, Vec::new(), seen).await? {
         return Ok(Round::default());
     }
     Ok(Round { deliveries: 0, caught_up: !full && !blocked, blocked })
 }
 
-/// Writes `deliveries` and moves the cursor from `start` to `end`, unless
-/// another process moved it meanwhile (then its deliveries stand; `false`).
+/// Writes `deliveries` and moves the cursor from `start` to `end`; `false`
+/// (nothing written, the next round plans again) when another process moved
+/// the cursor meanwhile (its deliveries stand) or the endpoints are no longer
+/// those `seen` when planning.
+///
+/// Endpoints are compared under the cursor's lock, which `webhook.create`
+/// takes too: an endpoint created before the lock is seen here, one created
+/// after it starts after the newest event it reads, which is at least `end`.
 async fn advance(
     app: &Arc<AppState>,
     start: i64,
     end: i64,
     deliveries: Vec<webhook_delivery::ActiveModel>,
+    seen: Endpoints,
 ) -> AppResult<bool> {
     let txn = app.db.write.begin().await?;
-    if position(&txn, true).await? != Some(start) {
+    if position(&txn, true).await? != Some(start) || endpoints(&txn).await? != seen {
         txn.rollback().await?;
         return Ok(false);
     }
