@@ -138,22 +138,7 @@ async fn store_items<C: ConnectionTrait>(
     let new: Vec<invoice_item::Model> = priced.lines[start..]
         .iter()
         .enumerate()
-        .map(|(i, l)| invoice_item::Model {
-            id: 0,
-            tenant_id: ctx.tenant.id.get(),
-            invoice_id,
-            position: i32::try_from(start + i + 1).unwrap_or(i32::MAX),
-            kind: l.line.kind.as_str().to_owned(),
-            article_number: l.line.article_number.clone(),
-            description: l.line.description.clone(),
-            quantity: DecimalText(l.line.quantity),
-            unit_price: DecimalText(l.line.unit_price),
-            vat_percent: DecimalText(l.line.vat_percent),
-            complete_net: DecimalText(l.net),
-            credited_quantity: DecimalText::default(),
-            credited_net: DecimalText::default(),
-            source_item_id: None,
-        })
+        .map(|(i, l)| invoices::item_row(ctx, invoice_id, start + i + 1, l))
         .collect();
     let ids = insert_rows::<invoice_item::Entity, _>(&ctx.db, &new, |r| {
         let mut active = r.clone().into_active_model().reset_all();

@@ -18,7 +18,7 @@ use crate::db::counter;
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::domain::money::format_decimal;
-use crate::domain::pricing::Priced;
+use crate::domain::pricing::{Priced, PricedLine};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use entity::DecimalText;
 use entity::{invoice, invoice_item, usage_record};
@@ -121,27 +121,27 @@ async fn allocate_numbers<C: ConnectionTrait>(
 }
 
 fn item_rows<C>(ctx: &Ctx<C>, invoice_id: i64, priced: &Priced) -> Vec<invoice_item::Model> {
-    priced
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| invoice_item::Model {
-            id: 0,
-            tenant_id: ctx.tenant.id.get(),
-            invoice_id,
-            position: i32::try_from(i + 1).unwrap_or(i32::MAX),
-            kind: l.line.kind.as_str().to_owned(),
-            article_number: l.line.article_number.clone(),
-            description: l.line.description.clone(),
-            quantity: DecimalText(l.line.quantity),
-            unit_price: DecimalText(l.line.unit_price),
-            vat_percent: DecimalText(l.line.vat_percent),
-            complete_net: DecimalText(l.net),
-            credited_quantity: DecimalText::default(),
-            credited_net: DecimalText::default(),
-            source_item_id: None,
-        })
-        .collect()
+    priced.lines.iter().enumerate().map(|(i, l)| item_row(ctx, invoice_id, i + 1, l)).collect()
+}
+
+/// The stored line at `position` (from 1) of invoice `invoice_id`.
+pub(super) fn item_row<C>(ctx: &Ctx<C>, invoice_id: i64, position: usize, l: &PricedLine) -> invoice_item::Model {
+    invoice_item::Model {
+        id: 0,
+        tenant_id: ctx.tenant.id.get(),
+        invoice_id,
+        position: i32::try_from(position).unwrap_or(i32::MAX),
+        kind: l.line.kind.as_str().to_owned(),
+        article_number: l.line.article_number.clone(),
+        description: l.line.description.clone(),
+        quantity: DecimalText(l.line.quantity),
+        unit_price: DecimalText(l.line.unit_price),
+        vat_percent: DecimalText(l.line.vat_percent),
+        complete_net: DecimalText(l.net),
+        credited_quantity: DecimalText::default(),
+        credited_net: DecimalText::default(),
+        source_item_id: None,
+    }
 }
 
 /// Marks the usage records an invoice bills (only those not billed yet).

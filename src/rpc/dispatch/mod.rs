@@ -151,6 +151,28 @@ pub fn run_read<M: Read>(
     .boxed()
 }
 
+/// What a write starts from: its decoded call, the tenant's now and its
+/// idempotency claim; or, for a retry, the stored answer.
+enum Start<F, D> {
+    Replay(Reply),
+    Fresh { call: Call<F, D>, now: chrono::DateTime<chrono::Utc>, claim: Option<i64> },
+}
+
+async fn start<M: Method>(
+    app: &AppState,
+    tenant: TenantRef,
+    envelope: &mut Envelope,
+    header_key: Option<String>,
+) -> AppResult<Start<M::Filter, M::Data>> {
+    let call = call_of::<M>(envelope)?;
+    let now = tenant::now_of(app, tenant).await?;
+    let key = envelope.idempotency_key.clone().or(header_key);
+    Ok(match claim(app, tenant, key.as_deref(), envelope, M::NAME).await? {
+        Claimed::Replay(reply) => Start::Replay(reply),
+        Claimed::Fresh(claim) => Start::Fresh { call, now, claim },
+    })
+}
+
 /// Runs a write in a transaction of its own; an idempotent retry answers the
 /// stored result, a dry run rolls back.
 pub fn run_write<M: Write>(
@@ -160,12 +182,9 @@ pub fn run_write<M: Write>(
     header_key: Option<String>,
 ) -> BoxFuture<'static, AppResult<Reply>> {
     async move {
-        let call = call_of::<M>(&mut envelope)?;
-        let now = tenant::now_of(&app, tenant).await?;
-        let key = envelope.idempotency_key.clone().or(header_key);
-        let claim = match claim(&app, tenant, key.as_deref(), &envelope, M::NAME).await? {
-            Claimed::Replay(reply) => return Ok(reply),
-            Claimed::Fresh(claim) => claim,
+        let (call, now, claim) = match start::<M>(&app, tenant, &mut envelope, header_key).await? {
+            Start::Replay(reply) => return Ok(reply),
+            Start::Fresh { call, now, claim } => (call, now, claim),
         };
         let outcome = if envelope.dry_run { Outcome::RollBack } else { Outcome::Commit };
         let shared = app.clone();
@@ -219,12 +238,9 @@ pub fn run_action<M: Action>(
     header_key: Option<String>,
 ) -> BoxFuture<'static, AppResult<Reply>> {
     async move {
-        let call = call_of::<M>(&mut envelope)?;
-        let now = tenant::now_of(&app, tenant).await?;
-        let key = envelope.idempotency_key.clone().or(header_key);
-        let claim = match claim(&app, tenant, key.as_deref(), &envelope, M::NAME).await? {
-            Claimed::Replay(reply) => return Ok(reply),
-            Claimed::Fresh(claim) => claim,
+        let (call, now, claim) = match start::<M>(&app, tenant, &mut envelope, header_key).await? {
+            Start::Replay(reply) => return Ok(reply),
+            Start::Fresh { call, now, claim } => (call, now, claim),
         };
         let result = match claim {
             None => {
