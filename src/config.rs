@@ -188,8 +188,11 @@ pub struct WebhookSettings {
     pub max_body_bytes: usize,
     /// Milliseconds between looks at the outbox when nothing woke the worker.
     pub poll_ms: u64,
-    /// Attempts in flight at once per process (one endpoint never holds up another).
+    /// Endpoints delivered to at once per process (one endpoint never holds up another).
     pub concurrency: usize,
+    /// Attempts awaiting an answer at once per endpoint, started in event
+    /// order; after a failed answer, one at a time until an answer succeeds.
+    pub in_flight: usize,
     /// Run the delivery worker inside `serve` (off: events wait in the outbox).
     pub worker: bool,
 }
@@ -202,6 +205,7 @@ impl Default for WebhookSettings {
             max_body_bytes: 256 * 1024,
             poll_ms: 100,
             concurrency: 16,
+            in_flight: 8,
             worker: true,
         }
     }

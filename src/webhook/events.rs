@@ -55,7 +55,7 @@ event_types! {
 }
 
 /// What kind of object an event carries, which names its id tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {
     Customer,
     Subscription,

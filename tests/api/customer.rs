@@ -85,6 +85,28 @@ async fn pages_follow_limit_and_offset_in_id_order() {
 }
 
 #[tokio::test]
+async fn customer_id_takes_a_list_of_ids_and_other_tenants_ids_find_nothing() {
+    let app = spawn_app().await;
+    let client = app.admin().await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let created = client.ok("customer.create", json!({"DATA": {"LAST_NAME": format!("L{i}")}})).await;
+        ids.push(created["CUSTOMER_ID"].as_i64().expect("CUSTOMER_ID"));
+    }
+    let other = app.client(&app.test_tenant("other", "2026-01-01").await.key);
+    let foreign = other.ok("customer.create", json!({"DATA": {"LAST_NAME": "Fremd"}})).await["CUSTOMER_ID"].clone();
+    let wanted = json!([ids[3], ids[1], foreign, 999_999]);
+    let found = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": wanted}, "LIMIT": 10})).await;
+    let got: Vec<i64> = list(&found).iter().filter_map(|c| c["CUSTOMER_ID"].as_i64()).collect();
+    assert_eq!(got, [ids[1], ids[3]], "in id order, the other tenant's and the unknown id not found");
+    let one = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": [ids[2]]}})).await;
+    assert_eq!(list(&one).len(), 1);
+    let bad = client.err("customer.get", json!({"FILTER": {"CUSTOMER_ID": ["x"]}})).await;
+    assert_eq!(bad.code, -32602);
+    assert!(bad.message.starts_with("CUSTOMER_ID") && bad.tag().is_some_and(|t| t.contains("CUSTOMER_ID")), "{bad:?}");
+}
+
+#[tokio::test]
 async fn update_changes_given_fields_only_and_the_hash() {
     let app = spawn_app().await;
     let client = app.admin().await;

@@ -60,4 +60,5 @@ mod webhooks_fastbill;
 mod webhooks_life;
 mod webhooks_money;
 mod webhooks_processes;
+mod webhooks_window;
 mod wire_props;

@@ -27,11 +27,26 @@ use crate::webhook::{Secret, sign};
 /// Longest wait for the backlog after the load.
 const DRAIN_LIMIT: Duration = Duration::from_secs(30);
 
-/// Counts good (signed) and bad requests.
+/// Counts good (signed) and bad requests, and good ones whose `webhook-id`
+/// came before (at least once allows them; they do not count as delivered).
 #[derive(Default)]
 struct Counts {
     good: AtomicU64,
     bad: AtomicU64,
+    repeated: AtomicU64,
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Counts {
+    fn count(&self, id: String, verified: bool) {
+        if !verified {
+            self.bad.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let first = self.seen.lock().map(|mut seen| seen.insert(id)).unwrap_or(true);
+        let counter = if first { &self.good } else { &self.repeated };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Serves 200 to every webhook request on 127.0.0.1, verifying its signature.
@@ -52,9 +67,9 @@ async fn receiver(secret: Secret, counts: Arc<Counts>) -> BenchResult<(String, t
                             (header("webhook-id"), header("webhook-timestamp"), header("webhook-signature"));
                         let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
                         let ts = ts.and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
-                        let ok = sign::verify(&secret, &id.unwrap_or_default(), ts, &body, &sig.unwrap_or_default());
-                        let counter = if ok { &counts.good } else { &counts.bad };
-                        counter.fetch_add(1, Ordering::Relaxed);
+                        let id = id.unwrap_or_default();
+                        let ok = sign::verify(&secret, &id, ts, &body, &sig.unwrap_or_default());
+                        counts.count(id, ok);
                         Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"ok"))))
                     }
                 });
@@ -103,9 +118,10 @@ pub async fn run(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> {
     let creation_rate = expected as f64 / load_time.as_secs_f64();
     let delivery_rate = delivered as f64 / (load_time + drain).as_secs_f64();
     measured.note = format!(
-        "{delivered}/{expected} events delivered ({} bad signatures); backlog drained {} ms after the load; \
-         {delivery_rate:.0} deliveries/s vs {creation_rate:.0} creates/s",
+        "{delivered}/{expected} events delivered ({} bad signatures, {} repeated); backlog drained {} ms after \
+         the load; {delivery_rate:.0} deliveries/s vs {creation_rate:.0} creates/s",
         counts.bad.load(Ordering::Relaxed),
+        counts.repeated.load(Ordering::Relaxed),
         drain.as_millis()
     );
     Ok(measured)

@@ -9,7 +9,7 @@ pub use wire::CustomerOut;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::params::{Country, Id, Int, KeyTag, Keyed, NoTags};
+use super::params::{Country, Id, Ids, Int, KeyTag, Keyed, NoTags};
 use super::table::{Call, Grouped, Method, MethodSpec, Read, ReadCx, Write, WriteCx, grouped, read, write};
 use super::wire::{Done, List, Success};
 use crate::error::{AppError, AppResult};
@@ -26,7 +26,8 @@ pub struct Get;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
 pub struct GetFilter {
-    customer_id: Option<Id>,
+    /// An id or a list of ids.
+    customer_id: Option<Ids>,
     customer_ext_uid: Option<String>,
     customer_number: Option<Id>,
     email: Option<String>,
@@ -60,7 +61,8 @@ impl Read for Get {
     async fn run(cx: ReadCx<'_>, call: Call<GetFilter, NoTags>) -> AppResult<List<CustomerOut>> {
         let f = call.filter;
         let filter = CustomerFilter {
-            customer_id: f.customer_id.map(|i| i.0),
+            customer_id: f.customer_id.as_ref().and_then(Ids::single),
+            customer_ids: f.customer_id.filter(|i| i.single().is_none()).map(Ids::all),
             customer_ext_uid: f.customer_ext_uid,
             customer_number: f.customer_number.map(|i| i.0),
             email: f.email,

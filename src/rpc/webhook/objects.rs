@@ -2,6 +2,7 @@
 //! calling the read method of the method table itself for the event's
 //! tenant, so a body and a read of the same object can never differ.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures::FutureExt;
@@ -18,6 +19,38 @@ use crate::webhook::Subject;
 /// [`Objects`] through the `*.get` methods.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WireObjects;
+
+/// Ids per read of a list (the envelope's LIMIT bound).
+const IDS_PER_READ: usize = 1000;
+
+/// Whether the read method's id tag takes a list of ids.
+fn reads_lists(subject: Subject) -> bool {
+    matches!(subject, Subject::Customer | Subject::Subscription | Subject::Invoice)
+}
+
+/// The objects `method` answers under `key` for `FILTER: {tag: filter}`.
+async fn read(
+    app: &Arc<AppState>,
+    tenant: TenantRef,
+    (method, tag, key): (&str, &str, &str),
+    filter: Value,
+    limit: usize,
+) -> AppResult<Vec<Value>> {
+    let Some(spec) = super::super::method(method) else { return Ok(Vec::new()) };
+    let params = json!({"FILTER": {tag: filter}, "LIMIT": limit}).to_string();
+    let limits = EnvelopeLimits { max_depth: 64, max_limit: IDS_PER_READ as u64 };
+    let envelope = Envelope::parse(Some(&params), limits)?;
+    let reply = (spec.handler)(app.clone(), tenant, envelope, None).await?;
+    let mut answer: Value = serde_json::from_str(reply.get()).map_err(crate::error::AppError::internal)?;
+    Ok(answer
+        .get_mut(key)
+        .map(Value::take)
+        .and_then(|list| match list {
+            Value::Array(list) => Some(list),
+            _ => None,
+        })
+        .unwrap_or_default())
+}
 
 /// The read method, its id tag and its list key for a kind of object.
 fn reader(subject: Subject) -> Option<(&'static str, &'static str, &'static str)> {
@@ -42,14 +75,32 @@ impl Objects for WireObjects {
     ) -> BoxFuture<'a, AppResult<Option<Value>>> {
         async move {
             // A namespace not built yet (payment.get before its round) has no reader.
-            let Some((method, tag, key)) = reader(subject) else { return Ok(None) };
-            let Some(spec) = super::super::method(method) else { return Ok(None) };
-            let params = json!({"FILTER": {tag: id}, "LIMIT": 1}).to_string();
-            let limits = EnvelopeLimits { max_depth: 64, max_limit: 1000 };
-            let envelope = Envelope::parse(Some(&params), limits)?;
-            let reply = (spec.handler)(app.clone(), tenant, envelope, None).await?;
-            let mut answer: Value = serde_json::from_str(reply.get()).map_err(crate::error::AppError::internal)?;
-            Ok(answer.get_mut(key).and_then(Value::as_array_mut).and_then(|list| list.pop()))
+            let Some(reader) = reader(subject) else { return Ok(None) };
+            Ok(read(app, tenant, reader, json!(id), 1).await?.pop())
+        }
+        .boxed()
+    }
+
+    fn objects<'a>(
+        &'a self,
+        app: &'a Arc<AppState>,
+        tenant: TenantRef,
+        subject: Subject,
+        ids: &'a [i64],
+    ) -> BoxFuture<'a, AppResult<HashMap<i64, Value>>> {
+        async move {
+            let mut found = HashMap::with_capacity(ids.len());
+            let Some(reader) = reader(subject) else { return Ok(found) };
+            let per_read = if reads_lists(subject) { IDS_PER_READ } else { 1 };
+            for chunk in ids.chunks(per_read) {
+                let filter = if chunk.len() == 1 { json!(chunk[0]) } else { json!(chunk) };
+                for object in read(app, tenant, reader, filter, chunk.len()).await? {
+                    if let Some(id) = object.get(reader.1).and_then(Value::as_i64) {
+                        found.insert(id, object);
+                    }
+                }
+            }
+            Ok(found)
         }
         .boxed()
     }

@@ -13,6 +13,8 @@ use entity::customer::{Column, Model};
 #[derive(Debug, Default)]
 pub struct CustomerFilter {
     pub customer_id: Option<i64>,
+    /// Any of these ids (`CUSTOMER_ID` given as a list).
+    pub customer_ids: Option<Vec<i64>>,
     pub customer_ext_uid: Option<String>,
     pub customer_number: Option<i64>,
     pub email: Option<String>,
@@ -46,6 +48,9 @@ pub async fn find<C: ConnectionTrait>(
     let mut query = ctx.find::<entity::customer::Entity>().filter(Column::Deleted.is_null());
     if let Some(id) = filter.customer_id {
         query = query.filter(Column::Id.eq(id));
+    }
+    if let Some(ids) = filter.customer_ids {
+        query = query.filter(Column::Id.is_in(ids));
     }
     if let Some(uid) = filter.customer_ext_uid {
         query = query.filter(Column::CustomerExtUid.eq(uid));

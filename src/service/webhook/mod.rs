@@ -14,12 +14,15 @@
 pub mod deliveries;
 pub mod endpoints;
 pub mod outbox;
+pub mod prefetch;
 pub mod render;
 pub mod send;
 pub mod worker;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use sea_orm::{DbBackend, Statement, Value};
 
@@ -31,7 +34,7 @@ use crate::webhook::Subject;
 pub use worker::{deliver_due_now, spawn};
 
 /// Renders the object an event is about, as its `*.get` answers it.
-pub trait Objects: Send + Sync + 'static {
+pub trait Objects: Send + Sync {
     /// The object of kind `subject` with id `id` in `tenant`; `None` when gone.
     fn object<'a>(
         &'a self,
@@ -40,6 +43,27 @@ pub trait Objects: Send + Sync + 'static {
         subject: Subject,
         id: i64,
     ) -> BoxFuture<'a, AppResult<Option<serde_json::Value>>>;
+
+    /// The objects of kind `subject` with ids `ids` in `tenant`, by id (gone
+    /// ones missing). By default one [`Objects::object`] each.
+    fn objects<'a>(
+        &'a self,
+        app: &'a Arc<AppState>,
+        tenant: TenantRef,
+        subject: Subject,
+        ids: &'a [i64],
+    ) -> BoxFuture<'a, AppResult<HashMap<i64, serde_json::Value>>> {
+        async move {
+            let mut found = HashMap::with_capacity(ids.len());
+            for &id in ids {
+                if let Some(object) = self.object(app, tenant, subject, id).await? {
+                    found.insert(id, object);
+                }
+            }
+            Ok(found)
+        }
+        .boxed()
+    }
 }
 
 /// A statement from SQL written with `?` placeholders (numbered for PostgreSQL).

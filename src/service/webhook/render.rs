@@ -68,7 +68,7 @@ impl Rendered {
 }
 
 /// The timeline's subject name of a kind of object.
-fn subject_name(subject: Subject) -> &'static str {
+pub fn subject_name(subject: Subject) -> &'static str {
     match subject {
         Subject::Customer => "customer",
         Subject::Subscription => "subscription",
