@@ -67,7 +67,7 @@ async fn main() -> ExitCode {
         Command::Key { command } => cli::key(settings, command).await,
         Command::Bill => cli::bill(settings).await,
         Command::Backup { path } => cli::backup(settings, path).await,
-        Command::Bench(bench) => recur::bench::run(settings, bench).await,
+        Command::Bench(bench) => recur::bench::run(settings, bench, &args.config_dir).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -64,7 +64,8 @@ impl Requests {
 /// A closed-loop load.
 #[derive(Clone)]
 pub struct Load {
-    pub addr: SocketAddr,
+    /// Where the gateways listen; connection `i` talks to `addrs[i % len]`.
+    pub addrs: Vec<SocketAddr>,
     pub connections: usize,
     pub warmup: Duration,
     pub measure: Duration,
@@ -106,8 +107,9 @@ pub async fn run(load: Load) -> BenchResult<Outcome> {
 }
 
 async fn drive(load: &Load, conn: usize, (from, until): (Instant, Instant)) -> BenchResult<Outcome> {
-    let host = load.addr.to_string();
-    let mut connection = Connection::open(load.addr).await?;
+    let addr = *load.addrs.get(conn % load.addrs.len().max(1)).ok_or("a load needs an address")?;
+    let host = addr.to_string();
+    let mut connection = Connection::open(addr).await?;
     let mut outcome = Outcome::default();
     let mut seq = 0;
     loop {
@@ -130,7 +132,7 @@ async fn drive(load: &Load, conn: usize, (from, until): (Instant, Instant)) -> B
             }
         }
         if response.close {
-            connection = Connection::open(load.addr).await?;
+            connection = Connection::open(addr).await?;
             outcome.reconnects += 1;
         }
     }

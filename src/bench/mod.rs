@@ -8,6 +8,7 @@
 
 mod client;
 mod database;
+mod fleet;
 mod http;
 mod report;
 mod rss;
@@ -59,6 +60,12 @@ pub struct Args {
     /// Skips the reference scenarios a `--scenario` would otherwise add (ratios stay empty).
     #[arg(long)]
     pub no_reference: bool,
+    /// Serves the HTTP scenarios from this many `recur serve` child processes
+    /// over the `--database-url` PostgreSQL database, connections spread over
+    /// them (the in-process gateway then only seeds and runs the in-process
+    /// scenarios, and delivers no webhooks).
+    #[arg(long, value_name = "N")]
+    pub processes: Option<usize>,
 }
 
 /// The scenarios one `--scenario` names (`billing` names two).
@@ -69,23 +76,40 @@ fn parse_selection(text: &str) -> Result<Selection, String> {
     Scenario::parse(text).map(Selection)
 }
 
-/// Runs the benchmark and prints its rows on stdout.
-pub async fn run(settings: Settings, args: Args) -> BenchResult<()> {
+/// Runs the benchmark and prints its rows on stdout; `config_dir` is the
+/// one `--processes` children read.
+pub async fn run(settings: Settings, args: Args, config_dir: &std::path::Path) -> BenchResult<()> {
+    if args.processes.is_some_and(|n| n > 0) && !args.database_url.as_deref().is_some_and(is_postgres) {
+        return Err("--processes needs --database-url postgres://... (one SQLite file has one writing process)".into());
+    }
     let selected: Vec<Scenario> = args.scenarios.iter().flat_map(|s| s.0.iter().copied()).collect();
     let plan = Scenario::plan(&selected, args.no_reference);
     let database = FreshDatabase::create(args.database_url.as_deref()).await?;
     eprintln!("bench: {} database, scenarios: {}", database.backend(), names(&plan));
-    let outcome = run_on(settings, &args, &plan, &database.url).await;
+    let outcome = run_on(settings, &args, &plan, &database.url, config_dir).await;
     database.remove().await;
     outcome
 }
 
-async fn run_on(mut settings: Settings, args: &Args, plan: &[Scenario], url: &str) -> BenchResult<()> {
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+async fn run_on(
+    mut settings: Settings,
+    args: &Args,
+    plan: &[Scenario],
+    url: &str,
+    config_dir: &std::path::Path,
+) -> BenchResult<()> {
+    let processes = args.processes.unwrap_or(0);
     settings.server.bind = "127.0.0.1:0".into();
     settings.database.url = url.to_owned();
     settings.billing.schedule_seconds = 0;
     // The `webhooks` scenario's receiver listens on 127.0.0.1.
     settings.webhooks.allow_private_targets = true;
+    // With children serving, they deliver the webhooks (as `serve` processes would).
+    settings.webhooks.worker = processes == 0;
     let app = App::build(settings.clone()).await?;
     let state = app.state();
     let not_due = state.clock.now() + chrono::Duration::days(30);
@@ -96,6 +120,16 @@ async fn run_on(mut settings: Settings, args: &Args, plan: &[Scenario], url: &st
             return Err(err);
         }
     };
+    let fleet = match (processes > 0).then(|| fleet::Fleet::start(processes, config_dir, url)).transpose() {
+        Ok(fleet) => fleet,
+        Err(err) => {
+            app.stop().await;
+            return Err(err);
+        }
+    };
+    if let Some(fleet) = &fleet {
+        eprintln!("bench: {processes} serve processes at {:?}", fleet.addrs());
+    }
     let bench = Bench {
         app,
         settings,
@@ -103,9 +137,17 @@ async fn run_on(mut settings: Settings, args: &Args, plan: &[Scenario], url: &st
         warmup: Duration::from_secs(args.warmup),
         measure: Duration::from_secs(args.seconds.max(1)),
         connections: args.connections,
+        fleet,
     };
     let outcome = run_plan(&bench, plan, args.json).await;
-    bench.app.stop().await;
+    let Bench { app, fleet, .. } = bench;
+    if let Some(fleet) = fleet {
+        for problem in fleet.problems() {
+            eprintln!("bench: a serve process logged: {problem}");
+        }
+        fleet.stop(Duration::from_secs(30));
+    }
+    app.stop().await;
     outcome
 }
 

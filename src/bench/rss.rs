@@ -1,5 +1,6 @@
 //! Resident memory of this process (server and load client together), from
-//! `/proc/self/status`.
+//! `/proc/self/status`, plus that of the `serve` children under
+//! `--processes` (`/proc/PID/status`, summed).
 //!
 //! Before a scenario the peak (`VmHWM`) is reset by writing `5` to
 //! `/proc/self/clear_refs`; a sampler also reads `VmRSS` every 50 ms, which is
@@ -22,9 +23,27 @@ fn parse_status_kib(text: &str, field: &str) -> Option<u64> {
     })
 }
 
+/// A `kB` field summed over this process and `children`.
+fn total_kib(children: &[u32], field: &str) -> Option<u64> {
+    let mut total = status_kib(field)?;
+    for pid in children {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        total += parse_status_kib(&text, field)?;
+    }
+    Some(total)
+}
+
 /// Resets the peak to the current resident size; false where the kernel refuses.
 pub fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn reset_peaks(children: &[u32]) -> bool {
+    let mut all = reset_peak();
+    for pid in children {
+        all &= std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+    }
+    all
 }
 
 /// What a watch saw, in KiB.
@@ -47,6 +66,7 @@ impl Reading {
 
 /// Watches the resident size while a scenario runs.
 pub struct Watch {
+    children: Arc<Vec<u32>>,
     before_kib: u64,
     reset: bool,
     max: Arc<AtomicU64>,
@@ -55,38 +75,40 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// Resets the peak and starts sampling.
-    pub fn start() -> Watch {
-        let reset = reset_peak();
-        let before_kib = status_kib("VmRSS").unwrap_or(0);
+    /// Resets the peaks and starts sampling this process and `children`
+    /// (the peak of several processes is the sum of theirs: an upper bound).
+    pub fn start(children: Vec<u32>) -> Watch {
+        let children = Arc::new(children);
+        let reset = reset_peaks(&children);
+        let before_kib = total_kib(&children, "VmRSS").unwrap_or(0);
         let max = Arc::new(AtomicU64::new(before_kib));
         let stop = Arc::new(AtomicBool::new(false));
         let sampler = {
-            let (max, stop) = (max.clone(), stop.clone());
+            let (max, stop, children) = (max.clone(), stop.clone(), children.clone());
             tokio::spawn(async move {
                 let mut ticker = tokio::time::interval(Duration::from_millis(50));
                 while !stop.load(Ordering::Relaxed) {
                     ticker.tick().await;
-                    if let Some(now) = status_kib("VmRSS") {
+                    if let Some(now) = total_kib(&children, "VmRSS") {
                         max.fetch_max(now, Ordering::Relaxed);
                     }
                 }
             })
         };
-        Watch { before_kib, reset, max, stop, sampler }
+        Watch { children, before_kib, reset, max, stop, sampler }
     }
 
     /// Stops sampling and reads the peak.
     pub async fn finish(self) -> Reading {
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.sampler.await;
-        if let Some(now) = status_kib("VmRSS") {
+        if let Some(now) = total_kib(&self.children, "VmRSS") {
             self.max.fetch_max(now, Ordering::Relaxed);
         }
         Reading {
             before_kib: self.before_kib,
             sampled_max_kib: self.max.load(Ordering::Relaxed),
-            peak_kib: if self.reset { status_kib("VmHWM") } else { None },
+            peak_kib: if self.reset { total_kib(&self.children, "VmHWM") } else { None },
         }
     }
 }

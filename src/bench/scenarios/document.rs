@@ -110,7 +110,7 @@ pub async fn run(bench: &Bench) -> BenchResult<Measured> {
     let connections = bench.connections_for(Scenario::Document);
     let start = Instant::now();
     let (from, until) = (start + bench.warmup, start + bench.warmup + bench.measure);
-    let watch = rss::Watch::start();
+    let watch = rss::Watch::start(bench.child_pids());
     let workers: Vec<_> = (0..connections)
         .map(|_| {
             tokio::task::spawn_blocking(move || -> Result<Vec<u32>, String> {

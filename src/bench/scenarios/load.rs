@@ -25,9 +25,10 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `ping`: `system.ping` with the key, the cheapest authenticated call.
 pub async fn ping(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> {
-    let addr = bench.app.local_addr();
+    let targets = bench.targets();
     let key = fresh_key(bench).await?;
-    drive(bench, scenario, addr, Requests::fixed(addr, Some(&key), PING), 1).await
+    let requests = Requests::fixed(targets[0], Some(&key), PING);
+    drive(bench, scenario, targets, requests, 1).await
 }
 
 /// `ping-noauth`: the same call on a second gateway whose auth is bypassed.
@@ -35,7 +36,7 @@ pub async fn ping_noauth(bench: &Bench, scenario: Scenario) -> BenchResult<Measu
     let options = Options { clock: Arc::new(SystemClock), auth_bypass: Some(bench.main.tenant.principal.clone()) };
     let bypass = App::build_with(bench.settings.clone(), options).await?;
     let addr = bypass.local_addr();
-    let measured = drive(bench, scenario, addr, Requests::fixed(addr, None, PING), 1).await;
+    let measured = drive(bench, scenario, vec![addr], Requests::fixed(addr, None, PING), 1).await;
     bypass.stop().await;
     measured
 }
@@ -53,10 +54,14 @@ pub async fn get(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> {
             r#"{{"jsonrpc":"2.0","id":{seq},"method":"subscription.get","params":{{"FILTER":{{"SUBSCRIPTION_ID":{id}}}}}}}"#
         )
     });
-    let mut measured = drive(bench, scenario, bench.app.local_addr(), requests, 1).await?;
+    let mut measured = drive(bench, scenario, bench.targets(), requests, 1).await?;
     // The issue asks for the server's resident size under this load: the sampled VmRSS.
     measured.peak_rss_kib = measured.rss.sampled_max_kib;
-    measured.note = "RSS = max VmRSS sampled under load (server + client)".into();
+    measured.note = if bench.fleet.is_some() {
+        "RSS = max VmRSS sampled under load (bench process + serve processes)".into()
+    } else {
+        "RSS = max VmRSS sampled under load (server + client)".into()
+    };
     Ok(measured)
 }
 
@@ -75,7 +80,7 @@ pub async fn fastbill_get(bench: &Bench, scenario: Scenario) -> BenchResult<Meas
         let id = ids[pick(conn, seq, ids.len())];
         format!(r#"{{"SERVICE":"subscription.get","FILTER":{{"SUBSCRIPTION_ID":{id}}}}}"#)
     });
-    drive(bench, scenario, bench.app.local_addr(), requests, 1).await
+    drive(bench, scenario, bench.targets(), requests, 1).await
 }
 
 /// `page`: `subscription.get` with LIMIT 100, each connection walking the offsets.
@@ -89,7 +94,7 @@ pub async fn page(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> {
             r#"{{"jsonrpc":"2.0","id":{seq},"method":"subscription.get","params":{{"FILTER":{{}},"LIMIT":{PAGE_SIZE},"OFFSET":{offset}}}}}"#
         )
     });
-    drive(bench, scenario, bench.app.local_addr(), requests, 1).await
+    drive(bench, scenario, bench.targets(), requests, 1).await
 }
 
 /// `create`: `customer.create`.
@@ -100,7 +105,7 @@ pub async fn create(bench: &Bench, scenario: Scenario) -> BenchResult<Measured> 
             r#"{{"jsonrpc":"2.0","id":{seq},"method":"customer.create","params":{{"DATA":{{"FIRST_NAME":"Load","LAST_NAME":"Test {conn}-{seq}","EMAIL":"load{conn}-{seq}@example.com","COUNTRY_CODE":"DE"}}}}}}"#
         )
     });
-    drive(bench, scenario, bench.app.local_addr(), requests, 1).await
+    drive(bench, scenario, bench.targets(), requests, 1).await
 }
 
 /// `usage-batch`: batches of 100 `subscription.setusagedata`, counted in records.
@@ -124,20 +129,20 @@ pub async fn usage_batch(bench: &Bench, scenario: Scenario) -> BenchResult<Measu
         batch.push(']');
         batch
     });
-    drive(bench, scenario, bench.app.local_addr(), requests, BATCH as u64).await
+    drive(bench, scenario, bench.targets(), requests, BATCH as u64).await
 }
 
 /// Runs the load and collects throughput units, latencies and memory.
 async fn drive(
     bench: &Bench,
     scenario: Scenario,
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     requests: Requests,
     units_per_request: u64,
 ) -> BenchResult<Measured> {
     let connections = bench.connections_for(scenario);
-    let load = Load { addr, connections, warmup: bench.warmup, measure: bench.measure, requests, timeout: TIMEOUT };
-    let watch = rss::Watch::start();
+    let load = Load { addrs, connections, warmup: bench.warmup, measure: bench.measure, requests, timeout: TIMEOUT };
+    let watch = rss::Watch::start(bench.child_pids());
     let outcome = client::run(load).await;
     let rss = watch.finish().await;
     let outcome = outcome?;
@@ -158,7 +163,8 @@ async fn drive(
     })
 }
 
-/// A new admin key of the main tenant, verified once by a `system.ping`.
+/// A new admin key of the main tenant, verified once by a `system.ping` on
+/// every gateway the load goes to (each process caches its own keys).
 ///
 /// The gateway caches a verified key for `auth.key_cache_ttl_seconds` (10 s by
 /// default) and every request that misses runs argon2 on its own (19 MiB
@@ -167,11 +173,12 @@ async fn drive(
 /// `--seconds` show the expiry (see BENCHMARKS.md).
 async fn fresh_key(bench: &Bench) -> BenchResult<String> {
     let key = seed::new_key(&bench.app.state(), &bench.main.tenant).await?;
-    let addr = bench.app.local_addr();
-    let request = http::post_rpc(&addr.to_string(), Some(&key), PING);
-    let response = client::once(addr, &request, TIMEOUT).await?;
-    if !response.is_success() {
-        return Err(format!("priming system.ping answered HTTP {}", response.status).into());
+    for addr in bench.targets() {
+        let request = http::post_rpc(&addr.to_string(), Some(&key), PING);
+        let response = client::once(addr, &request, TIMEOUT).await?;
+        if !response.is_success() {
+            return Err(format!("priming system.ping at {addr} answered HTTP {}", response.status).into());
+        }
     }
     Ok(key)
 }

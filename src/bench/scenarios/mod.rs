@@ -196,9 +196,24 @@ pub struct Bench {
     pub warmup: Duration,
     pub measure: Duration,
     pub connections: Option<usize>,
+    /// `--processes`: the `serve` children the HTTP load goes to instead of `app`.
+    pub fleet: Option<crate::bench::fleet::Fleet>,
 }
 
 impl Bench {
+    /// Where the HTTP load goes: the children, or the in-process gateway.
+    pub fn targets(&self) -> Vec<std::net::SocketAddr> {
+        match &self.fleet {
+            Some(fleet) => fleet.addrs().to_vec(),
+            None => vec![self.app.local_addr()],
+        }
+    }
+
+    /// The children whose memory counts with this process's.
+    pub fn child_pids(&self) -> Vec<u32> {
+        self.fleet.as_ref().map(crate::bench::fleet::Fleet::pids).unwrap_or_default()
+    }
+
     /// Runs one scenario.
     pub async fn run(&self, scenario: Scenario) -> BenchResult<Measured> {
         match scenario {

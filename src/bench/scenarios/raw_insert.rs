@@ -50,7 +50,7 @@ pub async fn run(bench: &Bench, spread: bool) -> BenchResult<Measured> {
     let start = Instant::now();
     let (from, until) = (start + bench.warmup, start + bench.warmup + bench.measure);
     let mut latencies_us = Vec::new();
-    let watch = rss::Watch::start();
+    let watch = rss::Watch::start(bench.child_pids());
     let outcome: BenchResult<()> = async {
         while Instant::now() < until {
             let mut rows = seed::usage_rows(
