@@ -26,7 +26,7 @@ use crate::webhook::{Attempt, Client, Next, Outcome, Outgoing, Secret, Target, s
 use entity::{tenant, webhook, webhook_attempt, webhook_delivery};
 
 /// Deliveries sent per round of one endpoint.
-const ROUND: u64 = 500;
+const ROUND: u64 = 100;
 /// A round stops sending after this long (the lease must outlive it).
 const ROUND_TIME: Duration = Duration::from_secs(30);
 /// How long a process holds an endpoint it delivers to (wall clock).

@@ -134,9 +134,9 @@ async fn claim(
 /// Whether `tenant` has deliveries due by its clock (leased or not).
 async fn any_due(app: &AppState, tenant: TenantRef) -> AppResult<bool> {
     // Through the tenant's endpoints: pending deliveries are indexed per endpoint.
-    let sql = "SELECT 1 AS one FROM webhook w JOIN tenant t ON t.id = w.tenant_id \
-               JOIN webhook_delivery d ON d.webhook_id = w.id \
-               WHERE w.tenant_id = ? AND d.status = 'pending' AND d.next_attempt <= COALESCE(t.clock, ?) LIMIT 1";
+    let sql = "SELECT 1 AS one FROM webhook w JOIN tenant t ON t.id = w.tenant_id WHERE w.tenant_id = ? \
+               AND EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.webhook_id = w.id AND d.status = 'pending' \
+               AND d.next_attempt <= COALESCE(t.clock, ?)) LIMIT 1";
     let values = vec![tenant.id.get().into(), app.clock.now().into()];
     Ok(app.db.read.query_one(stmt(app.db.backend(), sql, values)).await?.is_some())
 }
