@@ -72,9 +72,10 @@ pub async fn deliveries(client: &Client, webhook_id: i64) -> Vec<Value> {
     found["DELIVERIES"].as_array().cloned().unwrap_or_default()
 }
 
-/// The deliveries once `n` attempts are recorded over all of them (waits up to 10 s).
+/// The deliveries once `n` attempts are recorded over all of them (waits up
+/// to 30 s: the whole suite in parallel on 2 cores can be slow).
 pub async fn recorded(client: &Client, webhook_id: i64, n: usize) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let listed = deliveries(client, webhook_id).await;
         let made: usize = listed.iter().map(|d| d["ATTEMPTS"].as_array().map_or(0, Vec::len)).sum();
