@@ -72,7 +72,13 @@ impl Read for GetDeliveries {
         };
         let filter =
             DeliveryFilter { webhook_id: f.webhook_id.map(|i| i.0), event_id: f.event_id.map(|i| i.0), status };
-        let rows = deliveries::list(&cx, filter, call.limit, call.offset).await?;
+        // Deliveries and their attempts from one snapshot: read apart, a round
+        // recorded between the two reads showed its attempts beside the
+        // deliveries as they were before it.
+        let txn = snapshot(&cx.ctx.db).await?;
+        let read = cx.app.txn_ctx(cx.ctx.tenant, cx.ctx.now, txn);
+        let rows = deliveries::list(&read, filter, call.limit, call.offset).await?;
+        read.db.rollback().await?;
         Ok(List::of(
             rows.into_iter()
                 .map(|(d, attempts)| DeliveryOut {
@@ -195,4 +201,16 @@ impl Action for Test {
             error: tested.attempt.error,
         })
     }
+}
+
+/// A read-only transaction that sees one snapshot for all its statements
+/// (PostgreSQL: REPEATABLE READ; SQLite: a WAL read transaction is one).
+async fn snapshot(db: &sea_orm::DatabaseConnection) -> AppResult<sea_orm::DatabaseTransaction> {
+    use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait};
+    Ok(match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?
+        }
+        _ => db.begin().await?,
+    })
 }
