@@ -42,14 +42,10 @@ async fn read(
     let envelope = Envelope::parse(Some(&params), limits)?;
     let reply = (spec.handler)(app.clone(), tenant, envelope, None).await?;
     let mut answer: Value = serde_json::from_str(reply.get()).map_err(crate::error::AppError::internal)?;
-    Ok(answer
-        .get_mut(key)
-        .map(Value::take)
-        .and_then(|list| match list {
-            Value::Array(list) => Some(list),
-            _ => None,
-        })
-        .unwrap_or_default())
+    match answer.get_mut(key).map(Value::take) {
+        Some(Value::Array(list)) => Ok(list),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// The read method, its id tag and its list key for a kind of object.

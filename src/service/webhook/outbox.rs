@@ -16,12 +16,12 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::prefetch::Prefetched;
-use super::render::{self, Rendered};
+use super::prefetch::{Prefetched, ToSend};
+use super::render::Rendered;
 use super::{Objects, endpoints, stmt};
 use crate::error::AppResult;
 use crate::service::AppState;
-use crate::webhook::{EventType, Format, Subject, events};
+use crate::webhook::{EventType, events};
 use entity::{event, tenant, webhook, webhook_delivery};
 
 /// Events read per round.
@@ -243,7 +243,7 @@ async fn plan(
         .collect();
     // Which endpoints get which event, then every object those bodies carry
     // read in one go, then the bodies.
-    let mut sends: Vec<(&event::Model, EventType, Vec<&webhook::Model>)> = Vec::new();
+    let mut sends: Vec<ToSend<'_>> = Vec::new();
     for e in events {
         let Some(hooks) = by_tenant.get(&e.tenant_id) else { continue };
         let Some(kind) = events::public_type(&e.event_type, &e.data) else { continue };
@@ -259,7 +259,7 @@ async fn plan(
             sends.push((e, kind, to));
         }
     }
-    let objects = prefetch(app, objects, &tenants, &sends).await?;
+    let objects = Prefetched::for_bodies(app, objects, &tenants, &sends).await?;
     let mut out = Vec::new();
     for (e, kind, hooks) in sends {
         let Some(tenant) = tenants.get(&e.tenant_id) else { continue };
@@ -270,38 +270,6 @@ async fn plan(
         }
     }
     Ok(out)
-}
-
-/// The objects the bodies of `sends` carry: each event's own object, and
-/// for FastBill's format the customer and subscription it names.
-async fn prefetch<'o>(
-    app: &Arc<AppState>,
-    objects: &'o dyn Objects,
-    tenants: &HashMap<i64, tenant::Model>,
-    sends: &[(&event::Model, EventType, Vec<&webhook::Model>)],
-) -> AppResult<Prefetched<'o>> {
-    let mut read = Prefetched::new(objects);
-    let who = |tenant_id: i64| tenants.get(&tenant_id).map(render::tenant_ref);
-    let own = sends.iter().filter_map(|(e, kind, _)| {
-        let subject = kind.subject();
-        (render::subject_name(subject) == e.subject).then_some((who(e.tenant_id)?, subject, e.subject_id))
-    });
-    read.load(app, own.collect::<Vec<_>>()).await?;
-    let fastbill =
-        sends.iter().any(|(_, _, hooks)| hooks.iter().any(|h| Format::parse(&h.format) == Some(Format::Fastbill)));
-    if fastbill {
-        let related: Vec<_> = read
-            .values()
-            .flat_map(|(&(tenant_id, subject, _), object)| {
-                [(Subject::Customer, "CUSTOMER_ID"), (Subject::Subscription, "SUBSCRIPTION_ID")]
-                    .into_iter()
-                    .filter(move |(kind, _)| *kind != subject)
-                    .filter_map(move |(kind, tag)| Some((who(tenant_id)?, kind, object.get(tag)?.as_i64()?)))
-            })
-            .collect();
-        read.load(app, related).await?;
-    }
-    Ok(read)
 }
 
 fn delivery(hook: &webhook::Model, e: &event::Model, kind: EventType, body: String) -> webhook_delivery::ActiveModel {

@@ -11,10 +11,15 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::Objects;
+use super::render;
 use crate::db::ctx::TenantRef;
 use crate::error::AppResult;
 use crate::service::AppState;
-use crate::webhook::Subject;
+use crate::webhook::{EventType, Format, Subject};
+use entity::{event, tenant, webhook};
+
+/// An event of a fan-out round, its public type and the endpoints that get it.
+pub type ToSend<'a> = (&'a event::Model, EventType, Vec<&'a webhook::Model>);
 
 /// An object by tenant, kind and id; `None`: read and gone.
 type Key = (i64, Subject, i64);
@@ -27,12 +32,12 @@ pub struct Prefetched<'o> {
 
 impl<'o> Prefetched<'o> {
     /// Nothing read yet.
-    pub fn new(inner: &'o dyn Objects) -> Prefetched<'o> {
+    fn new(inner: &'o dyn Objects) -> Prefetched<'o> {
         Prefetched { inner, found: HashMap::new() }
     }
 
     /// Reads the objects `wanted` not read yet, one call per tenant and kind.
-    pub async fn load(
+    async fn load(
         &mut self,
         app: &Arc<AppState>,
         wanted: impl IntoIterator<Item = (TenantRef, Subject, i64)>,
@@ -54,8 +59,41 @@ impl<'o> Prefetched<'o> {
         Ok(())
     }
 
+    /// The objects the bodies of `sends` carry, read up front: each event's
+    /// own object, and for FastBill's format the customer and subscription
+    /// it names.
+    pub async fn for_bodies(
+        app: &Arc<AppState>,
+        objects: &'o dyn Objects,
+        tenants: &HashMap<i64, tenant::Model>,
+        sends: &[ToSend<'_>],
+    ) -> AppResult<Prefetched<'o>> {
+        let mut read = Prefetched::new(objects);
+        let who = |tenant_id: i64| tenants.get(&tenant_id).map(render::tenant_ref);
+        let own = sends.iter().filter_map(|(e, kind, _)| {
+            let subject = kind.subject();
+            (render::subject_name(subject) == e.subject).then_some((who(e.tenant_id)?, subject, e.subject_id))
+        });
+        read.load(app, own.collect::<Vec<_>>()).await?;
+        let fastbill =
+            sends.iter().any(|(_, _, hooks)| hooks.iter().any(|h| Format::parse(&h.format) == Some(Format::Fastbill)));
+        if fastbill {
+            let related: Vec<_> = read
+                .values()
+                .flat_map(|(&(tenant_id, subject, _), object)| {
+                    [(Subject::Customer, "CUSTOMER_ID"), (Subject::Subscription, "SUBSCRIPTION_ID")]
+                        .into_iter()
+                        .filter(move |(kind, _)| *kind != subject)
+                        .filter_map(move |(kind, tag)| Some((who(tenant_id)?, kind, object.get(tag)?.as_i64()?)))
+                })
+                .collect();
+            read.load(app, related).await?;
+        }
+        Ok(read)
+    }
+
     /// The objects read so far.
-    pub fn values(&self) -> impl Iterator<Item = (&Key, &Value)> {
+    fn values(&self) -> impl Iterator<Item = (&Key, &Value)> {
         self.found.iter().filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
     }
 }
