@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    Statement, TransactionTrait,
+};
 
 use crate::config::DatabaseSettings;
 
@@ -78,6 +81,22 @@ impl Db {
     }
 }
 
+/// Begins a write transaction.
+///
+/// On SQLite a plain `BEGIN` takes the write lock only at the first write; a
+/// transaction that read first and then finds another connection (a second
+/// process, `recur bill`) holding the lock fails at once with `SQLITE_BUSY`,
+/// as waiting could deadlock. Writing nothing first takes the lock while no
+/// snapshot is held, so the busy timeout applies (what `BEGIN IMMEDIATE`
+/// does; sea-orm always sends a plain `BEGIN`).
+pub async fn begin_write<C: TransactionTrait>(conn: &C) -> Result<DatabaseTransaction, DbErr> {
+    let txn = conn.begin().await?;
+    if txn.get_database_backend() == DatabaseBackend::Sqlite {
+        txn.execute(Statement::from_string(DatabaseBackend::Sqlite, "UPDATE tenant SET id = id WHERE 0")).await?;
+    }
+    Ok(txn)
+}
+
 fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptions {
     let synchronous = match settings.sqlite_synchronous.to_ascii_lowercase().as_str() {
         "off" => SqliteSynchronous::Off,
@@ -110,3 +129,7 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
     with_statement_logging(&mut options, settings);
     options
 }
+
+#[cfg(test)]
+#[path = "write_lock_tests.rs"]
+mod write_lock_tests;

@@ -204,7 +204,7 @@ where
     C: TransactionTrait + ConnectionTrait,
 {
     if dry_run {
-        let txn = conn.begin().await?;
+        let txn = crate::db::begin_write(conn).await?;
         if now != clock {
             super::tenant::advance_clock(&txn, tenant.id, now).await?;
         }

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde_json::{Value, json};
 
@@ -83,7 +83,7 @@ pub fn spawn(state: Arc<AppState>) -> Option<tokio::task::JoinHandle<()>> {
 /// Claims due mails (leasing them for ten minutes), sends and records each.
 pub async fn deliver_due(state: &AppState, transport: &Transport) -> AppResult<usize> {
     let now = state.clock.now();
-    let txn = state.db.write.begin().await?;
+    let txn = crate::db::begin_write(&state.db.write).await?;
     let due = Condition::any().add(mail_outbox::Column::Attempts.eq(0)).add(mail_outbox::Column::NextAttempt.lte(now));
     let mut select = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::Status.eq("pending"))
@@ -179,7 +179,7 @@ async fn record(
             ("invoice.mail_failed", data)
         }
     };
-    let txn = state.db.write.begin().await?;
+    let txn = crate::db::begin_write(&state.db.write).await?;
     let tenant_clock = entity::tenant::Entity::find_by_id(row.tenant_id).one(&txn).await?.and_then(|t| t.clock);
     let created: DateTime<Utc> = tenant_clock.unwrap_or(now);
     row.clone().into_active_model().reset_all().update(&txn).await?;

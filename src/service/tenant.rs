@@ -61,7 +61,7 @@ pub async fn create_with<C: TransactionTrait>(
     }
     let mut secret = [0u8; 32];
     OsRng.fill_bytes(&mut secret);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let tenant = entity::tenant::ActiveModel {
         id: NotSet,
         name: Set(name.to_owned()),

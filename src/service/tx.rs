@@ -85,7 +85,7 @@ where
     C: TransactionTrait,
     F: for<'c> Work<'c, T>,
 {
-    let txn = conn.begin().await?;
+    let txn = crate::db::begin_write(conn).await?;
     let now = match now {
         Now::Fixed(now) => now,
         Now::TenantClock(now) if tenant.is_test => match super::tenant::test_clock_in(&txn, tenant.id).await? {

@@ -12,7 +12,6 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::{Extensions, RpcModule};
-use sea_orm::TransactionTrait;
 
 use claims::{Claimed, claim, release_on_error};
 
@@ -253,7 +252,7 @@ pub fn run_action<M: Action>(
                 outcome
             }
             Some(record_id) => {
-                let txn = app.db.write.begin().await?;
+                let txn = crate::db::begin_write(&app.db.write).await?;
                 let ctx = app.txn_ctx(tenant, now, txn);
                 let outcome = M::run(Cx { ctx: &ctx, app: &app }, call).await.and_then(|r| wire::reply(&r));
                 let outcome = match outcome {

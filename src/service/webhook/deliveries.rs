@@ -112,7 +112,7 @@ pub async fn test<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<Tested> {
     let hook = endpoints::one(ctx, id).await?;
     let tenant = tenant::Entity::find_by_id(hook.tenant_id).one(&ctx.db).await?.ok_or(AppError::Unauthorized)?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     let inner = Ctx::new(ctx.tenant, ctx.now, txn, ctx.settings.clone());
     let data = json!({"WEBHOOK_ID": id});
     let event_id = events::append(&inner, "webhook", id, "webhook.test", data.clone()).await?;
@@ -142,7 +142,7 @@ pub async fn test<C: ConnectionTrait + TransactionTrait>(
     inner.db.commit().await?;
     let attempt = send::attempt(app, &hook, &tenant, event_id, &body, ctx.now).await;
     let status = if attempt.outcome == Outcome::Delivered { "delivered" } else { "failed" };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
     send::insert_attempt(&txn, &delivery, &attempt, ctx.now).await?;
     webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::Status, Expr::value(status))

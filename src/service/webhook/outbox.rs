@@ -11,10 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect};
 
 use super::prefetch::{Prefetched, ToSend};
 use super::render::Rendered;
@@ -192,7 +189,7 @@ async fn advance(
     deliveries: Vec<webhook_delivery::ActiveModel>,
     seen: Endpoints,
 ) -> AppResult<bool> {
-    let txn = app.db.write.begin().await?;
+    let txn = crate::db::begin_write(&app.db.write).await?;
     if position(&txn, true).await? != Some(start) || endpoints(&txn).await? != seen {
         txn.rollback().await?;
         return Ok(false);

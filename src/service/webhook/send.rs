@@ -14,7 +14,6 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -161,7 +160,7 @@ pub async fn record(
     now: DateTime<Utc>,
     results: Vec<(webhook_delivery::Model, Attempt)>,
 ) -> AppResult<()> {
-    let txn = app.db.write.begin().await?;
+    let txn = crate::db::begin_write(&app.db.write).await?;
     let mut failing = hook.failing_since;
     let mut gone = false;
     // Deliveries by what comes next (most of a round: delivered), so a round

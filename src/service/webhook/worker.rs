@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend};
 use tokio::task::JoinSet;
 
 use super::outbox::{self, Gaps};
@@ -117,7 +117,7 @@ async fn claim(
     if backend == DbBackend::Postgres {
         sql.push_str(" FOR UPDATE OF w SKIP LOCKED");
     }
-    let txn = app.db.write.begin().await?;
+    let txn = crate::db::begin_write(&app.db.write).await?;
     let rows = txn.query_all(stmt(backend, &sql, values)).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64>("", "id")).collect::<Result<_, _>>()?;
     if !ids.is_empty() {
