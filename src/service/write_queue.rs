@@ -23,6 +23,9 @@ use crate::service::AppState;
 /// Calls taken into one round at most.
 const MAX_ROUND: usize = 2000;
 
+/// Longest wait for a round to fill up again (see [`gather`]).
+const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// A write the queue can group.
 #[derive(Clone, Debug)]
 pub enum Job {
@@ -69,15 +72,44 @@ fn same_group(a: &Pending, b: &Pending) -> bool {
     a.tenant.id == b.tenant.id && std::mem::discriminant(&a.job) == std::mem::discriminant(&b.job)
 }
 
+/// Takes what is queued into `round`, up to [`MAX_ROUND`].
+fn take_queued(rx: &mut mpsc::UnboundedReceiver<Pending>, round: &mut Vec<Pending>) {
+    while round.len() < MAX_ROUND {
+        match rx.try_recv() {
+            Ok(next) => round.push(next),
+            Err(_) => break,
+        }
+    }
+}
+
+/// Under load the callers a round answered call again nearly together; taken
+/// at once, the first of them would make a round of one that costs almost a
+/// full round's time while the rest queue behind it. So when a round comes
+/// out much smaller than the last one, it waits up to [`GATHER`] for that
+/// many; at low load (the last round was small) it never waits.
+async fn gather(rx: &mut mpsc::UnboundedReceiver<Pending>, round: &mut Vec<Pending>, last: usize) {
+    if round.len() * 2 >= last {
+        return;
+    }
+    let until = tokio::time::Instant::now() + GATHER;
+    while round.len() < last.min(MAX_ROUND) {
+        match tokio::time::timeout_at(until, rx.recv()).await {
+            Ok(Some(next)) => {
+                round.push(next);
+                take_queued(rx, round);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+}
+
 async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Pending>) {
+    let mut last = 0;
     while let Some(first) = rx.recv().await {
         let mut round = vec![first];
-        while round.len() < MAX_ROUND {
-            match rx.try_recv() {
-                Ok(next) => round.push(next),
-                Err(_) => break,
-            }
-        }
+        take_queued(&mut rx, &mut round);
+        gather(&mut rx, &mut round, last).await;
+        last = round.len();
         let Some(state) = state.upgrade() else { return };
         // Groups keep the calls' order; calls of other tenants or kinds wait their turn.
         while !round.is_empty() {
@@ -91,7 +123,10 @@ async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Pending>)
                 }
             }
             round = rest;
+            let started = std::time::Instant::now();
+            let calls = group.len();
             write_group(&state, group).await;
+            tracing::debug!(calls, ms = started.elapsed().as_secs_f64() * 1000.0, "write group");
         }
     }
 }
