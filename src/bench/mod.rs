@@ -120,7 +120,9 @@ async fn run_on(
             return Err(err);
         }
     };
-    let fleet = match (processes > 0).then(|| fleet::Fleet::start(processes, config_dir, url)).transpose() {
+    // Starting and stopping the children waits on them: off the runtime's workers.
+    let start = || tokio::task::block_in_place(|| fleet::Fleet::start(processes, config_dir, url));
+    let fleet = match (processes > 0).then(start).transpose() {
         Ok(fleet) => fleet,
         Err(err) => {
             app.stop().await;
@@ -145,7 +147,7 @@ async fn run_on(
         for problem in fleet.problems() {
             eprintln!("bench: a serve process logged: {problem}");
         }
-        fleet.stop(Duration::from_secs(30));
+        tokio::task::block_in_place(|| fleet.stop(Duration::from_secs(30)));
     }
     app.stop().await;
     outcome

@@ -31,3 +31,9 @@ pub mod write_queue;
 
 pub use crate::db::ctx::{AfterCommit, Ctx, ReadCtx, TenantRef, WriteCtx};
 pub use state::AppState;
+
+/// Rows `offset..offset + limit` of `rows` (a page of rows read by id lists).
+pub(crate) fn page<T>(rows: Vec<T>, limit: u64, offset: u64) -> Vec<T> {
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    rows.into_iter().skip(skip).take(usize::try_from(limit).unwrap_or(usize::MAX)).collect()
+}

@@ -571,3 +571,47 @@ async fn one_tenants_billing_run_clock_and_numbers_leave_another_alone() {
     );
     assert_eq!(a.ok("system.ping", json!({})).await["NOW"], "2025-04-01 00:00:00");
 }
+
+#[tokio::test]
+async fn id_lists_answer_only_the_callers_rows_in_id_order_and_page_over_them() {
+    let app = spawn_app().await;
+    let ids_of = |v: &Value, list: &str, tag: &str| -> Vec<i64> {
+        v[list].as_array().map(|a| a.iter().filter_map(|x| x[tag].as_i64()).collect()).unwrap_or_default()
+    };
+    let mut subs = Vec::new();
+    let mut clients = Vec::new();
+    for name in ["mine", "theirs"] {
+        let t = app.test_tenant(name, "2025-01-01").await;
+        let client = app.client(&t.key);
+        article(&client, "P", "10", "19", json!({})).await;
+        let c = crate::fixtures::customer(&client).await;
+        let mut own = Vec::new();
+        for _ in 0..3 {
+            own.push(subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id"));
+        }
+        subs.push(own);
+        clients.push(client);
+    }
+    let (mine, theirs) = (&subs[0], &subs[1]);
+    let client = &clients[0];
+    let asked = json!([mine[2], theirs[0], mine[0], 999_999, theirs[2]]);
+    let found = client.ok("subscription.get", json!({"FILTER": {"SUBSCRIPTION_ID": asked}})).await;
+    assert_eq!(ids_of(&found, "SUBSCRIPTIONS", "SUBSCRIPTION_ID"), vec![mine[0], mine[2]]);
+    let paged =
+        client.ok("subscription.get", json!({"FILTER": {"SUBSCRIPTION_ID": asked}, "LIMIT": 1, "OFFSET": 1})).await;
+    assert_eq!(ids_of(&paged, "SUBSCRIPTIONS", "SUBSCRIPTION_ID"), vec![mine[2]]);
+
+    let invoice_of = |client: &Client, sub: i64| {
+        let client = client.clone();
+        async move { invoices(&client, sub).await[0]["INVOICE_ID"].as_i64().expect("an invoice") }
+    };
+    let (a, b) = (invoice_of(client, mine[0]).await, invoice_of(client, mine[1]).await);
+    let other = invoice_of(&clients[1], theirs[1]).await;
+    let found = client.ok("invoice.get", json!({"FILTER": {"INVOICE_ID": [other, b, 999_999, a]}})).await;
+    assert_eq!(ids_of(&found, "INVOICES", "INVOICE_ID"), vec![a, b]);
+    assert!(found["INVOICES"][0]["ITEMS"].as_array().is_some_and(|items| !items.is_empty()), "{found}");
+    let paged = client.ok("invoice.get", json!({"FILTER": {"INVOICE_ID": [other, b, a]}, "OFFSET": 1})).await;
+    assert_eq!(ids_of(&paged, "INVOICES", "INVOICE_ID"), vec![b]);
+    let only_theirs = client.ok("invoice.get", json!({"FILTER": {"INVOICE_ID": [other]}})).await;
+    assert_eq!(only_theirs["INVOICES"], json!([]));
+}

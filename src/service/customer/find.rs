@@ -145,11 +145,7 @@ async fn by_ids<C: ConnectionTrait>(ctx: &Ctx<C>, ids: Vec<i64>, limit: u64, off
         .filter(|c| c.deleted.is_none())
         .collect();
     rows.sort_by_key(|c| c.id);
-    Ok(rows
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect())
+    Ok(crate::service::page(rows, limit, offset))
 }
 
 /// Escapes `%`, `_` and `\` so a search term matches literally.

@@ -68,9 +68,37 @@ pub async fn find<C: ConnectionTrait>(
     limit: u64,
     offset: u64,
 ) -> AppResult<Vec<Issued>> {
+    if let Some(ids) = only_ids(&filter) {
+        // By primary key alone (see `customer::find`'s `by_ids`), then paged here.
+        let mut invoices = ctx.by_ids::<invoice::Entity, _>(&ctx.db, ids).await?;
+        invoices.sort_by_key(|i| i.id);
+        return with_items(ctx, crate::service::page(invoices, limit, offset)).await;
+    }
     let query = filtered(ctx, filter);
     let invoices = query.order_by_asc(invoice::Column::Id).limit(limit).offset(offset).all(&ctx.db).await?;
     with_items(ctx, invoices).await
+}
+
+/// The id list when the filter names a list of ids and nothing else.
+fn only_ids(filter: &InvoiceFilter) -> Option<Vec<i64>> {
+    let InvoiceFilter {
+        invoice_id: None,
+        invoice_ids: Some(ids),
+        invoice_number: None,
+        customer_id: None,
+        subscription_id: None,
+        status: None,
+        kind: None,
+        due_from: None,
+        due_to: None,
+        month: None,
+        year: None,
+        overdue_from: _,
+    } = filter
+    else {
+        return None;
+    };
+    Some(ids.clone())
 }
 
 /// The invoices matching every filter.

@@ -17,7 +17,7 @@ pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Mod
 }
 
 /// Filters of `subscription.get`; all given must match.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SubscriptionFilter {
     pub subscription_id: Option<i64>,
     /// Any of these ids (FastBill clients ask for several at once).
@@ -54,6 +54,12 @@ impl SubscriptionFilter {
     }
 }
 
+/// The id list when the filter names a list of ids and nothing else.
+fn only_ids(filter: &SubscriptionFilter) -> Option<Vec<i64>> {
+    let ids = filter.subscription_ids.clone()?;
+    SubscriptionFilter { subscription_ids: None, ..filter.clone() }.is_empty().then_some(ids)
+}
+
 /// A page of subscriptions matching every filter, by id.
 pub async fn find<C: ConnectionTrait>(
     ctx: &Ctx<C>,
@@ -61,6 +67,12 @@ pub async fn find<C: ConnectionTrait>(
     limit: u64,
     offset: u64,
 ) -> AppResult<Vec<Model>> {
+    if let Some(ids) = only_ids(&filter) {
+        // By primary key alone (see `customer::find`'s `by_ids`), then paged here.
+        let mut rows = ctx.by_ids::<Entity, _>(&ctx.db, ids).await?;
+        rows.sort_by_key(|s| s.id);
+        return Ok(crate::service::page(rows, limit, offset));
+    }
     let mut query = ctx.find::<Entity>();
     if let Some(id) = filter.subscription_id {
         query = query.filter(Column::Id.eq(id));
