@@ -32,8 +32,10 @@ pub mod write_queue;
 pub use crate::db::ctx::{AfterCommit, Ctx, ReadCtx, TenantRef, WriteCtx};
 pub use state::AppState;
 
-/// Rows `offset..offset + limit` of `rows` (a page of rows read by id lists).
-pub(crate) fn page<T>(rows: Vec<T>, limit: u64, offset: u64) -> Vec<T> {
+/// Rows `offset..offset + limit` of `rows` in `id` order: a page of rows read
+/// by an id list, which the database answers in no particular order.
+pub(crate) fn page_by_id<T>(mut rows: Vec<T>, id: impl Fn(&T) -> i64, limit: u64, offset: u64) -> Vec<T> {
+    rows.sort_by_key(id);
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);
     rows.into_iter().skip(skip).take(usize::try_from(limit).unwrap_or(usize::MAX)).collect()
 }

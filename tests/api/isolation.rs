@@ -538,15 +538,22 @@ async fn two_tenants_creating_customers_at_once_keep_their_own_rows_and_numbers(
     assert_eq!(count_rows(&app, "customer").await, 40);
 }
 
+/// A test tenant at 2025-01-01 with plan `P` (10 a month at `vat` percent) and
+/// one customer: its client and the customer's id.
+async fn test_tenant_with_plan(app: &TestApp, name: &str, vat: &str) -> (Client, i64) {
+    let t = app.test_tenant(name, "2025-01-01").await;
+    let client = app.client(&t.key);
+    article(&client, "P", "10", vat, json!({})).await;
+    let customer = crate::fixtures::customer(&client).await;
+    (client, customer)
+}
+
 #[tokio::test]
 async fn one_tenants_billing_run_clock_and_numbers_leave_another_alone() {
     let app = spawn_app().await;
     let mut tenants = Vec::new();
     for name in ["A", "B"] {
-        let t = app.test_tenant(name, "2025-01-01").await;
-        let client = app.client(&t.key);
-        article(&client, "P", "10", "0", json!({})).await;
-        let c = crate::fixtures::customer(&client).await;
+        let (client, c) = test_tenant_with_plan(&app, name, "0").await;
         let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
         tenants.push((client, id));
     }
@@ -581,10 +588,7 @@ async fn id_lists_answer_only_the_callers_rows_in_id_order_and_page_over_them() 
     let mut subs = Vec::new();
     let mut clients = Vec::new();
     for name in ["mine", "theirs"] {
-        let t = app.test_tenant(name, "2025-01-01").await;
-        let client = app.client(&t.key);
-        article(&client, "P", "10", "19", json!({})).await;
-        let c = crate::fixtures::customer(&client).await;
+        let (client, c) = test_tenant_with_plan(&app, name, "19").await;
         let mut own = Vec::new();
         for _ in 0..3 {
             own.push(subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id"));

@@ -138,14 +138,13 @@ fn only_ids(filter: &CustomerFilter) -> Option<Vec<i64>> {
 /// unanalyzed planner scans the tenant's index for a long id list; see
 /// `db::scope`), the other tenants' and deleted ones dropped here.
 async fn by_ids<C: ConnectionTrait>(ctx: &Ctx<C>, ids: Vec<i64>, limit: u64, offset: u64) -> AppResult<Vec<Model>> {
-    let mut rows: Vec<Model> = ctx
+    let rows: Vec<Model> = ctx
         .by_ids::<entity::customer::Entity, _>(&ctx.db, ids)
         .await?
         .into_iter()
         .filter(|c| c.deleted.is_none())
         .collect();
-    rows.sort_by_key(|c| c.id);
-    Ok(crate::service::page(rows, limit, offset))
+    Ok(crate::service::page_by_id(rows, |c| c.id, limit, offset))
 }
 
 /// Escapes `%`, `_` and `\` so a search term matches literally.

@@ -17,7 +17,7 @@ pub async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Mod
 }
 
 /// Filters of `subscription.get`; all given must match.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct SubscriptionFilter {
     pub subscription_id: Option<i64>,
     /// Any of these ids (FastBill clients ask for several at once).
@@ -56,8 +56,22 @@ impl SubscriptionFilter {
 
 /// The id list when the filter names a list of ids and nothing else.
 fn only_ids(filter: &SubscriptionFilter) -> Option<Vec<i64>> {
-    let ids = filter.subscription_ids.clone()?;
-    SubscriptionFilter { subscription_ids: None, ..filter.clone() }.is_empty().then_some(ids)
+    let SubscriptionFilter {
+        subscription_id: None,
+        subscription_ids: Some(ids),
+        customer_id: None,
+        ext_uid: None,
+        customer_ext_uid: None,
+        status: None,
+        article_number: None,
+        next_event: (None, None),
+        last_event: (None, None),
+        created: (None, None),
+    } = filter
+    else {
+        return None;
+    };
+    Some(ids.clone())
 }
 
 /// A page of subscriptions matching every filter, by id.
@@ -69,9 +83,8 @@ pub async fn find<C: ConnectionTrait>(
 ) -> AppResult<Vec<Model>> {
     if let Some(ids) = only_ids(&filter) {
         // By primary key alone (see `customer::find`'s `by_ids`), then paged here.
-        let mut rows = ctx.by_ids::<Entity, _>(&ctx.db, ids).await?;
-        rows.sort_by_key(|s| s.id);
-        return Ok(crate::service::page(rows, limit, offset));
+        let rows = ctx.by_ids::<Entity, _>(&ctx.db, ids).await?;
+        return Ok(crate::service::page_by_id(rows, |s| s.id, limit, offset));
     }
     let mut query = ctx.find::<Entity>();
     if let Some(id) = filter.subscription_id {
