@@ -6,6 +6,15 @@ use serde_json::Value;
 use super::Ctx;
 use crate::error::AppResult;
 
+/// The subject of a usage booking's event (`subscription.usage_recorded`),
+/// whose id is the booking's. Bookings land on random subscriptions, and an
+/// event filed under its subscription would write a random page of the
+/// subject index per booking; filed under the booking, whose ids only grow,
+/// it appends. The subscription's timeline finds these events through its
+/// bookings ([`list_subscription`]), and a delivery through the event's
+/// SUBSCRIPTION_ID ([`owner`]).
+pub const USAGE: &str = "usage";
+
 /// Appends one event about `subject`/`subject_id` at the call's "now".
 pub async fn append<C: ConnectionTrait>(
     ctx: &Ctx<C>,
@@ -46,6 +55,70 @@ pub async fn list<C: ConnectionTrait>(
         .offset(offset)
         .all(&ctx.db)
         .await?)
+}
+
+/// A subscription's timeline, newest first: the events filed under it and
+/// those of its bookings (see [`USAGE`]). Each source is read up to
+/// `offset + limit` in id order, so a page costs what it shows, plus one sort
+/// of the bookings' events (the subject index keeps them in booking order,
+/// not event order).
+pub async fn list_subscription<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    subscription_id: i64,
+    limit: u64,
+    offset: u64,
+) -> AppResult<Vec<entity::event::Model>> {
+    use crate::db::scope::Scope;
+    use entity::event::Column;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+    let wanted = limit.saturating_add(offset);
+    let mut events = list(ctx, "subscription", subscription_id, wanted, 0).await?;
+    let bookings = ctx
+        .find::<entity::usage_record::Entity>()
+        .select_only()
+        .column(entity::usage_record::Column::Id)
+        .filter(entity::usage_record::Column::SubscriptionId.eq(subscription_id))
+        .into_query();
+    let booked = ctx
+        .find::<entity::event::Entity>()
+        .filter(Column::Subject.eq(USAGE))
+        .filter(Column::SubjectId.in_subquery(bookings))
+        .order_by_desc(Column::Id)
+        .limit(wanted)
+        .all(&ctx.db)
+        .await?;
+    events.extend(booked);
+    events.sort_unstable_by_key(|e| std::cmp::Reverse(e.id));
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit).unwrap_or(usize::MAX);
+    Ok(events.into_iter().skip(skip).take(take).collect())
+}
+
+/// Files a booking's event under its subscription, before the booking is
+/// deleted: the timeline finds it through the booking no more.
+pub async fn refile_usage<C: ConnectionTrait>(ctx: &Ctx<C>, usage_id: i64, subscription_id: i64) -> AppResult<()> {
+    use crate::db::scope::Scope;
+    use entity::event::Column;
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    ctx.update_many::<entity::event::Entity>()
+        .col_expr(Column::Subject, Expr::value("subscription"))
+        .col_expr(Column::SubjectId, Expr::value(subscription_id))
+        .filter(Column::Subject.eq(USAGE))
+        .filter(Column::SubjectId.eq(usage_id))
+        .exec(&ctx.db)
+        .await?;
+    Ok(())
+}
+
+/// What an event is about, as a delivery names it: a booking's event is
+/// about its subscription.
+pub fn owner(e: &entity::event::Model) -> (&str, i64) {
+    if e.subject == USAGE
+        && let Some(id) = e.data.get("SUBSCRIPTION_ID").and_then(Value::as_i64)
+    {
+        return ("subscription", id);
+    }
+    (&e.subject, e.subject_id)
 }
 
 /// Appends several events in one statement.

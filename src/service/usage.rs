@@ -61,17 +61,22 @@ pub async fn record_many<C: ConnectionTrait>(ctx: &Ctx<C>, inputs: Vec<NewUsage>
         active
     })
     .await?;
-    let mut events = Vec::with_capacity(ids.len());
+    let mut booked = Vec::with_capacity(ids.len());
     for (row, id) in results.iter_mut().flatten().zip(ids) {
         row.id = id;
-        events.push((
-            "subscription",
-            row.subscription_id,
+        booked.push((
+            events::USAGE,
+            id,
             "subscription.usage_recorded",
-            json!({"USAGEDATA_ID": id, "ARTICLE_NUMBER": row.article_number, "QUANTITY": row.quantity.0.to_string()}),
+            json!({
+                "USAGEDATA_ID": id,
+                "SUBSCRIPTION_ID": row.subscription_id,
+                "ARTICLE_NUMBER": row.article_number,
+                "QUANTITY": row.quantity.0.to_string(),
+            }),
         ));
     }
-    super::events::append_many(ctx, events).await?;
+    events::append_many(ctx, booked).await?;
     Ok(results)
 }
 
@@ -184,6 +189,7 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
     if row.invoice_id.is_some() {
         return Err(AppError::conflict_on("USAGEDATA_ID", "this usage is invoiced already"));
     }
+    events::refile_usage(ctx, id, row.subscription_id).await?;
     ctx.delete_many::<Entity>().filter(Column::Id.eq(id)).filter(Column::InvoiceId.is_null()).exec(&ctx.db).await?;
     events::append(ctx, "subscription", row.subscription_id, "subscription.usage_deleted", json!({"USAGEDATA_ID": id}))
         .await?;

@@ -53,6 +53,7 @@ mod subscription;
 mod subscription_pages;
 mod tenant;
 mod types;
+mod usage_timeline;
 mod webhooks;
 mod webhooks_crash;
 mod webhooks_disable;

@@ -126,7 +126,7 @@ impl Read for Timeline {
     async fn run(cx: ReadCx<'_>, call: Call<SubscriptionRef, NoTags>) -> AppResult<List<EventOut>> {
         let id = call.filter.subscription_id.0;
         crate::service::subscription::get_one(&cx, id).await?;
-        let rows = events::list(&cx, "subscription", id, call.limit, call.offset).await?;
+        let rows = events::list_subscription(&cx, id, call.limit, call.offset).await?;
         Ok(List::of(rows.into_iter().map(EventOut::from).collect()))
     }
 }

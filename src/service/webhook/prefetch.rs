@@ -72,7 +72,8 @@ impl<'o> Prefetched<'o> {
         let who = |tenant_id: i64| tenants.get(&tenant_id).map(render::tenant_ref);
         let own = sends.iter().filter_map(|(e, kind, _)| {
             let subject = kind.subject();
-            (render::subject_name(subject) == e.subject).then_some((who(e.tenant_id)?, subject, e.subject_id))
+            let (name, id) = crate::service::events::owner(e);
+            (render::subject_name(subject) == name).then_some((who(e.tenant_id)?, subject, id))
         });
         read.load(app, own.collect::<Vec<_>>()).await?;
         let fastbill =

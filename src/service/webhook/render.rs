@@ -33,7 +33,8 @@ pub struct Source<'a> {
 impl<'a> Source<'a> {
     /// The source of a timeline event delivered as `kind`.
     pub fn of(e: &'a event::Model, kind: EventType) -> Source<'a> {
-        Source { id: e.id, kind, created: e.created, subject: &e.subject, subject_id: e.subject_id, data: &e.data }
+        let (subject, subject_id) = crate::service::events::owner(e);
+        Source { id: e.id, kind, created: e.created, subject, subject_id, data: &e.data }
     }
 }
 
