@@ -3,7 +3,8 @@
 //! many rows costs about what one row did.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, Iterable, QueryTrait,
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, Statement,
+    Value,
 };
 
 /// Rows per INSERT: SQLite allows 32766 bound values per statement.
@@ -14,83 +15,119 @@ pub fn rows_per_statement(columns: usize) -> usize {
     (MAX_VALUES_PER_STATEMENT / columns.max(1)).max(1)
 }
 
-/// The rows with the columns that are NULL in every one of them left out of
-/// the statement: a new customer sets a dozen of its 56 columns, and every
-/// bound value costs encoding and binding on both ends. A left-out column
-/// takes its default, so this holds only while no nullable column has a
-/// default other than NULL (none has; keep it so in migrations).
-fn without_null_columns<A: ActiveModelTrait>(mut rows: Vec<A>) -> Vec<A> {
-    let is_null = |value: ActiveValue<sea_orm::Value>| match value {
-        ActiveValue::Set(v) | ActiveValue::Unchanged(v) => v == v.as_null(),
-        ActiveValue::NotSet => true,
-    };
-    let nulls: Vec<_> =
-        <A::Entity as EntityTrait>::Column::iter().filter(|c| rows.iter().all(|row| is_null(row.get(*c)))).collect();
-    for row in &mut rows {
-        for c in &nulls {
-            row.not_set(*c);
-        }
-    }
-    rows
+/// The columns an INSERT of `rows` writes: every column but the
+/// auto-increment primary key, and none that is NULL in every row (a new
+/// customer sets a dozen of its 56 columns, and every bound value costs
+/// encoding and binding on both ends). A left-out column takes its default,
+/// so this holds only while no nullable column has a default other than NULL
+/// (none has; keep it so in migrations).
+fn columns_of<E: EntityTrait>(rows: &[E::Model]) -> Vec<E::Column> {
+    let keys: Vec<String> = E::PrimaryKey::iter().map(|k| k.into_column().as_str().to_owned()).collect();
+    E::Column::iter()
+        .filter(|c| !keys.iter().any(|k| k == c.as_str()))
+        .filter(|c| {
+            rows.iter().any(|row| {
+                let value = row.get(*c);
+                value != value.as_null()
+            })
+        })
+        .collect()
 }
 
-/// Inserts `rows` in as few statements as the value limit allows and answers
-/// their new ids in row order.
-pub async fn insert_rows<E, C>(
-    db: &C,
+/// One multi-row INSERT of `columns` of `rows`, its text written here rather
+/// than through sea-orm's `insert_many`: that one turns every row into an
+/// active model and every value into an expression tree, which cost more than
+/// SQLite's own work on the write queue's groups of a thousand bookings.
+/// Values are the models' own (`ModelTrait::get`), bound as sea-orm binds them.
+fn insert_statement<E: EntityTrait>(
+    backend: DbBackend,
     rows: &[E::Model],
-    to_active: impl Fn(&E::Model) -> E::ActiveModel,
-) -> Result<Vec<i64>, sea_orm::DbErr>
+    columns: &[E::Column],
+    returning_id: bool,
+) -> Statement {
+    let mut sql = String::with_capacity(64 + columns.len() * 24 + rows.len() * columns.len() * 7);
+    sql.push_str("INSERT INTO \"");
+    sql.push_str(E::default().table_name());
+    sql.push_str("\" (");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('"');
+        sql.push_str(column.as_str());
+        sql.push('"');
+    }
+    sql.push_str(") VALUES ");
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * columns.len());
+    for (r, row) in rows.iter().enumerate() {
+        sql.push_str(if r > 0 { ", (" } else { "(" });
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            values.push(row.get(*column));
+            match backend {
+                DbBackend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&values.len().to_string());
+                }
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    if returning_id {
+        sql.push_str(" RETURNING \"id\"");
+    }
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Inserts `rows` (their ids are left to the database) in as few statements
+/// as the value limit allows and answers their new ids in row order.
+pub async fn insert_rows<E, C>(db: &C, rows: &[E::Model]) -> Result<Vec<i64>, DbErr>
 where
     E: EntityTrait,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: Into<i64>,
     C: ConnectionTrait,
 {
+    let backend = db.get_database_backend();
     let mut ids = Vec::with_capacity(rows.len());
     for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
-        let actives = without_null_columns(piece.iter().map(&to_active).collect());
-        if let [one] = actives.as_slice() {
-            ids.push(E::insert(one.clone()).exec(db).await?.last_insert_id.into());
-            continue;
-        }
-        if db.get_database_backend() == DbBackend::Sqlite {
+        let columns = columns_of::<E>(piece);
+        if backend == DbBackend::Sqlite {
             // One statement of a single writer: SQLite gives its rows the
             // consecutive rowids after the largest one, so the last id names
             // them all, and no RETURNING rows travel back one by one.
-            let statement = E::insert_many(actives).build(DbBackend::Sqlite);
-            let last = i64::try_from(db.execute(statement).await?.last_insert_id())
-                .map_err(|e| sea_orm::DbErr::Custom(format!("rowid out of range: {e}")))?;
+            let last = db.execute(insert_statement::<E>(backend, piece, &columns, false)).await?.last_insert_id();
+            let last = i64::try_from(last).map_err(|e| DbErr::Custom(format!("rowid out of range: {e}")))?;
             let count = i64::try_from(piece.len()).unwrap_or(i64::MAX);
             ids.extend(last - count + 1..=last);
             continue;
         }
         // Ids are assigned in VALUES order on both backends; RETURNING's row
         // order is not promised, so sort the keys back into it.
-        let mut keys: Vec<i64> =
-            E::insert_many(actives).exec_with_returning_keys(db).await?.into_iter().map(Into::into).collect();
+        let returned = db.query_all(insert_statement::<E>(backend, piece, &columns, true)).await?;
+        let mut keys = returned.iter().map(|row| row.try_get::<i64>("", "id")).collect::<Result<Vec<i64>, DbErr>>()?;
         keys.sort_unstable();
         ids.extend(keys);
     }
     Ok(ids)
 }
 
-/// Inserts `rows` in as few statements as the value limit allows, when the
-/// caller needs no ids back (RETURNING costs a row per insert to read).
-pub async fn insert_rows_without_ids<E, C>(
-    db: &C,
-    rows: &[E::Model],
-    to_active: impl Fn(&E::Model) -> E::ActiveModel,
-) -> Result<(), sea_orm::DbErr>
+/// Inserts `rows` (their ids are left to the database) in as few statements
+/// as the value limit allows, when the caller needs no ids back (RETURNING
+/// costs a row per insert to read).
+pub async fn insert_rows_without_ids<E, C>(db: &C, rows: &[E::Model]) -> Result<(), DbErr>
 where
     E: EntityTrait,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
     C: ConnectionTrait,
 {
+    let backend = db.get_database_backend();
     for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
-        E::insert_many(without_null_columns(piece.iter().map(&to_active).collect())).exec_without_returning(db).await?;
+        db.execute(insert_statement::<E>(backend, piece, &columns_of::<E>(piece), false)).await?;
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "bulk_tests.rs"]
+mod tests;

@@ -126,7 +126,6 @@ pub async fn append_many<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     events: Vec<(&'static str, i64, &'static str, Value)>,
 ) -> AppResult<()> {
-    use sea_orm::{ActiveModelTrait, IntoActiveModel};
     let rows: Vec<entity::event::Model> = events
         .into_iter()
         .map(|(subject, subject_id, event_type, data)| entity::event::Model {
@@ -139,11 +138,6 @@ pub async fn append_many<C: ConnectionTrait>(
             created: ctx.now,
         })
         .collect();
-    crate::db::bulk::insert_rows_without_ids::<entity::event::Entity, _>(&ctx.db, &rows, |r| {
-        let mut active = r.clone().into_active_model().reset_all();
-        active.id = NotSet;
-        active
-    })
-    .await?;
+    crate::db::bulk::insert_rows_without_ids::<entity::event::Entity, _>(&ctx.db, &rows).await?;
     Ok(())
 }

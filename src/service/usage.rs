@@ -4,10 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
 use super::subscription::get_one as get_subscription;
@@ -55,12 +52,7 @@ pub async fn record_many<C: ConnectionTrait>(ctx: &Ctx<C>, inputs: Vec<NewUsage>
     if rows.is_empty() {
         return Ok(results);
     }
-    let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows, |r| {
-        let mut active = r.clone().into_active_model().reset_all();
-        active.id = NotSet;
-        active
-    })
-    .await?;
+    let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows).await?;
     let mut booked = Vec::with_capacity(ids.len());
     for (row, id) in results.iter_mut().flatten().zip(ids) {
         row.id = id;

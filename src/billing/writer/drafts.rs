@@ -140,12 +140,7 @@ async fn store_items<C: ConnectionTrait>(
         .enumerate()
         .map(|(i, l)| invoices::item_row(ctx, invoice_id, start + i + 1, l))
         .collect();
-    let ids = insert_rows::<invoice_item::Entity, _>(&ctx.db, &new, |r| {
-        let mut active = r.clone().into_active_model().reset_all();
-        active.id = NotSet;
-        active
-    })
-    .await?;
+    let ids = insert_rows::<invoice_item::Entity, _>(&ctx.db, &new).await?;
     items.extend(new.into_iter().zip(ids).map(|(mut item, id)| {
         item.id = id;
         item

@@ -2,7 +2,7 @@
 //! queued events, with the ids of invoices that had none when queued.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, NotSet};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::super::draft::Issued;
@@ -60,12 +60,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         });
     }
     if !rows.is_empty() {
-        insert_rows_without_ids::<event::Entity, _>(&ctx.db, &rows, |r| {
-            let mut active = r.clone().into_active_model().reset_all();
-            active.id = NotSet;
-            active
-        })
-        .await?;
+        insert_rows_without_ids::<event::Entity, _>(&ctx.db, &rows).await?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, NotSet, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 use serde_json::json;
 
 use super::super::draft::{Draft, Issued, Kind};
@@ -45,13 +45,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         snapshots.apply(&mut row);
         rows.push(row);
     }
-    let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows, |r| {
-        let mut active = r.clone().into_active_model().reset_all();
-        active.id = NotSet;
-        active
-    })
-    .await
-    .map_err(|err| {
+    let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows).await.map_err(|err| {
         if is_unique_violation(&err) {
             AppError::conflict("this period is billed already")
         } else {
@@ -67,12 +61,7 @@ pub(super) async fn insert<C: ConnectionTrait>(
         mark_usage_invoiced(ctx, id, &draft.usage_ids).await?;
         issued.push(Issued { invoice: row, items: lines });
     }
-    insert_rows_without_ids::<invoice_item::Entity, _>(&ctx.db, &items, |r| {
-        let mut active = r.clone().into_active_model().reset_all();
-        active.id = NotSet;
-        active
-    })
-    .await?;
+    insert_rows_without_ids::<invoice_item::Entity, _>(&ctx.db, &items).await?;
     Ok(issued)
 }
 

@@ -9,7 +9,7 @@ pub use profile::ProfilePatch;
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use super::{Ctx, WriteCtx, events};
@@ -135,13 +135,9 @@ pub async fn create_many<C: ConnectionTrait>(
         number += 1;
         rows.push(model.clone());
     }
-    let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows, |r| {
-        let mut active = r.clone().into_active_model().reset_all();
-        active.id = NotSet;
-        active
-    })
-    .await
-    .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?;
+    let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows)
+        .await
+        .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?;
     let mut events = Vec::with_capacity(ids.len());
     for (model, id) in results.iter_mut().flatten().zip(ids) {
         model.id = id;
