@@ -58,10 +58,12 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// A subscription's timeline, newest first: the events filed under it and
-/// those of its bookings (see [`USAGE`]). Each source is read up to
-/// `offset + limit` in id order, so a page costs what it shows, plus one sort
-/// of the bookings' events (the subject index keeps them in booking order,
-/// not event order).
+/// those of its bookings (see [`USAGE`]), each source read up to
+/// `offset + limit` rows and merged by event id. The subscription's own
+/// events come straight off the subject index; its bookings' events are all
+/// visited and sorted by the database first (the index holds them in booking
+/// order, and only event ids order a timeline), so a page of a subscription
+/// with very many bookings costs a read of each booking's index entry.
 pub async fn list_subscription<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     subscription_id: i64,
