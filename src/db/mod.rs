@@ -97,12 +97,6 @@ pub async fn begin_write<C: TransactionTrait>(conn: &C) -> Result<DatabaseTransa
     Ok(txn)
 }
 
-/// Rows a SQLite connection's worker thread may hand over before the reader
-/// takes them. sqlx's default of 50 stops the worker every 50 rows until the
-/// async side, on a busy runtime, drains them: the write queue's read of a
-/// group's 1000 subscriptions cost 10 us a row instead of about 1.
-const ROWS_IN_FLIGHT: usize = 4096;
-
 fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptions {
     let synchronous = match settings.sqlite_synchronous.to_ascii_lowercase().as_str() {
         "off" => SqliteSynchronous::Off,
@@ -131,7 +125,6 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
                 .foreign_keys(true)
                 .pragma("cache_size", cache.clone())
                 .pragma("wal_autocheckpoint", autocheckpoint.clone())
-                .row_buffer_size(ROWS_IN_FLIGHT)
         });
     with_statement_logging(&mut options, settings);
     options
