@@ -2,6 +2,8 @@
 //! thread, so writing many rows costs round trips, not work; one INSERT for
 //! many rows costs about what one row did.
 
+use std::fmt::Write;
+
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, Statement,
     Value,
@@ -22,9 +24,8 @@ pub fn rows_per_statement(columns: usize) -> usize {
 /// so this holds only while no nullable column has a default other than NULL
 /// (none has; keep it so in migrations).
 fn columns_of<E: EntityTrait>(rows: &[E::Model]) -> Vec<E::Column> {
-    let keys: Vec<String> = E::PrimaryKey::iter().map(|k| k.into_column().as_str().to_owned()).collect();
     E::Column::iter()
-        .filter(|c| !keys.iter().any(|k| k == c.as_str()))
+        .filter(|c| !E::PrimaryKey::iter().any(|k| k.into_column().as_str() == c.as_str()))
         .filter(|c| {
             rows.iter().any(|row| {
                 let value = row.get(*c);
@@ -68,8 +69,7 @@ fn insert_statement<E: EntityTrait>(
             values.push(row.get(*column));
             match backend {
                 DbBackend::Postgres => {
-                    sql.push('$');
-                    sql.push_str(&values.len().to_string());
+                    let _ = write!(sql, "${}", values.len());
                 }
                 _ => sql.push('?'),
             }

@@ -9,16 +9,10 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, NotSet, Statement};
 
 use super::{insert_rows, insert_rows_without_ids};
-use crate::config::DatabaseSettings;
-use crate::db::Db;
 use entity::{DecimalText, customer, event};
 
 async fn database() -> (tempfile::TempDir, DatabaseConnection, i64) {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bulk.db").display());
-    let settings = DatabaseSettings { url, sqlite_checkpoint_ms: 0, ..DatabaseSettings::default() };
-    let db = Db::connect(&settings).await.expect("connect");
-    db.migrate().await.expect("migrate");
+    let (dir, _, db) = crate::db::migrated_sqlite_file().await;
     let insert = "INSERT INTO tenant (name, is_test, link_secret, created, timezone) \
                   VALUES ('t', false, 's', '2026-01-01 00:00:00+00:00', 'Europe/Berlin')";
     let done = db.write.execute(Statement::from_string(db.backend(), insert)).await.expect("tenant");

@@ -130,6 +130,18 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
     options
 }
 
+/// A migrated SQLite file in a temp dir, with no background checkpoints, and
+/// the settings that open it again (unit tests of this module).
+#[cfg(test)]
+async fn migrated_sqlite_file() -> (tempfile::TempDir, DatabaseSettings, Db) {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("recur.db").display());
+    let settings = DatabaseSettings { url, sqlite_checkpoint_ms: 0, ..DatabaseSettings::default() };
+    let db = Db::connect(&settings).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    (dir, settings, db)
+}
+
 #[cfg(test)]
 #[path = "write_lock_tests.rs"]
 mod write_lock_tests;

@@ -7,14 +7,9 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
 
 use super::{Db, begin_write};
-use crate::config::DatabaseSettings;
 
 async fn two_writers() -> (tempfile::TempDir, DatabaseConnection, DatabaseConnection) {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("two.db").display());
-    let settings = DatabaseSettings { url, sqlite_checkpoint_ms: 0, ..DatabaseSettings::default() };
-    let first = Db::connect(&settings).await.expect("connect");
-    first.migrate().await.expect("migrate");
+    let (dir, settings, first) = super::migrated_sqlite_file().await;
     let second = Db::connect(&settings).await.expect("connect");
     (dir, first.write, second.write)
 }

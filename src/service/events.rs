@@ -90,10 +90,7 @@ pub async fn list_subscription<C: ConnectionTrait>(
         .all(&ctx.db)
         .await?;
     events.extend(booked);
-    events.sort_unstable_by_key(|e| std::cmp::Reverse(e.id));
-    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-    let take = usize::try_from(limit).unwrap_or(usize::MAX);
-    Ok(events.into_iter().skip(skip).take(take).collect())
+    Ok(crate::service::page_by(events, |e| std::cmp::Reverse(e.id), limit, offset))
 }
 
 /// Files a booking's event under its subscription, before the booking is

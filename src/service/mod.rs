@@ -32,10 +32,11 @@ pub mod write_queue;
 pub use crate::db::ctx::{AfterCommit, Ctx, ReadCtx, TenantRef, WriteCtx};
 pub use state::AppState;
 
-/// Rows `offset..offset + limit` of `rows` in `id` order: a page of rows read
-/// by an id list, which the database answers in no particular order.
-pub(crate) fn page_by_id<T>(mut rows: Vec<T>, id: impl Fn(&T) -> i64, limit: u64, offset: u64) -> Vec<T> {
-    rows.sort_by_key(id);
+/// Rows `offset..offset + limit` of `rows` in `key` order: a page of rows read
+/// by an id list, or merged from several queries, which come in no order the
+/// page can use.
+pub(crate) fn page_by<T, K: Ord>(mut rows: Vec<T>, key: impl Fn(&T) -> K, limit: u64, offset: u64) -> Vec<T> {
+    rows.sort_unstable_by_key(key);
     let skip = usize::try_from(offset).unwrap_or(usize::MAX);
     rows.into_iter().skip(skip).take(usize::try_from(limit).unwrap_or(usize::MAX)).collect()
 }

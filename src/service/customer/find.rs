@@ -144,7 +144,7 @@ async fn by_ids<C: ConnectionTrait>(ctx: &Ctx<C>, ids: Vec<i64>, limit: u64, off
         .into_iter()
         .filter(|c| c.deleted.is_none())
         .collect();
-    Ok(crate::service::page_by_id(rows, |c| c.id, limit, offset))
+    Ok(crate::service::page_by(rows, |c| c.id, limit, offset))
 }
 
 /// Escapes `%`, `_` and `\` so a search term matches literally.

@@ -71,7 +71,7 @@ pub async fn find<C: ConnectionTrait>(
     if let Some(ids) = only_ids(&filter) {
         // By primary key alone (see `customer::find`'s `by_ids`), then paged here.
         let invoices = ctx.by_ids::<invoice::Entity, _>(&ctx.db, ids).await?;
-        return with_items(ctx, crate::service::page_by_id(invoices, |i| i.id, limit, offset)).await;
+        return with_items(ctx, crate::service::page_by(invoices, |i| i.id, limit, offset)).await;
     }
     let query = filtered(ctx, filter);
     let invoices = query.order_by_asc(invoice::Column::Id).limit(limit).offset(offset).all(&ctx.db).await?;

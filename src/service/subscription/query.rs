@@ -84,7 +84,7 @@ pub async fn find<C: ConnectionTrait>(
     if let Some(ids) = only_ids(&filter) {
         // By primary key alone (see `customer::find`'s `by_ids`), then paged here.
         let rows = ctx.by_ids::<Entity, _>(&ctx.db, ids).await?;
-        return Ok(crate::service::page_by_id(rows, |s| s.id, limit, offset));
+        return Ok(crate::service::page_by(rows, |s| s.id, limit, offset));
     }
     let mut query = ctx.find::<Entity>();
     if let Some(id) = filter.subscription_id {
