@@ -126,6 +126,8 @@ pub struct BillingSettings {
     pub schedule_seconds: u64,
     pub page_size: u64,
     pub chunk_size: usize,
+    /// Chunks of one run in flight at once on PostgreSQL (1 on SQLite).
+    pub chunks_in_flight: usize,
     /// DUNNING.DAYS of tenants that set none: days after DUE_DATE of levels 1, 2, ...
     pub dunning_days: Vec<u32>,
     /// DUNNING.FINAL_ACTION of tenants that set none: `none`, `pause` or `cancel`.
@@ -142,6 +144,7 @@ impl Default for BillingSettings {
             schedule_seconds: 60,
             page_size: 1000,
             chunk_size: 250,
+            chunks_in_flight: 2,
             dunning_days: vec![7, 14, 21],
             dunning_final_action: "none".into(),
         }

@@ -81,6 +81,26 @@ impl Db {
     }
 }
 
+/// What the write paths run on: the pool, or one open transaction (a call
+/// with an idempotency key, a dry run).
+pub trait Conn: ConnectionTrait + TransactionTrait + Send + Sync {
+    /// Whether transactions begun on it may run at the same time (a pool); in
+    /// an open transaction they are savepoints of one connection, one at a time.
+    fn is_pool(&self) -> bool;
+}
+
+impl Conn for DatabaseConnection {
+    fn is_pool(&self) -> bool {
+        true
+    }
+}
+
+impl Conn for DatabaseTransaction {
+    fn is_pool(&self) -> bool {
+        false
+    }
+}
+
 /// Begins a write transaction.
 ///
 /// On SQLite a plain `BEGIN` takes the write lock only at the first write; a

@@ -5,7 +5,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::params::{NoTags, When};
-use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use super::table::{Action, Call, Cx, Method, MethodSpec, Scope, action};
 use super::wire::{self, Success};
@@ -48,10 +47,7 @@ impl Method for Run {
 }
 
 impl Action for Run {
-    async fn run<C: ConnectionTrait + TransactionTrait + Send + Sync>(
-        cx: Cx<'_, C>,
-        call: Call<NoTags, RunData>,
-    ) -> AppResult<RunReply> {
+    async fn run<C: crate::db::Conn>(cx: Cx<'_, C>, call: Call<NoTags, RunData>) -> AppResult<RunReply> {
         let now = match call.data.now.map(|w| w.0) {
             None => cx.now,
             Some(_) if !cx.tenant.is_test => {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use schemars::{JsonSchema, SchemaGenerator};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde::Serialize;
 
 use super::Reply;
@@ -122,7 +122,7 @@ pub trait Grouped: Write {
 /// IDEMPOTENCY_KEY, one transaction that also stores the answer: then the
 /// whole action and its stored answer commit together or not at all.
 pub trait Action: Method {
-    fn run<C: ConnectionTrait + TransactionTrait + Send + Sync>(
+    fn run<C: crate::db::Conn>(
         cx: Cx<'_, C>,
         call: Call<Self::Filter, Self::Data>,
     ) -> impl Future<Output = AppResult<Self::Reply>> + Send;

@@ -8,12 +8,15 @@
 //! start) makes it impossible to bill a period twice whatever happens.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use sea_orm::{ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 use super::tx::{self, Outcome};
 use super::{AppState, TenantRef};
 pub use crate::billing::chunk::Summary;
 use crate::billing::chunk::{self, Claim, Stepped};
+use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use entity::subscription::{Column, Entity};
 
@@ -38,7 +41,7 @@ pub async fn run_tenant<C>(
     progress: &(dyn Fn(Summary) + Sync),
 ) -> AppResult<Summary>
 where
-    C: TransactionTrait + ConnectionTrait,
+    C: Conn,
 {
     run_tenant_until(state, conn, tenant, now, progress, Until::Done).await
 }
@@ -53,10 +56,12 @@ pub async fn run_tenant_until<C>(
     until: Until,
 ) -> AppResult<Summary>
 where
-    C: TransactionTrait + ConnectionTrait,
+    C: Conn,
 {
     let stop = || until == Until::DoneOrStopping && state.is_stopping();
     let page_size = state.settings.billing.page_size.max(1);
+    let chunk_size = state.settings.billing.chunk_size.max(1);
+    let in_flight = chunks_in_flight(state, conn);
     let mut summary = Summary::default();
     let mut skipped: Vec<i64> = Vec::new();
     let mut cursor = 0i64;
@@ -74,19 +79,25 @@ where
             .await?;
         let Some(&last) = ids.last() else { break };
         cursor = last;
-        for ids in ids.chunks(state.settings.billing.chunk_size.max(1)) {
-            if stop() {
-                return Ok(summary);
+        let mut chunks = ids.chunks(chunk_size);
+        let mut running = FuturesUnordered::new();
+        loop {
+            while running.len() < in_flight && !stop() {
+                let Some(ids) = chunks.next() else { break };
+                running.push(bill_chunk(state, conn, tenant, now, ids, Claim::SkipLocked));
             }
-            let (done, held) = bill_chunk(state, conn, tenant, now, ids, Claim::SkipLocked).await;
+            let Some((done, held)) = running.next().await else { break };
             summary.add(done);
             skipped.extend(held);
+        }
+        if stop() {
+            return Ok(summary);
         }
         progress(summary);
     }
     // Rows another transaction held were skipped; wait for them now, so the
     // run answers only when everything due is billed (by it or by the other).
-    for ids in skipped.chunks(state.settings.billing.chunk_size.max(1)) {
+    for ids in skipped.chunks(chunk_size) {
         if stop() {
             return Ok(summary);
         }
@@ -98,6 +109,18 @@ where
     // older ones may have become overdue or reached a level.
     super::dunning::run_tenant(state, conn, tenant, now).await?;
     Ok(summary)
+}
+
+/// How many chunks of a run may be in flight at once: on PostgreSQL over
+/// the pool, while one chunk writes, the next claims its rows (`SKIP LOCKED`)
+/// and computes; they meet only at the invoice counter, which orders their
+/// numbers. SQLite has one writer, and an open transaction one connection.
+fn chunks_in_flight<C: Conn>(state: &AppState, conn: &C) -> usize {
+    if conn.is_pool() && conn.get_database_backend() == DatabaseBackend::Postgres {
+        state.settings.billing.chunks_in_flight.max(1)
+    } else {
+        1
+    }
 }
 
 /// Consumptions without a subscription get invoices of their own at a run,
@@ -201,7 +224,7 @@ pub async fn run_for_caller<C>(
     dry_run: bool,
 ) -> AppResult<Summary>
 where
-    C: TransactionTrait + ConnectionTrait,
+    C: Conn,
 {
     if dry_run {
         let txn = crate::db::begin_write(conn).await?;

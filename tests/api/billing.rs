@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::fixtures::{advance, article, customer, invoices, lines, rows, subscribe, subscription, summary};
-use crate::helpers::{count_rows, spawn_app};
+use crate::helpers::{count_rows, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_monthly_plan_started_on_jan_31_bills_on_every_month_end() {
@@ -97,6 +97,45 @@ async fn concurrent_billing_runs_issue_each_invoice_once() {
     numbers.sort();
     let expected: Vec<String> = (1..=120).map(|n| format!("RE-2024-{n:05}")).collect();
     assert_eq!(numbers, expected);
+}
+
+/// On PostgreSQL a run keeps several chunks in flight, each in a transaction
+/// of its own; they meet only at the invoice counter.
+#[tokio::test]
+async fn a_run_with_chunks_in_flight_bills_each_period_once_with_gapless_numbers() {
+    let app = spawn_app_with(|s| {
+        s.billing.chunk_size = 3;
+        s.billing.chunks_in_flight = 3;
+    })
+    .await;
+    let t = app.test_tenant("shop", "2024-01-01 00:00:00").await;
+    let client = app.client(&t.key);
+    article(&client, "M", "5.00", "19", json!({})).await;
+    let c = customer(&client).await;
+    let mut subscriptions = Vec::new();
+    for _ in 0..20 {
+        subscriptions.push(subscribe(&client, c, "M", json!({})).await["SUBSCRIPTION_ID"].clone());
+    }
+    let run = client.ok("billing.run", json!({"DATA": {"NOW": "2024-06-01"}})).await;
+    assert_eq!(run["INVOICES_CREATED"], 20 * 5, "{run}");
+    assert_eq!(run["SUBSCRIPTIONS_FAILED"], 0, "{run}");
+    let all = client.ok("invoice.get", json!({"LIMIT": 1000})).await;
+    let invoices = all["INVOICES"].as_array().expect("list");
+    let mut numbers: Vec<&str> = invoices.iter().map(|i| i["INVOICE_NUMBER"].as_str().unwrap_or("")).collect();
+    numbers.sort_unstable();
+    let expected: Vec<String> = (1..=120).map(|n| format!("RE-2024-{n:05}")).collect();
+    assert_eq!(numbers, expected);
+    for id in subscriptions {
+        let mut dates: Vec<&str> = invoices
+            .iter()
+            .filter(|i| i["SUBSCRIPTION_ID"] == id)
+            .map(|i| i["INVOICE_DATE"].as_str().unwrap_or(""))
+            .collect();
+        dates.sort_unstable();
+        let before = dates.len();
+        dates.dedup();
+        assert_eq!((before, dates.len()), (6, 6), "subscription {id}: one invoice per period, {dates:?}");
+    }
 }
 
 #[tokio::test]
@@ -338,7 +377,7 @@ async fn billing_run_now_is_for_test_tenants_and_never_goes_back() {
 
 #[tokio::test]
 async fn the_scheduler_inside_serve_bills_due_subscriptions() {
-    let app = crate::helpers::spawn_app_with(|s| s.billing.schedule_seconds = 1).await;
+    let app = spawn_app_with(|s| s.billing.schedule_seconds = 1).await;
     let client = app.admin().await;
     article(&client, "P", "10", "0", json!({})).await;
     let c = customer(&client).await;

@@ -147,6 +147,10 @@ impl Writes {
             .collect();
         // The customers of the flush, read once for snapshots, payment terms, credit and mail.
         let customers = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
+        // Before the numbers: from the counter's bump to the commit, other
+        // transactions of the tenant that issue invoices wait (a run's chunks
+        // in flight), so what needs no number is written first.
+        subscriptions::save(ctx, subscriptions).await?;
         let mut issued = invoices::insert(ctx, now, invoices, &customers).await?;
         consumptions::mark_invoiced(ctx, &issued, billed).await?;
         events::insert(ctx, now, &issued, events).await?;
@@ -154,7 +158,6 @@ impl Writes {
         super::balance::apply_customer_credit(ctx, &mut issued, &customers.with_credit()).await?;
         // Customers who get invoices by mail: queued here, sent after the commit.
         super::mail::on_issue(ctx, &issued, &customers).await?;
-        subscriptions::save(ctx, subscriptions).await?;
         for pause in pauses {
             subscription_pause::Entity::update(pause.into_active_model().reset_all())
                 .filter(subscription_pause::Column::TenantId.eq(ctx.tenant.id.get()))

@@ -1,7 +1,7 @@
 //! `webhook.getdeliveries`, `webhook.redeliver` and `webhook.test`.
 
 use schemars::JsonSchema;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
 use super::super::params::{Id, NoTags};
@@ -175,10 +175,7 @@ impl Method for Test {
 }
 
 impl Action for Test {
-    async fn run<C: ConnectionTrait + TransactionTrait + Send + Sync>(
-        cx: Cx<'_, C>,
-        call: Call<NoTags, TestData>,
-    ) -> AppResult<TestReply> {
+    async fn run<C: crate::db::Conn>(cx: Cx<'_, C>, call: Call<NoTags, TestData>) -> AppResult<TestReply> {
         if cx.dry_run {
             crate::service::webhook::endpoints::one(cx.ctx, call.data.webhook_id.0).await?;
             let error = Some("DRY_RUN: nothing sent".to_owned());
