@@ -7,10 +7,14 @@
 //! so several processes share a run; the unique key on (subscription, period
 //! start) makes it impossible to bill a period twice whatever happens.
 
+use std::collections::VecDeque;
+
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use sea_orm::{ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 
 use super::tx::{self, Outcome};
 use super::{AppState, TenantRef};
@@ -64,36 +68,22 @@ where
     let in_flight = chunks_in_flight(state, conn);
     let mut summary = Summary::default();
     let mut skipped: Vec<i64> = Vec::new();
-    let mut cursor = 0i64;
+    let mut due = DuePages { tenant, now, page_size, chunk_size, cursor: 0, chunks: VecDeque::new(), done: false };
+    let mut running = FuturesUnordered::new();
     loop {
-        let ids: Vec<i64> = Entity::find()
-            .select_only()
-            .column(Column::Id)
-            .filter(Column::TenantId.eq(tenant.id.get()))
-            .filter(Column::DueAt.lte(now))
-            .filter(Column::Id.gt(cursor))
-            .order_by_asc(Column::Id)
-            .limit(page_size)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let Some(&last) = ids.last() else { break };
-        cursor = last;
-        let mut chunks = ids.chunks(chunk_size);
-        let mut running = FuturesUnordered::new();
-        loop {
-            while running.len() < in_flight && !stop() {
-                let Some(ids) = chunks.next() else { break };
-                running.push(bill_chunk(state, conn, tenant, now, ids, Claim::SkipLocked));
-            }
-            let Some((done, held)) = running.next().await else { break };
-            summary.add(done);
-            skipped.extend(held);
+        // The next page is read as soon as its predecessor's last chunk has
+        // started, so chunks stay in flight across page boundaries.
+        while running.len() < in_flight && !stop() {
+            let Some(ids) = due.next_chunk(conn).await? else { break };
+            running.push(async move { bill_chunk(state, conn, tenant, now, &ids, Claim::SkipLocked).await });
         }
-        if stop() {
-            return Ok(summary);
-        }
+        let Some((done, held)) = running.next().await else { break };
+        summary.add(done);
+        skipped.extend(held);
         progress(summary);
+    }
+    if stop() {
+        return Ok(summary);
     }
     // Rows another transaction held were skipped; wait for them now, so the
     // run answers only when everything due is billed (by it or by the other).
@@ -109,6 +99,42 @@ where
     // older ones may have become overdue or reached a level.
     super::dunning::run_tenant(state, conn, tenant, now).await?;
     Ok(summary)
+}
+
+/// The ids of the subscriptions due by `now`, read in keyset pages and
+/// handed out in chunks; the due set is never loaded whole.
+struct DuePages {
+    tenant: TenantRef,
+    now: DateTime<Utc>,
+    page_size: u64,
+    chunk_size: usize,
+    cursor: i64,
+    chunks: VecDeque<Vec<i64>>,
+    done: bool,
+}
+
+impl DuePages {
+    async fn next_chunk<C: ConnectionTrait>(&mut self, conn: &C) -> AppResult<Option<Vec<i64>>> {
+        if self.chunks.is_empty() && !self.done {
+            let ids: Vec<i64> = Entity::find()
+                .select_only()
+                .column(Column::Id)
+                .filter(Column::TenantId.eq(self.tenant.id.get()))
+                .filter(Column::DueAt.lte(self.now))
+                .filter(Column::Id.gt(self.cursor))
+                .order_by_asc(Column::Id)
+                .limit(self.page_size)
+                .into_tuple()
+                .all(conn)
+                .await?;
+            match ids.last() {
+                Some(&last) => self.cursor = last,
+                None => self.done = true,
+            }
+            self.chunks.extend(ids.chunks(self.chunk_size).map(<[i64]>::to_vec));
+        }
+        Ok(self.chunks.pop_front())
+    }
 }
 
 /// How many chunks of a run may be in flight at once: on PostgreSQL over
