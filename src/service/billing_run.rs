@@ -143,7 +143,10 @@ impl DuePages {
 /// numbers. SQLite has one writer, and an open transaction one connection.
 fn chunks_in_flight<C: Conn>(state: &AppState, conn: &C) -> usize {
     if conn.is_pool() && conn.get_database_backend() == DatabaseBackend::Postgres {
-        state.settings.billing.chunks_in_flight.max(1)
+        // The page read between chunks needs a connection of its own while
+        // the chunks in flight hold theirs (the pool has at least 2).
+        let pool = usize::try_from(state.settings.database.max_connections.max(2)).unwrap_or(2);
+        state.settings.billing.chunks_in_flight.clamp(1, pool - 1)
     } else {
         1
     }
