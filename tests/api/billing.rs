@@ -1,10 +1,10 @@
 //! The billing engine, written like invoice fixtures: time travel with the
 //! test clock, then every invoice line, number and total exactly.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::fixtures::{advance, article, customer, invoices, lines, rows, subscribe, subscription, summary};
-use crate::helpers::{count_rows, spawn_app, spawn_app_with};
+use crate::helpers::{Client, count_rows, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_monthly_plan_started_on_jan_31_bills_on_every_month_end() {
@@ -86,17 +86,18 @@ async fn concurrent_billing_runs_issue_each_invoice_once() {
         results.iter().map(|r| r.as_ref().expect("run succeeds")["INVOICES_CREATED"].as_i64().unwrap_or(0)).sum();
     assert_eq!(created, 20 * 5, "each of 5 due periods of 20 subscriptions billed exactly once");
     assert_eq!(count_rows(&app, "invoice").await, 20 * 6);
-    // Numbers stay gapless and unique.
+    assert_gapless(&client, 120).await;
+}
+
+/// The tenant's invoice numbers are exactly RE-2024-00001 to `count`: unique, no gap.
+async fn assert_gapless(client: &Client, count: usize) -> Vec<Value> {
     let all = client.ok("invoice.get", json!({"LIMIT": 1000})).await;
-    let mut numbers: Vec<String> = all["INVOICES"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|i| i["INVOICE_NUMBER"].as_str().unwrap_or("").to_owned())
-        .collect();
-    numbers.sort();
-    let expected: Vec<String> = (1..=120).map(|n| format!("RE-2024-{n:05}")).collect();
+    let invoices = all["INVOICES"].as_array().expect("list").clone();
+    let mut numbers: Vec<&str> = invoices.iter().map(|i| i["INVOICE_NUMBER"].as_str().unwrap_or("")).collect();
+    numbers.sort_unstable();
+    let expected: Vec<String> = (1..=count).map(|n| format!("RE-2024-{n:05}")).collect();
     assert_eq!(numbers, expected);
+    invoices
 }
 
 /// On PostgreSQL a run keeps several chunks in flight, each in a transaction
@@ -119,12 +120,7 @@ async fn a_run_with_chunks_in_flight_bills_each_period_once_with_gapless_numbers
     let run = client.ok("billing.run", json!({"DATA": {"NOW": "2024-06-01"}})).await;
     assert_eq!(run["INVOICES_CREATED"], 20 * 5, "{run}");
     assert_eq!(run["SUBSCRIPTIONS_FAILED"], 0, "{run}");
-    let all = client.ok("invoice.get", json!({"LIMIT": 1000})).await;
-    let invoices = all["INVOICES"].as_array().expect("list");
-    let mut numbers: Vec<&str> = invoices.iter().map(|i| i["INVOICE_NUMBER"].as_str().unwrap_or("")).collect();
-    numbers.sort_unstable();
-    let expected: Vec<String> = (1..=120).map(|n| format!("RE-2024-{n:05}")).collect();
-    assert_eq!(numbers, expected);
+    let invoices = assert_gapless(&client, 120).await;
     for id in subscriptions {
         let mut dates: Vec<&str> = invoices
             .iter()
