@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::db::ctx::Ctx;
-use crate::db::scope::Scope;
 use crate::error::AppResult;
 use entity::{DecimalText, customer, invoice, tenant};
 
@@ -120,6 +119,7 @@ impl BuyerSnapshot {
 #[derive(Clone, Debug, FromQueryResult)]
 pub(crate) struct IssueCustomer {
     id: i64,
+    tenant_id: i64,
     customer_number: i64,
     organization: Option<String>,
     first_name: Option<String>,
@@ -174,13 +174,17 @@ impl Snapshots {
         let tenant = tenant::Entity::find_by_id(ctx.tenant.id.get()).one(&ctx.db).await?;
         let seller = tenant.map(|t| SellerSnapshot::of(&t)).and_then(|s| serde_json::to_value(s).ok());
         let mut customers = HashMap::with_capacity(customer_ids.len());
-        // Bounded IN lists: a flush may hold a whole billing chunk.
+        // Bounded IN lists: a flush may hold a whole billing chunk. By primary
+        // key alone, other tenants' rows dropped here (see `db::scope`): with
+        // `tenant_id` in the SQL, PostgreSQL without fresh statistics walks
+        // the tenant's index for every chunk, and a run grows quadratic.
+        let tenant = ctx.tenant.id.get();
         for ids in customer_ids.chunks(1000) {
-            let rows: Vec<IssueCustomer> = ctx
-                .find::<customer::Entity>()
+            let rows: Vec<IssueCustomer> = customer::Entity::find()
                 .select_only()
                 .columns([
                     C_::Id,
+                    C_::TenantId,
                     C_::CustomerNumber,
                     C_::Organization,
                     C_::FirstName,
@@ -201,7 +205,7 @@ impl Snapshots {
                 .into_model::<IssueCustomer>()
                 .all(&ctx.db)
                 .await?;
-            customers.extend(rows.into_iter().map(|c| (c.id, c)));
+            customers.extend(rows.into_iter().filter(|c| c.tenant_id == tenant).map(|c| (c.id, c)));
         }
         Ok(Snapshots { seller, customers })
     }
