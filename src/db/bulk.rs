@@ -82,6 +82,36 @@ fn insert_statement<E: EntityTrait>(
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// Rows per INSERT on PostgreSQL, whose statements bind an array per column
+/// (`db::unnest`): bounded only to keep one statement's text moderate.
+const ROWS_PER_UNNEST: usize = 5_000;
+
+/// How many rows of `E` one statement writes on `backend`.
+fn rows_per_insert<E: EntityTrait>(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => ROWS_PER_UNNEST,
+        _ => rows_per_statement(E::Column::iter().count()),
+    }
+}
+
+/// The INSERT of `columns` of `rows`: on PostgreSQL an array per column,
+/// elsewhere (or for a kind of value without an array encoding) `VALUES`.
+fn insert_of<E: EntityTrait>(
+    backend: DbBackend,
+    rows: &[E::Model],
+    columns: &[E::Column],
+    returning_id: bool,
+) -> Statement {
+    if backend == DbBackend::Postgres {
+        let names: Vec<&str> = columns.iter().map(|c| c.as_str()).collect();
+        let values: Vec<Vec<Value>> = rows.iter().map(|row| columns.iter().map(|c| row.get(*c)).collect()).collect();
+        if let Some(statement) = super::unnest::insert(E::default().table_name(), &names, &values, returning_id) {
+            return statement;
+        }
+    }
+    insert_statement::<E>(backend, rows, columns, returning_id)
+}
+
 /// Inserts `rows` (their ids are left to the database) in as few statements
 /// as the value limit allows and answers their new ids in row order.
 pub async fn insert_rows<E, C>(db: &C, rows: &[E::Model]) -> Result<Vec<i64>, DbErr>
@@ -91,7 +121,7 @@ where
 {
     let backend = db.get_database_backend();
     let mut ids = Vec::with_capacity(rows.len());
-    for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
+    for piece in rows.chunks(rows_per_insert::<E>(backend)) {
         let columns = columns_of::<E>(piece);
         if backend == DbBackend::Sqlite {
             // One statement of a single writer: SQLite gives its rows the
@@ -103,9 +133,9 @@ where
             ids.extend(last - count + 1..=last);
             continue;
         }
-        // Ids are assigned in VALUES order on both backends; RETURNING's row
+        // Ids are assigned in row order (VALUES or unnest); RETURNING's row
         // order is not promised, so sort the keys back into it.
-        let returned = db.query_all(insert_statement::<E>(backend, piece, &columns, true)).await?;
+        let returned = db.query_all(insert_of::<E>(backend, piece, &columns, true)).await?;
         let mut keys = returned.iter().map(|row| row.try_get::<i64>("", "id")).collect::<Result<Vec<i64>, DbErr>>()?;
         keys.sort_unstable();
         ids.extend(keys);
@@ -122,8 +152,8 @@ where
     C: ConnectionTrait,
 {
     let backend = db.get_database_backend();
-    for piece in rows.chunks(rows_per_statement(E::Column::iter().count())) {
-        db.execute(insert_statement::<E>(backend, piece, &columns_of::<E>(piece), false)).await?;
+    for piece in rows.chunks(rows_per_insert::<E>(backend)) {
+        db.execute(insert_of::<E>(backend, piece, &columns_of::<E>(piece), false)).await?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod counter;
 pub mod ctx;
 pub mod scope;
+pub mod unnest;
 
 use std::time::Duration;
 

@@ -227,3 +227,32 @@ async fn like_wildcards_and_the_escape_character_in_term_are_literal() {
         assert_eq!(names(found), expected, "TERM {term:?}");
     }
 }
+
+/// Grouped writes bind text as arrays on PostgreSQL (`db::unnest`): quotes,
+/// backslashes, braces, commas, the word NULL, line breaks and non-ASCII
+/// letters come back as sent, in the row and in the JSON of X_ATTRIBUTES.
+#[tokio::test]
+async fn text_that_array_syntax_treats_specially_is_stored_as_sent() {
+    let app = spawn_app().await;
+    let client = app.admin().await;
+    let names = ["NULL", "Mü\"ller\\", "{a,b}", "line\nbreak, \"quoted\"", "in  side\tx"];
+    let requests: Vec<Value> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let data = json!({"LAST_NAME": format!("L{i}"), "ORGANIZATION": name, "CITY": format!("{name}{name}"),
+                "X_ATTRIBUTES": {"k": name, "n": "NULL"}});
+            crate::helpers::request(i64::try_from(i).expect("small"), "customer.create", json!({"DATA": data}))
+        })
+        .collect();
+    let answers = client.batch(&requests).await;
+    for (i, name) in names.iter().enumerate() {
+        let created = &crate::helpers::by_id(&answers, i64::try_from(i).expect("small"))["result"];
+        let id = created["CUSTOMER_ID"].clone();
+        let got = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_ID": id}})).await;
+        let customer = &list(&got)[0];
+        assert_eq!(customer["ORGANIZATION"], json!(name), "ORGANIZATION of {i}");
+        assert_eq!(customer["CITY"], json!(format!("{name}{name}")), "CITY of {i}");
+        assert_eq!(customer["X_ATTRIBUTES"], json!({"k": name, "n": "NULL"}), "X_ATTRIBUTES of {i}");
+    }
+}

@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
-    ModelTrait, QueryFilter, Statement,
+    ModelTrait, QueryFilter, Statement, Value,
 };
 
 use crate::db::bulk::rows_per_statement;
 use crate::db::ctx::Ctx;
+use crate::db::unnest::Unnest;
 use crate::error::AppResult;
 use entity::subscription::{Column, Entity, Model};
 
@@ -36,10 +37,9 @@ fn changed(q: &Queued) -> Vec<Column> {
     }
 }
 
-/// Writes the rows: one UPDATE of the changed columns for one row; on
-/// SQLite, one `UPDATE ... FROM (VALUES ...)` per set of changed columns for
-/// many; elsewhere an upsert of every column (every row exists; the insert
-/// part never applies).
+/// Writes the rows: one UPDATE of the changed columns for one row; for many,
+/// one `UPDATE ... FROM` per set of changed columns, over `VALUES` on SQLite
+/// and over an array per column on PostgreSQL.
 pub(super) async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Queued>) -> AppResult<()> {
     let tenant = ctx.tenant.id.get();
     if let [one] = rows.as_slice() {
@@ -54,9 +54,7 @@ pub(super) async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Queued>) ->
         Entity::update(active).filter(Column::TenantId.eq(tenant)).exec(&ctx.db).await?;
         return Ok(());
     }
-    if ctx.db.get_database_backend() != DbBackend::Sqlite {
-        return upsert_all_columns(ctx, rows.into_iter().map(|q| q.row).collect()).await;
-    }
+    let backend = ctx.db.get_database_backend();
     let mut by_columns: BTreeMap<Vec<usize>, Vec<&Model>> = BTreeMap::new();
     for q in &rows {
         let columns: Vec<usize> = changed(q).into_iter().map(|c| c as usize).collect();
@@ -67,10 +65,38 @@ pub(super) async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Queued>) ->
     for (positions, group) in by_columns {
         let columns: Vec<Column> = Column::iter().filter(|c| positions.contains(&(*c as usize))).collect();
         for piece in group.chunks(rows_per_statement(columns.len() + 1)) {
-            ctx.db.execute(update_from_values(tenant, &columns, piece)).await?;
+            let update = match backend {
+                DbBackend::Sqlite => Some(update_from_values(tenant, &columns, piece)),
+                _ => update_from_unnest(tenant, &columns, piece),
+            };
+            match update {
+                Some(update) => {
+                    ctx.db.execute(update).await?;
+                }
+                None => upsert_all_columns(ctx, piece.iter().map(|r| (*r).clone()).collect()).await?,
+            }
         }
     }
     Ok(())
+}
+
+/// `UPDATE subscription SET c = v.c ... FROM unnest($1::bigint[], ...) AS v`
+/// (PostgreSQL: one array per column, see `db::unnest`); `None` when a
+/// column's values have no array encoding.
+fn update_from_unnest(tenant: i64, columns: &[Column], rows: &[&Model]) -> Option<Statement> {
+    let names: Vec<&str> = std::iter::once("id").chain(columns.iter().map(|c| c.as_str())).collect();
+    let ids: Vec<Value> = rows.iter().map(|r| r.id.into()).collect();
+    let per_column: Vec<Vec<Value>> = columns.iter().map(|c| rows.iter().map(|r| r.get(*c)).collect()).collect();
+    let arrays = std::iter::once(&ids).chain(&per_column).map(|values| values.iter());
+    let Unnest { from, mut values } = Unnest::new(&names, arrays, 1)?;
+    let sets: Vec<String> = columns.iter().map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str())).collect();
+    values.push(tenant.into());
+    let sql = format!(
+        "UPDATE subscription SET {} FROM {from} WHERE subscription.id = v.\"id\" AND subscription.tenant_id = ${}",
+        sets.join(", "),
+        values.len()
+    );
+    Some(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
 }
 
 /// `UPDATE subscription SET c = v.columnN ... FROM (VALUES (id, ...), ...) AS v`
@@ -93,7 +119,8 @@ fn update_from_values(tenant: i64, columns: &[Column], rows: &[&Model]) -> State
     Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
 }
 
-/// Every writable column of many rows, as an upsert (PostgreSQL).
+/// Every writable column of many rows, as an upsert (every row exists; the
+/// insert part never applies): for values without an array encoding.
 async fn upsert_all_columns<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Model>) -> AppResult<()> {
     let tenant = ctx.tenant.id.get();
     let columns: Vec<Column> = writable().collect();
