@@ -4,7 +4,7 @@
 //! a write's cost is its statement round trips. Calls that create customers or
 //! book usage are queued; one task takes everything queued, writes each
 //! tenant's group with one counter bump and multi-row inserts, commits, and
-//! answers every call. An input that does not validate gets its own error
+//! answers every call. On PostgreSQL two such rounds are written at once. An input that does not validate gets its own error
 //! without touching the others; if a group's write fails, the group is
 //! redone one call per transaction, so every call stays all-or-nothing.
 
@@ -103,31 +103,52 @@ async fn gather(rx: &mut mpsc::UnboundedReceiver<Pending>, round: &mut Vec<Pendi
     }
 }
 
+/// Rounds written at once: PostgreSQL takes a second round's transaction on
+/// another pooled connection while the first commits (they meet only at the
+/// counter rows they bump, which order their numbers); SQLite has one writer.
+fn rounds_in_flight(state: &AppState) -> usize {
+    if state.db.is_sqlite() { 1 } else { 2 }
+}
+
 async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Pending>) {
     let mut last = 0;
+    // Rounds run as tasks of this set, so aborting the writer aborts them
+    // (their transactions roll back) as it did when it wrote them itself.
+    let mut rounds = tokio::task::JoinSet::new();
     while let Some(first) = rx.recv().await {
+        let Some(limit) = state.upgrade().map(|s| rounds_in_flight(&s)) else { return };
+        while rounds.try_join_next().is_some() {}
+        while rounds.len() >= limit {
+            let _ = rounds.join_next().await;
+        }
         let mut round = vec![first];
         take_queued(&mut rx, &mut round);
         gather(&mut rx, &mut round, last).await;
         last = round.len();
         let Some(state) = state.upgrade() else { return };
-        // Groups keep the calls' order; calls of other tenants or kinds wait their turn.
-        while !round.is_empty() {
-            let mut group: Vec<Pending> = Vec::new();
-            let mut rest = Vec::new();
-            for p in round.drain(..) {
-                if group.first().is_none_or(|lead| same_group(lead, &p)) {
-                    group.push(p);
-                } else {
-                    rest.push(p);
-                }
+        rounds.spawn(async move { write_round(&state, round).await });
+    }
+    while rounds.join_next().await.is_some() {}
+}
+
+/// Writes one round: groups keep the calls' order; calls of other tenants
+/// or kinds wait their turn.
+async fn write_round(state: &Arc<AppState>, mut round: Vec<Pending>) {
+    while !round.is_empty() {
+        let mut group: Vec<Pending> = Vec::new();
+        let mut rest = Vec::new();
+        for p in round.drain(..) {
+            if group.first().is_none_or(|lead| same_group(lead, &p)) {
+                group.push(p);
+            } else {
+                rest.push(p);
             }
-            round = rest;
-            let started = std::time::Instant::now();
-            let calls = group.len();
-            write_group(&state, group).await;
-            tracing::debug!(calls, ms = started.elapsed().as_secs_f64() * 1000.0, "write group");
         }
+        round = rest;
+        let started = std::time::Instant::now();
+        let calls = group.len();
+        write_group(state, group).await;
+        tracing::debug!(calls, ms = started.elapsed().as_secs_f64() * 1000.0, "write group");
     }
 }
 
