@@ -67,7 +67,8 @@ pub(super) async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Queued>) ->
         for piece in group.chunks(rows_per_statement(columns.len() + 1)) {
             let update = match backend {
                 DbBackend::Sqlite => Some(update_from_values(tenant, &columns, piece)),
-                _ => update_from_unnest(tenant, &columns, piece),
+                DbBackend::Postgres => update_from_unnest(tenant, &columns, piece),
+                DbBackend::MySql => None,
             };
             match update {
                 Some(update) => {
