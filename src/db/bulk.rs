@@ -104,7 +104,7 @@ fn insert_of<E: EntityTrait>(
 ) -> Statement {
     if backend == DbBackend::Postgres {
         let names: Vec<&str> = columns.iter().map(|c| c.as_str()).collect();
-        let values: Vec<Vec<Value>> = rows.iter().map(|row| columns.iter().map(|c| row.get(*c)).collect()).collect();
+        let values: Vec<Vec<Value>> = columns.iter().map(|c| rows.iter().map(|row| row.get(*c)).collect()).collect();
         if let Some(statement) = super::unnest::insert(E::default().table_name(), &names, &values, returning_id) {
             return statement;
         }

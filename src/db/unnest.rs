@@ -68,62 +68,60 @@ fn push_element(out: &mut String, value: &Value) -> Option<()> {
     Some(())
 }
 
-/// One column of `rows` as a bound array and its cast, `$n::type[]`.
+/// One column as a bound array and its cast, `$n::type[]`.
 struct Column {
     cast: &'static str,
     literal: String,
 }
 
-fn column<'a>(values: impl Iterator<Item = &'a Value>) -> Option<Column> {
+/// A column's values (all of one kind, so the first names the array type).
+fn column(values: &[Value]) -> Option<Column> {
+    let cast = array_type(values.first()?)?;
     let mut literal = String::from("{");
-    let mut cast = None;
-    for (i, value) in values.enumerate() {
-        cast = cast.or(array_type(value));
+    for (i, value) in values.iter().enumerate() {
         if i > 0 {
             literal.push(',');
         }
         push_element(&mut literal, value)?;
     }
     literal.push('}');
-    Some(Column { cast: cast?, literal })
+    Some(Column { cast, literal })
 }
 
-/// `unnest($1::t1[], $2::t2[], ...) AS v("c1", "c2", ...)` over `columns`
-/// (each the values of one column, in row order) and the bound arrays;
-/// parameters are numbered from `first`.
+/// `unnest($1::t1[], $2::t2[], ...) AS v("c1", "c2", ...)` and its bound
+/// arrays, one per column.
 pub struct Unnest {
     pub from: String,
     pub values: Vec<Value>,
 }
 
 impl Unnest {
-    /// `None` when a column holds a kind of value without a text encoding here.
-    pub fn new<'a, N, V>(names: &[N], columns: impl IntoIterator<Item = V>, first: usize) -> Option<Unnest>
-    where
-        N: AsRef<str>,
-        V: Iterator<Item = &'a Value>,
-    {
-        let mut arrays = Vec::new();
-        let mut values = Vec::new();
-        for (i, values_of) in columns.into_iter().enumerate() {
+    /// `columns[c]` holds column `names[c]`'s values in row order. `None`
+    /// when a column holds a kind of value without a text encoding here.
+    pub fn new(names: &[&str], columns: &[Vec<Value>]) -> Option<Unnest> {
+        let mut arrays = Vec::with_capacity(columns.len());
+        let mut values = Vec::with_capacity(columns.len());
+        for (i, values_of) in columns.iter().enumerate() {
             let Column { cast, literal } = column(values_of)?;
-            arrays.push(format!("${}::{cast}", first + i));
+            arrays.push(format!("${}::{cast}", i + 1));
             values.push(Value::String(Some(Box::new(literal))));
         }
-        let names: Vec<String> = names.iter().map(|n| format!("\"{}\"", n.as_ref())).collect();
-        let from = format!("unnest({}) AS v({})", arrays.join(", "), names.join(", "));
+        let from = format!("unnest({}) AS v({})", arrays.join(", "), quoted(names));
         Some(Unnest { from, values })
     }
 }
 
-/// `INSERT INTO table (columns) SELECT * FROM unnest(...)`: `rows[r][c]` is
-/// row `r`'s value of column `c`. Rows come out of `unnest` in array order,
-/// so new ids follow the rows' order as they do for `VALUES`.
-pub fn insert(table: &str, names: &[&str], rows: &[Vec<Value>], returning_id: bool) -> Option<Statement> {
-    let columns = (0..names.len()).map(|c| rows.iter().map(move |row| &row[c]));
-    let Unnest { from, values } = Unnest::new(names, columns, 1)?;
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    let mut sql = format!("INSERT INTO \"{table}\" ({}) SELECT * FROM {from}", quoted.join(", "));
+/// `"a", "b", ...`
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+}
+
+/// `INSERT INTO table (names) SELECT * FROM unnest(...)`, `columns` as for
+/// [`Unnest::new`]. Rows come out of `unnest` in array order, so new ids
+/// follow the rows' order as they do for `VALUES`.
+pub fn insert(table: &str, names: &[&str], columns: &[Vec<Value>], returning_id: bool) -> Option<Statement> {
+    let Unnest { from, values } = Unnest::new(names, columns)?;
+    let mut sql = format!("INSERT INTO \"{table}\" ({}) SELECT * FROM {from}", quoted(names));
     if returning_id {
         sql.push_str(" RETURNING \"id\"");
     }
@@ -141,16 +139,16 @@ mod tests {
             Value::String(None),
             Value::String(Some(Box::new("NULL".to_owned()))),
         ];
-        let c = column(values.iter()).expect("strings");
+        let c = column(&values).expect("strings");
         assert_eq!(c.cast, "text[]");
         assert_eq!(c.literal, r#"{"a \"b\" \\c {d,e} NULL",NULL,"NULL"}"#);
     }
 
     #[test]
     fn a_column_of_nulls_still_has_its_type_and_unknown_kinds_answer_none() {
-        let c = column([Value::BigInt(None), Value::BigInt(Some(-3))].iter()).expect("ints");
+        let c = column(&[Value::BigInt(None), Value::BigInt(Some(-3))]).expect("ints");
         assert_eq!((c.cast, c.literal.as_str()), ("bigint[]", "{NULL,-3}"));
-        assert!(column([Value::Double(Some(1.5))].iter()).is_none());
+        assert!(column(&[Value::Double(Some(1.5))]).is_none());
     }
 
     #[test]
@@ -158,7 +156,7 @@ mod tests {
         use chrono::TimeZone;
         let at = chrono::Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).single().expect("instant")
             + chrono::Duration::nanoseconds(123_456_789);
-        let c = column([Value::ChronoDateTimeUtc(Some(Box::new(at)))].iter()).expect("instant");
+        let c = column(&[Value::ChronoDateTimeUtc(Some(Box::new(at)))]).expect("instant");
         assert_eq!(c.literal, r#"{"2026-03-04 05:06:07.123456+00"}"#);
     }
 }

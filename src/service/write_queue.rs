@@ -4,9 +4,10 @@
 //! a write's cost is its statement round trips. Calls that create customers or
 //! book usage are queued; one task takes everything queued, writes each
 //! tenant's group with one counter bump and multi-row inserts, commits, and
-//! answers every call. On PostgreSQL two such rounds are written at once. An input that does not validate gets its own error
-//! without touching the others; if a group's write fails, the group is
-//! redone one call per transaction, so every call stays all-or-nothing.
+//! answers every call; on PostgreSQL two such rounds are written at once.
+//! An input that does not validate gets its own error without touching the
+//! others; if a group's write fails, the group is redone one call per
+//! transaction, so every call stays all-or-nothing.
 
 use std::sync::{Arc, Weak};
 
@@ -116,16 +117,15 @@ async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Pending>)
     // (their transactions roll back) as it did when it wrote them itself.
     let mut rounds = tokio::task::JoinSet::new();
     while let Some(first) = rx.recv().await {
-        let Some(limit) = state.upgrade().map(|s| rounds_in_flight(&s)) else { return };
+        let Some(state) = state.upgrade() else { return };
         while rounds.try_join_next().is_some() {}
-        while rounds.len() >= limit {
+        while rounds.len() >= rounds_in_flight(&state) {
             let _ = rounds.join_next().await;
         }
         let mut round = vec![first];
         take_queued(&mut rx, &mut round);
         gather(&mut rx, &mut round, last).await;
         last = round.len();
-        let Some(state) = state.upgrade() else { return };
         rounds.spawn(async move { write_round(&state, round).await });
     }
     while rounds.join_next().await.is_some() {}

@@ -86,10 +86,9 @@ pub(super) async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Queued>) ->
 /// column's values have no array encoding.
 fn update_from_unnest(tenant: i64, columns: &[Column], rows: &[&Model]) -> Option<Statement> {
     let names: Vec<&str> = std::iter::once("id").chain(columns.iter().map(|c| c.as_str())).collect();
-    let ids: Vec<Value> = rows.iter().map(|r| r.id.into()).collect();
-    let per_column: Vec<Vec<Value>> = columns.iter().map(|c| rows.iter().map(|r| r.get(*c)).collect()).collect();
-    let arrays = std::iter::once(&ids).chain(&per_column).map(|values| values.iter());
-    let Unnest { from, mut values } = Unnest::new(&names, arrays, 1)?;
+    let mut arrays: Vec<Vec<Value>> = vec![rows.iter().map(|r| r.id.into()).collect()];
+    arrays.extend(columns.iter().map(|c| rows.iter().map(|r| r.get(*c)).collect()));
+    let Unnest { from, mut values } = Unnest::new(&names, &arrays)?;
     let sets: Vec<String> = columns.iter().map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str())).collect();
     values.push(tenant.into());
     let sql = format!(
