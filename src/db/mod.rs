@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod counter;
 pub mod ctx;
 pub mod scope;
+mod sqlite_memory;
 pub mod unnest;
 
 use std::time::Duration;
@@ -45,6 +46,7 @@ impl Db {
     /// Connects (creating a SQLite file if the URL asks for it).
     pub async fn connect(settings: &DatabaseSettings) -> Result<Db, DbErr> {
         if settings.url.starts_with("sqlite:") {
+            sqlite_memory::configure();
             let read = Database::connect(sqlite_options(settings, settings.max_connections.max(1))).await?;
             let write = Database::connect(sqlite_options(settings, 1)).await?;
             Ok(Db { read, write })
