@@ -203,3 +203,38 @@ async fn events_arrive_signed_in_order_and_failures_are_retried_on_the_tenants_c
         assert_eq!(d["NEXT_ATTEMPT"], Value::Null);
     }
 }
+
+/// The worker reads in full only the events of tenants with an endpoint;
+/// another tenant's events, many more than one round takes, are passed over
+/// and never delivered, and the hooked tenant's next event still arrives.
+#[tokio::test]
+async fn another_tenants_events_are_passed_over_and_the_next_own_event_arrives() {
+    let test = "another_tenants_events_are_passed_over_and_the_next_own_event_arrives";
+    let app = spawn_app().await;
+    let other = app.tenant("other shop").await;
+    let other = app.client(&other.key);
+    let Some(h) = hooked(test, app, json!({"EVENTS": ["customer.created"]}), &[]).await else {
+        return;
+    };
+    let mut id = 0;
+    for _ in 0..12 {
+        let entries: Vec<Value> = (0..100)
+            .map(|_| {
+                id += 1;
+                crate::helpers::request(id, "customer.create", json!({"DATA": {"LAST_NAME": format!("Fremd {id}")}}))
+            })
+            .collect();
+        let answers = other.batch(&entries).await;
+        let failed: Vec<&Value> =
+            answers.as_array().expect("batch answer").iter().filter(|a| a.get("error").is_some()).collect();
+        assert!(failed.is_empty(), "{failed:?}");
+    }
+    let own = new_customer(&h.client, "Eigene").await;
+    let got = requests(&h.receiver, 1).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let body: Value = serde_json::from_str(got[0]["body"].as_str().expect("body")).expect("JSON body");
+    assert_eq!(body["data"]["object"]["CUSTOMER_ID"], own);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(h.receiver.logged().len(), 1, "nothing of the other tenant is sent");
+    assert_eq!(deliveries(&h.client, h.webhook_id).await.len(), 1);
+}

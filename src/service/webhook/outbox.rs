@@ -21,10 +21,13 @@ use crate::service::AppState;
 use crate::webhook::{EventType, events};
 use entity::{event, tenant, webhook, webhook_delivery};
 
-/// Events read per round.
+/// Events of tenants with an endpoint read in full per round.
 const BATCH: u64 = 1000;
 /// Event ids read per round when no endpoint exists.
 const PASS_OVER_BATCH: u64 = 20_000;
+/// Event ids and tenants read per round when endpoints exist, to pick the
+/// events of tenants with endpoints from (each of those read in full).
+const LOOK_AHEAD: u64 = 5_000;
 
 /// A gap in event ids being waited for (PostgreSQL).
 #[derive(Debug, Default)]
@@ -76,6 +79,12 @@ async fn position<C: ConnectionTrait>(db: &C, lock: bool) -> AppResult<Option<i6
 }
 
 /// Fans the events after the cursor out into deliveries, one batch.
+///
+/// Events are read first as ids and tenants only, and in full only those of
+/// tenants with an endpoint: one tenant's endpoint must not make the worker
+/// read and decode every other tenant's events (a billing run writes them by
+/// the hundred thousand), nor take the write lock to move the cursor once
+/// per thousand of them.
 pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps) -> AppResult<Round> {
     let read = &app.db.read;
     let Some(start) = position(read, false).await? else { return Ok(Round { caught_up: true, ..Round::default() }) };
@@ -83,34 +92,63 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
     if seen.count == 0 {
         return pass_over(app, gaps, start, seen).await;
     }
-    let rows = event::Entity::find()
+    let hooked = hooked_tenants(read).await?;
+    let listed: Vec<(i64, i64)> = event::Entity::find()
+        .select_only()
+        .columns([event::Column::Id, event::Column::TenantId])
         .filter(event::Column::Id.gt(start))
         .order_by_asc(event::Column::Id)
-        .limit(BATCH)
+        .limit(LOOK_AHEAD)
+        .into_tuple()
         .all(read)
         .await?;
-    let full = rows.len() as u64 == BATCH;
-    let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
+    let ids: Vec<i64> = listed.iter().map(|(id, _)| *id).collect();
     let (taken, blocked) = settled_prefix(read, gaps, start, &ids).await?;
-    let mut rows = rows;
-    rows.truncate(taken);
-    let Some(end) = rows.last().map(|e| e.id) else {
+    // Up to BATCH events of hooked tenants; the cursor moves to the last id
+    // looked at, past the others.
+    let mut wanted: Vec<i64> = Vec::new();
+    let mut looked: usize = 0;
+    for &(id, tenant) in &listed[..taken] {
+        if hooked.contains(&tenant) {
+            if wanted.len() as u64 == BATCH {
+                break;
+            }
+            wanted.push(id);
+        }
+        looked += 1;
+    }
+    let Some(end) = looked.checked_sub(1).and_then(|last| ids.get(last)).copied() else {
         return Ok(Round { caught_up: !blocked, deliveries: 0, blocked });
     };
+    let rows = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        event::Entity::find().filter(event::Column::Id.is_in(wanted)).order_by_asc(event::Column::Id).all(read).await?
+    };
     let planning = std::time::Instant::now();
-    let deliveries = plan(app, objects, &rows).await?;
+    let deliveries = if rows.is_empty() { Vec::new() } else { plan(app, objects, &rows).await? };
     let (written, planned_us) = (deliveries.len(), planning.elapsed().as_micros());
     if !advance(app, start, end, deliveries, seen).await? {
         return Ok(Round::default());
     }
     tracing::debug!(
         events = rows.len(),
+        passed = looked,
         written,
         planned_us,
         total_us = planning.elapsed().as_micros(),
         "webhook fan-out round"
     );
-    Ok(Round { deliveries: written, caught_up: !full && !blocked, blocked })
+    let everything = looked == listed.len() && (listed.len() as u64) < LOOK_AHEAD;
+    Ok(Round { deliveries: written, caught_up: everything && !blocked, blocked })
+}
+
+/// The tenants that have an endpoint (enabled or not: a disabled one still
+/// records its deliveries as skipped).
+async fn hooked_tenants<C: ConnectionTrait>(db: &C) -> AppResult<HashSet<i64>> {
+    let tenants: Vec<i64> =
+        webhook::Entity::find().select_only().column(webhook::Column::TenantId).distinct().into_tuple().all(db).await?;
+    Ok(tenants.into_iter().collect())
 }
 
 /// How many of `ids` (ascending, after the cursor `start`) may be taken: up
