@@ -120,13 +120,18 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
     let Some(end) = looked.checked_sub(1).and_then(|last| ids.get(last)).copied() else {
         return Ok(Round { caught_up: !blocked, deliveries: 0, blocked });
     };
-    let rows = if wanted.is_empty() {
-        Vec::new()
-    } else {
-        event::Entity::find().filter(event::Column::Id.is_in(wanted)).order_by_asc(event::Column::Id).all(read).await?
-    };
     let planning = std::time::Instant::now();
-    let deliveries = if rows.is_empty() { Vec::new() } else { plan(app, objects, &rows).await? };
+    let (rows, deliveries) = if wanted.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let rows = event::Entity::find()
+            .filter(event::Column::Id.is_in(wanted))
+            .order_by_asc(event::Column::Id)
+            .all(read)
+            .await?;
+        let deliveries = plan(app, objects, &rows).await?;
+        (rows, deliveries)
+    };
     let (written, planned_us) = (deliveries.len(), planning.elapsed().as_micros());
     if !advance(app, start, end, deliveries, seen).await? {
         return Ok(Round::default());
