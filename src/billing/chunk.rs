@@ -1,6 +1,11 @@
 //! Billing a chunk of subscriptions in the caller's transaction: claim the
 //! ones still due (skipping rows another worker holds), step each in memory,
 //! and write everything in one flush.
+//!
+//! On SQLite a chunk can also be stepped ahead, outside the write transaction
+//! ([`prepare`]), while the one writer flushes the chunk before it; its write
+//! transaction then checks that no subscription changed since it was read and
+//! only flushes ([`commit_prepared`]).
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockBehavior, LockType};
@@ -11,7 +16,7 @@ use super::writer::Writes;
 use crate::db::ctx::Ctx;
 use crate::db::scope::Scope;
 use crate::error::AppResult;
-use entity::subscription::{Column, Entity};
+use entity::subscription::{Column, Entity, Model};
 
 /// What a run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,21 +73,71 @@ pub async fn step_many<C: ConnectionTrait>(
     };
     let claimed = select.all(&ctx.db).await?;
     let claimed_ids: Vec<i64> = claimed.iter().map(|s| s.id).collect();
-    let subs: Vec<_> =
-        ctx.keep_own::<Entity>(claimed).into_iter().filter(|s| s.due_at.is_some_and(|d| d <= now)).collect();
+    let (summary, writes) = step_rows(ctx, ctx.keep_own::<Entity>(claimed), now).await?;
+    writes.flush(ctx).await?;
+    Ok(Stepped { summary, claimed: claimed_ids })
+}
+
+/// Steps those of `own` (this tenant's rows, as stored) that are due by
+/// `now`, into one [`Writes`].
+async fn step_rows<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    own: Vec<Model>,
+    now: DateTime<Utc>,
+) -> AppResult<(Summary, Writes)> {
+    let subs: Vec<_> = own.into_iter().filter(|s| s.due_at.is_some_and(|d| d <= now)).collect();
     let mut preloads = Preload::many(ctx, &subs).await?;
     let mut writes = Writes::new(ctx.now);
     let mut summary = Summary::default();
     for sub in subs {
         let mut preload = preloads.remove(&sub.id).unwrap_or_default();
-        // Claimed in this transaction just now: the step's row changes are
-        // written as the columns that differ from it.
+        // As stored: the step's row changes are written as the columns that
+        // differ from it.
         writes.stored(&sub);
         let (_, step) = engine::advance(ctx.now, sub, now, &mut preload, &mut writes)?;
         summary.subscriptions += 1;
         summary.invoices += step.invoices.len() as u64;
         summary.closed += u64::from(step.closed);
     }
+    Ok((summary, writes))
+}
+
+/// A chunk stepped outside the write transaction, waiting for its flush.
+pub struct Prepared {
+    ids: Vec<i64>,
+    summary: Summary,
+    writes: Writes,
+}
+
+impl Prepared {
+    /// The chunk's ids.
+    pub fn ids(&self) -> &[i64] {
+        &self.ids
+    }
+}
+
+/// Steps the subscriptions of `ids` due by `now` from what `ctx` reads (a read
+/// connection, no transaction) and builds their row updates: nothing is
+/// written yet.
+pub async fn prepare<C: ConnectionTrait>(ctx: &Ctx<C>, ids: Vec<i64>, now: DateTime<Utc>) -> AppResult<Prepared> {
+    let own = ctx.by_ids::<Entity, _>(&ctx.db, ids.clone()).await?;
+    let (summary, mut writes) = step_rows(ctx, own, now).await?;
+    writes.plan_rows(ctx.db.get_database_backend(), ctx.tenant.id.get());
+    Ok(Prepared { ids, summary, writes })
+}
+
+/// Writes a prepared chunk in the caller's write transaction (SQLite's one
+/// writer: nothing else writes until it commits).
+///
+/// Every change of a subscription bumps its version (`billing::state::touch`),
+/// and each row is written only if it still has the version it was stepped
+/// from: a row changed meanwhile fails the flush, and the caller bills the
+/// chunk again in its transaction. What the step read besides the rows is
+/// checked where it is written: usage deleted meanwhile, or a consumption no
+/// longer open, fails the flush too. Usage or consumptions added meanwhile
+/// stay open for the next invoice, as if they had come after this chunk.
+pub async fn commit_prepared<C: ConnectionTrait>(ctx: &Ctx<C>, prepared: Prepared) -> AppResult<Stepped> {
+    let Prepared { ids, summary, writes } = prepared;
     writes.flush(ctx).await?;
-    Ok(Stepped { summary, claimed: claimed_ids })
+    Ok(Stepped { summary, claimed: ids })
 }

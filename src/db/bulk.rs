@@ -66,7 +66,8 @@ fn insert_statement<E: EntityTrait>(
             if i > 0 {
                 sql.push_str(", ");
             }
-            values.push(row.get(*column));
+            let value = row.get(*column);
+            values.push(if backend == DbBackend::Sqlite { json_as_text(value) } else { value });
             match backend {
                 DbBackend::Postgres => {
                     let _ = write!(sql, "${}", values.len());
@@ -80,6 +81,16 @@ fn insert_statement<E: EntityTrait>(
         sql.push_str(" RETURNING \"id\"");
     }
     Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// A JSON value as the text SQLite stores it as anyway: binding the text
+/// spares sea-orm's copy of the whole tree at execution (it clones every bound
+/// value), which took a third of the time of a billing chunk's event insert.
+fn json_as_text(value: Value) -> Value {
+    match value {
+        Value::Json(Some(json)) => Value::String(Some(Box::new(json.to_string()))),
+        other => other,
+    }
 }
 
 /// Rows per INSERT on PostgreSQL, whose statements bind an array per column

@@ -1,5 +1,5 @@
 //! The hand-written multi-row INSERT stores every value exactly as sea-orm's
-//! own insert does: decimals, JSON, instants with sub-second digits, a
+//! own insert does: decimals, JSON (bound as text, stored as text), instants with sub-second digits, a
 //! renamed column (`phone_2`), and NULLs left out of the statement.
 
 use std::str::FromStr;
@@ -79,7 +79,7 @@ async fn rows_read_back_as_sea_orms_own_insert_stores_them() {
     let text = |id: i64| {
         let sql = format!(
             "SELECT CAST(created AS TEXT) || '|' || CAST(deleted AS TEXT) || '|' || CAST(x_attributes AS TEXT) \
-             || '|' || CAST(credit_balance AS TEXT) AS t FROM customer WHERE id = {id}"
+             || '|' || typeof(x_attributes) || '|' || CAST(credit_balance AS TEXT) AS t FROM customer WHERE id = {id}"
         );
         let db = db.clone();
         async move {

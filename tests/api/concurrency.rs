@@ -3,7 +3,7 @@
 //! scenarios are the (ignored, issue 17) tests of `races.rs`; here they skip
 //! visibly there.
 
-use crate::helpers::{TestApp, on_postgres, skip, spawn_app};
+use crate::helpers::{TestApp, on_postgres, skip, spawn_app, spawn_app_with};
 use crate::races;
 
 /// Runs `scenario` on SQLite; on PostgreSQL it says so (its twin in `races.rs` is the PostgreSQL test).
@@ -85,4 +85,17 @@ async fn a_billing_run_answers_after_everything_due_is_billed_on_sqlite() {
         races::a_billing_run_answers_after_everything_due_is_billed(&app).await
     })
     .await;
+}
+
+#[tokio::test]
+async fn usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both_on_sqlite() {
+    if on_postgres() {
+        skip(
+            "usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both_on_sqlite",
+            "races.rs runs it on PostgreSQL",
+        );
+        return;
+    }
+    let app = spawn_app_with(|s| s.billing.chunk_size = 4).await;
+    races::usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both(&app).await;
 }

@@ -244,6 +244,57 @@ pub async fn a_billing_run_answers_after_everything_due_is_billed(app: &TestApp)
     }
 }
 
+/// Subscriptions in [`usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both`].
+const BOOKED: usize = 40;
+
+/// Forty subscriptions (10.00 a month from April 1) with one usage booking
+/// each (CALL, 1 x 1.00), billed to May 1 in chunks of four while every
+/// booking is deleted at once. On SQLite a chunk is stepped ahead of its write
+/// transaction (`billing::chunk::prepare`), so a deletion can fall between
+/// the step's read and its flush. Whatever the order: a booking whose
+/// deletion answered success is on no invoice, one whose deletion was refused
+/// (1009, invoiced) is on exactly one, and every subscription's May is billed
+/// once. `app` must bill in chunks of four (`billing.chunk_size`).
+pub async fn usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both(app: &TestApp) {
+    let t = app.test_tenant("shop", "2025-04-01").await;
+    let client = app.client(&t.key);
+    article(&client, "P", "10.00", "0", json!({})).await;
+    article(&client, "CALL", "1.00", "0", json!({})).await;
+    let c = customer(&client).await;
+    let mut booked = Vec::new();
+    for _ in 0..BOOKED {
+        let id = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].as_i64().expect("id");
+        let data = json!({"SUBSCRIPTION_ID": id, "ARTICLE_NUMBER": "CALL", "QUANTITY": "1"});
+        let booking = client.ok("subscription.setusagedata", json!({ "DATA": data })).await;
+        booked.push((id, booking["USAGEDATA_ID"].as_i64().expect("USAGEDATA_ID")));
+    }
+    advance(&client, "2025-04-30 12:00:00").await;
+    let run = client.call("billing.run", json!({"DATA": {"NOW": "2025-05-01"}}));
+    let deletions = join_all(
+        booked
+            .iter()
+            .map(|(_, usage)| client.call("subscription.deleteusagedata", json!({"DATA": {"USAGEDATA_ID": usage}}))),
+    );
+    let (run, deletions) = futures::join!(run, deletions);
+    run.expect("the run succeeds");
+    advance(&client, "2025-05-01").await;
+    for ((id, usage), deleted) in booked.iter().zip(&deletions) {
+        let all = invoices(&client, *id).await;
+        let may: Vec<&Value> =
+            all.iter().filter(|i| i["PERIOD_START"].as_str().is_some_and(|s| s >= "2025-05-01")).collect();
+        let regular = may.iter().filter(|i| lines(i).iter().any(|(k, _)| k == "plan")).count();
+        assert_eq!(regular, 1, "May is billed once: {all:?}");
+        let billed = all.iter().flat_map(lines).filter(|(kind, _)| kind == "usage").count();
+        match deleted {
+            Ok(_) => assert_eq!(billed, 0, "booking {usage} was deleted, yet billed: {all:?}"),
+            Err(e) => {
+                assert_eq!(e.code, 1009, "only 'invoiced already' may refuse the deletion: {e:?}");
+                assert_eq!(billed, 1, "booking {usage} is invoiced, so billed once: {all:?}");
+            }
+        }
+    }
+}
+
 /// Rounds per PostgreSQL test: a race shows up in most rounds, not all.
 const ROUNDS: usize = 3;
 
@@ -329,4 +380,17 @@ async fn a_billing_run_answers_after_everything_due_is_billed_on_postgres() {
         a_billing_run_answers_after_everything_due_is_billed(&app).await
     })
     .await;
+}
+
+#[tokio::test]
+async fn usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both_on_postgres() {
+    let name = "usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both_on_postgres";
+    if !crate::helpers::on_postgres() {
+        crate::helpers::skip(name, "a PostgreSQL race; concurrency.rs runs this scenario on SQLite");
+        return;
+    }
+    for _ in 0..ROUNDS {
+        let app = crate::helpers::spawn_app_with(|s| s.billing.chunk_size = 4).await;
+        usage_deleted_during_a_billing_run_is_billed_or_deleted_never_both(&app).await;
+    }
 }

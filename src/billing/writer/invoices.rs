@@ -133,17 +133,23 @@ pub(super) fn item_row<C>(ctx: &Ctx<C>, invoice_id: i64, position: usize, l: &Pr
     }
 }
 
-/// Marks the usage records an invoice bills (only those not billed yet).
+/// Marks the usage records an invoice bills. Each must still be open: a
+/// booking deleted (or billed) since the step read it fails the flush, so no
+/// invoice bills usage that is gone.
 async fn mark_usage_invoiced<C: ConnectionTrait>(ctx: &Ctx<C>, invoice_id: i64, usage_ids: &[i64]) -> AppResult<()> {
     if usage_ids.is_empty() {
         return Ok(());
     }
-    ctx.update_many::<usage_record::Entity>()
+    let marked = ctx
+        .update_many::<usage_record::Entity>()
         .col_expr(usage_record::Column::InvoiceId, Expr::value(invoice_id))
         .filter(usage_record::Column::Id.is_in(usage_ids.to_vec()))
         .filter(usage_record::Column::InvoiceId.is_null())
         .exec(&ctx.db)
         .await?;
+    if marked.rows_affected != usage_ids.len() as u64 {
+        return Err(AppError::conflict_on("USAGEDATA_ID", "USAGEDATA_ID: no longer open"));
+    }
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter};
 use serde_json::Value;
 
 mod consumptions;
@@ -57,6 +57,8 @@ pub struct Writes {
     subscriptions: Vec<subscriptions::Queued>,
     /// Subscription rows as stored, by id (see [`Writes::stored`]).
     stored: HashMap<i64, subscription::Model>,
+    /// Subscription writes planned already (see [`Writes::plan_rows`]).
+    planned: Vec<subscriptions::Planned>,
     pauses: Vec<subscription_pause::Model>,
     /// Pauses not loaded by the step whose credit an invoice now carries.
     affected_pauses: Vec<i64>,
@@ -71,6 +73,7 @@ impl Writes {
             events: Vec::new(),
             subscriptions: Vec::new(),
             stored: HashMap::new(),
+            planned: Vec::new(),
             pauses: Vec::new(),
             affected_pauses: Vec::new(),
         }
@@ -121,6 +124,14 @@ impl Writes {
         self.stored.insert(row.id, row.clone());
     }
 
+    /// Builds the statements of the subscription rows queued so far, so that
+    /// the flush only runs them (a chunk stepped ahead does this outside the
+    /// write transaction). Rows queued later are planned by the flush.
+    pub fn plan_rows(&mut self, backend: DbBackend, tenant: i64) {
+        let queued = with_stored(std::mem::take(&mut self.subscriptions), &mut self.stored);
+        self.planned.extend(subscriptions::plan(backend, tenant, queued));
+    }
+
     /// Marks pauses as having affected an invoice (their credit is on it), for
     /// pauses the step did not load (they ended before this step).
     pub fn pauses_affected(&mut self, ids: impl IntoIterator<Item = i64>) {
@@ -135,10 +146,9 @@ impl Writes {
 
     /// Writes everything, in the caller's transaction; the issued invoices in queue order.
     pub async fn flush<C: ConnectionTrait>(self, ctx: &Ctx<C>) -> AppResult<Vec<Issued>> {
-        let Writes { now, invoices, events, mut subscriptions, mut stored, pauses, affected_pauses } = self;
-        for q in &mut subscriptions {
-            q.stored = stored.remove(&q.row.id);
-        }
+        let Writes { now, invoices, events, subscriptions, mut stored, mut planned, pauses, affected_pauses } = self;
+        let queued = with_stored(subscriptions, &mut stored);
+        planned.extend(subscriptions::plan(ctx.db.get_database_backend(), ctx.tenant.id.get(), queued));
         let billed: consumptions::Billed = invoices
             .iter()
             .enumerate()
@@ -150,7 +160,7 @@ impl Writes {
         // Before the numbers: from the counter's bump to the commit, other
         // transactions of the tenant that issue invoices wait (a run's chunks
         // in flight), so what needs no number is written first.
-        subscriptions::save(ctx, subscriptions).await?;
+        subscriptions::execute(ctx, planned).await?;
         let mut issued = invoices::insert(ctx, now, invoices, &customers).await?;
         consumptions::mark_invoiced(ctx, &issued, billed).await?;
         events::insert(ctx, now, &issued, events).await?;
@@ -173,6 +183,17 @@ impl Writes {
         }
         Ok(issued)
     }
+}
+
+/// The queued rows with the stored rows they were stepped from.
+fn with_stored(
+    mut queued: Vec<subscriptions::Queued>,
+    stored: &mut HashMap<i64, subscription::Model>,
+) -> Vec<subscriptions::Queued> {
+    for q in &mut queued {
+        q.stored = stored.remove(&q.row.id);
+    }
+    queued
 }
 
 /// Issues one draft now, in the caller's transaction.

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
-    ModelTrait, QueryFilter, Statement, Value,
+    ModelTrait, QueryFilter, QueryTrait, Statement, Value,
 };
 
 use crate::db::bulk::rows_per_statement;
 use crate::db::ctx::Ctx;
 use crate::db::unnest::Unnest;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use entity::subscription::{Column, Entity, Model};
 
 /// A subscription row to write, and the row as stored when the step began
@@ -37,48 +37,82 @@ fn changed(q: &Queued) -> Vec<Column> {
     }
 }
 
-/// Writes the rows: one UPDATE of the changed columns for one row; for many,
-/// one `UPDATE ... FROM` per set of changed columns, over `VALUES` on SQLite
-/// and over an array per column on PostgreSQL.
-pub(super) async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Queued>) -> AppResult<()> {
-    let tenant = ctx.tenant.id.get();
+/// A planned write of subscription rows: built before the transaction needs
+/// it (a chunk stepped ahead plans its rows outside the write transaction).
+pub(super) enum Planned {
+    /// An UPDATE of `rows` rows; when `checked`, each row must still have the
+    /// version it was read with, so fewer rows changed means one changed
+    /// meanwhile.
+    Update { statement: Statement, rows: usize, checked: bool },
+    /// Every column, as an upsert: for values without an array encoding.
+    Upsert(Vec<Model>),
+}
+
+/// Plans the writes of `rows`: one UPDATE of the changed columns for one row;
+/// for many, one `UPDATE ... FROM` per set of changed columns, over `VALUES`
+/// on SQLite and over an array per column on PostgreSQL. A row whose stored
+/// state is known is written only if its version is still the stored one.
+pub(super) fn plan(backend: DbBackend, tenant: i64, rows: Vec<Queued>) -> Vec<Planned> {
     if let [one] = rows.as_slice() {
         let columns = changed(one);
         if columns.is_empty() {
-            return Ok(());
+            return Vec::new();
         }
         let mut active = one.row.clone().into_active_model();
         for c in columns {
             active.reset(c);
         }
-        Entity::update(active).filter(Column::TenantId.eq(tenant)).exec(&ctx.db).await?;
-        return Ok(());
+        let mut update =
+            Entity::update_many().set(active).filter(Column::Id.eq(one.row.id)).filter(Column::TenantId.eq(tenant));
+        if let Some(stored) = &one.stored {
+            update = update.filter(Column::Version.eq(stored.version));
+        }
+        return vec![Planned::Update { statement: update.build(backend), rows: 1, checked: one.stored.is_some() }];
     }
-    let backend = ctx.db.get_database_backend();
-    let mut by_columns: BTreeMap<Vec<usize>, Vec<&Model>> = BTreeMap::new();
+    let mut by_columns: BTreeMap<(bool, Vec<usize>), Vec<&Queued>> = BTreeMap::new();
     for q in &rows {
         let columns: Vec<usize> = changed(q).into_iter().map(|c| c as usize).collect();
         if !columns.is_empty() {
-            by_columns.entry(columns).or_default().push(&q.row);
+            by_columns.entry((q.stored.is_some(), columns)).or_default().push(q);
         }
     }
-    for (positions, group) in by_columns {
+    let mut planned = Vec::new();
+    for ((checked, positions), group) in by_columns {
         let columns: Vec<Column> = Column::iter().filter(|c| positions.contains(&(*c as usize))).collect();
-        for piece in group.chunks(rows_per_statement(columns.len() + 1)) {
+        for piece in group.chunks(rows_per_statement(columns.len() + 2)) {
             let update = match backend {
-                DbBackend::Sqlite => Some(update_from_values(tenant, &columns, piece)),
-                DbBackend::Postgres => update_from_unnest(tenant, &columns, piece),
+                DbBackend::Sqlite => Some(update_from_values(tenant, &columns, piece, checked)),
+                DbBackend::Postgres => update_from_unnest(tenant, &columns, piece, checked),
                 DbBackend::MySql => None,
             };
-            match update {
-                Some(update) => {
-                    ctx.db.execute(update).await?;
+            planned.push(match update {
+                Some(statement) => Planned::Update { statement, rows: piece.len(), checked },
+                None => Planned::Upsert(piece.iter().map(|q| q.row.clone()).collect()),
+            });
+        }
+    }
+    planned
+}
+
+/// Runs planned writes in the caller's transaction.
+pub(super) async fn execute<C: ConnectionTrait>(ctx: &Ctx<C>, planned: Vec<Planned>) -> AppResult<()> {
+    for write in planned {
+        match write {
+            Planned::Update { statement, rows, checked } => {
+                let done = ctx.db.execute(statement).await?;
+                if checked && done.rows_affected() != rows as u64 {
+                    return Err(AppError::conflict_on("SUBSCRIPTION_ID", "SUBSCRIPTION_ID: changed meanwhile"));
                 }
-                None => upsert_all_columns(ctx, piece.iter().map(|r| (*r).clone()).collect()).await?,
             }
+            Planned::Upsert(rows) => upsert_all_columns(ctx, rows).await?,
         }
     }
     Ok(())
+}
+
+/// The version a row must still have to be written, if it is known.
+fn expected_version(q: &Queued) -> Value {
+    q.stored.as_ref().map(|s| s.version).into()
 }
 
 /// `UPDATE subscription SET c = v.c ... FROM unnest($1::bigint[], ...) AS v`
@@ -90,15 +124,21 @@ pub(super) async fn save<C: ConnectionTrait>(ctx: &Ctx<C>, rows: Vec<Queued>) ->
 /// the tables have statistics, read the tenant's whole index and hash-joined
 /// it with the rows (41 ms a statement) instead of looking each row up by
 /// its primary key.
-fn update_from_unnest(tenant: i64, columns: &[Column], rows: &[&Model]) -> Option<Statement> {
-    let names: Vec<&str> = ["id", "tenant_id"].into_iter().chain(columns.iter().map(|c| c.as_str())).collect();
+fn update_from_unnest(tenant: i64, columns: &[Column], rows: &[&Queued], checked: bool) -> Option<Statement> {
+    let mut names: Vec<&str> = ["id", "tenant_id"].into_iter().chain(columns.iter().map(|c| c.as_str())).collect();
     let mut arrays: Vec<Vec<Value>> =
-        vec![rows.iter().map(|r| r.id.into()).collect(), rows.iter().map(|_| tenant.into()).collect()];
-    arrays.extend(columns.iter().map(|c| rows.iter().map(|r| r.get(*c)).collect()));
+        vec![rows.iter().map(|q| q.row.id.into()).collect(), rows.iter().map(|_| tenant.into()).collect()];
+    arrays.extend(columns.iter().map(|c| rows.iter().map(|q| q.row.get(*c)).collect()));
+    let mut condition = String::new();
+    if checked {
+        names.push("expected_version");
+        arrays.push(rows.iter().map(|q| expected_version(q)).collect());
+        condition.push_str(" AND subscription.version = v.\"expected_version\"");
+    }
     let Unnest { from, values } = Unnest::new(&names, &arrays)?;
     let sets: Vec<String> = columns.iter().map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str())).collect();
     let sql = format!(
-        "UPDATE subscription SET {} FROM {from} WHERE subscription.id = v.\"id\" AND subscription.tenant_id = v.\"tenant_id\"",
+        "UPDATE subscription SET {} FROM {from} WHERE subscription.id = v.\"id\" AND subscription.tenant_id = v.\"tenant_id\"{condition}",
         sets.join(", ")
     );
     Some(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
@@ -106,19 +146,25 @@ fn update_from_unnest(tenant: i64, columns: &[Column], rows: &[&Model]) -> Optio
 
 /// `UPDATE subscription SET c = v.columnN ... FROM (VALUES (id, ...), ...) AS v`
 /// (SQLite names the columns of VALUES column1, column2, ...).
-fn update_from_values(tenant: i64, columns: &[Column], rows: &[&Model]) -> Statement {
+/// With `checked`, the last column of VALUES is the version a row must still have.
+fn update_from_values(tenant: i64, columns: &[Column], rows: &[&Queued], checked: bool) -> Statement {
     let sets: Vec<String> =
         columns.iter().enumerate().map(|(i, c)| format!("\"{}\" = v.column{}", c.as_str(), i + 2)).collect();
-    let tuple = format!("({})", vec!["?"; columns.len() + 1].join(", "));
+    let width = columns.len() + 1 + usize::from(checked);
+    let tuple = format!("({})", vec!["?"; width].join(", "));
     let tuples = vec![tuple; rows.len()].join(", ");
+    let condition = if checked { format!(" AND subscription.version = v.column{width}") } else { String::new() };
     let sql = format!(
-        "UPDATE subscription SET {} FROM (VALUES {tuples}) AS v WHERE subscription.id = v.column1 AND subscription.tenant_id = ?",
+        "UPDATE subscription SET {} FROM (VALUES {tuples}) AS v WHERE subscription.id = v.column1 AND subscription.tenant_id = ?{condition}",
         sets.join(", ")
     );
-    let mut values = Vec::with_capacity(rows.len() * (columns.len() + 1) + 1);
-    for row in rows {
-        values.push(row.id.into());
-        values.extend(columns.iter().map(|c| row.get(*c)));
+    let mut values = Vec::with_capacity(rows.len() * width + 1);
+    for q in rows {
+        values.push(q.row.id.into());
+        values.extend(columns.iter().map(|c| q.row.get(*c)));
+        if checked {
+            values.push(expected_version(q));
+        }
     }
     values.push(tenant.into());
     Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
