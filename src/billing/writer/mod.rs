@@ -125,11 +125,13 @@ impl Writes {
     }
 
     /// Builds the statements of the subscription rows queued so far, so that
-    /// the flush only runs them (a chunk stepped ahead does this outside the
-    /// write transaction). Rows queued later are planned by the flush.
+    /// the flush only runs them: for rows stepped outside the write
+    /// transaction (a chunk stepped ahead), so each is written only if it
+    /// still has the version it was stepped from. Rows queued later are
+    /// planned by the flush, unchecked.
     pub fn plan_rows(&mut self, backend: DbBackend, tenant: i64) {
         let queued = with_stored(std::mem::take(&mut self.subscriptions), &mut self.stored);
-        self.planned.extend(subscriptions::plan(backend, tenant, queued));
+        self.planned.extend(subscriptions::plan(backend, tenant, queued, true));
     }
 
     /// Marks pauses as having affected an invoice (their credit is on it), for
@@ -148,7 +150,7 @@ impl Writes {
     pub async fn flush<C: ConnectionTrait>(self, ctx: &Ctx<C>) -> AppResult<Vec<Issued>> {
         let Writes { now, invoices, events, subscriptions, mut stored, mut planned, pauses, affected_pauses } = self;
         let queued = with_stored(subscriptions, &mut stored);
-        planned.extend(subscriptions::plan(ctx.db.get_database_backend(), ctx.tenant.id.get(), queued));
+        planned.extend(subscriptions::plan(ctx.db.get_database_backend(), ctx.tenant.id.get(), queued, false));
         let billed: consumptions::Billed = invoices
             .iter()
             .enumerate()

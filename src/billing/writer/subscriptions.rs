@@ -40,19 +40,21 @@ fn changed(q: &Queued) -> Vec<Column> {
 /// A planned write of subscription rows: built before the transaction needs
 /// it (a chunk stepped ahead plans its rows outside the write transaction).
 pub(super) enum Planned {
-    /// An UPDATE of `rows` rows; when `checked`, each row must still have the
-    /// version it was read with, so fewer rows changed means one changed
-    /// meanwhile.
-    Update { statement: Statement, rows: usize, checked: bool },
+    /// An UPDATE of `rows` rows; when `all`, each must be written (fewer
+    /// means a row changed meanwhile, when the UPDATE checks versions).
+    Update { statement: Statement, rows: usize, all: bool },
     /// Every column, as an upsert: for values without an array encoding.
     Upsert(Vec<Model>),
 }
 
 /// Plans the writes of `rows`: one UPDATE of the changed columns for one row;
 /// for many, one `UPDATE ... FROM` per set of changed columns, over `VALUES`
-/// on SQLite and over an array per column on PostgreSQL. A row whose stored
-/// state is known is written only if its version is still the stored one.
-pub(super) fn plan(backend: DbBackend, tenant: i64, rows: Vec<Queued>) -> Vec<Planned> {
+/// on SQLite and over an array per column on PostgreSQL. With `check` (rows
+/// stepped outside the write transaction), a row whose stored state is known
+/// is written only if its version is still the stored one; a row read in the
+/// writing transaction is locked (or SQLite's one writer holds it) and needs
+/// no check.
+pub(super) fn plan(backend: DbBackend, tenant: i64, rows: Vec<Queued>, check: bool) -> Vec<Planned> {
     if let [one] = rows.as_slice() {
         let columns = changed(one);
         if columns.is_empty() {
@@ -64,16 +66,17 @@ pub(super) fn plan(backend: DbBackend, tenant: i64, rows: Vec<Queued>) -> Vec<Pl
         }
         let mut update =
             Entity::update_many().set(active).filter(Column::Id.eq(one.row.id)).filter(Column::TenantId.eq(tenant));
-        if let Some(stored) = &one.stored {
+        if let (true, Some(stored)) = (check, &one.stored) {
             update = update.filter(Column::Version.eq(stored.version));
         }
-        return vec![Planned::Update { statement: update.build(backend), rows: 1, checked: one.stored.is_some() }];
+        // As sea-orm's update of one model: no row written is an error.
+        return vec![Planned::Update { statement: update.build(backend), rows: 1, all: true }];
     }
     let mut by_columns: BTreeMap<(bool, Vec<usize>), Vec<&Queued>> = BTreeMap::new();
     for q in &rows {
         let columns: Vec<usize> = changed(q).into_iter().map(|c| c as usize).collect();
         if !columns.is_empty() {
-            by_columns.entry((q.stored.is_some(), columns)).or_default().push(q);
+            by_columns.entry((check && q.stored.is_some(), columns)).or_default().push(q);
         }
     }
     let mut planned = Vec::new();
@@ -86,7 +89,7 @@ pub(super) fn plan(backend: DbBackend, tenant: i64, rows: Vec<Queued>) -> Vec<Pl
                 DbBackend::MySql => None,
             };
             planned.push(match update {
-                Some(statement) => Planned::Update { statement, rows: piece.len(), checked },
+                Some(statement) => Planned::Update { statement, rows: piece.len(), all: checked },
                 None => Planned::Upsert(piece.iter().map(|q| q.row.clone()).collect()),
             });
         }
@@ -98,9 +101,9 @@ pub(super) fn plan(backend: DbBackend, tenant: i64, rows: Vec<Queued>) -> Vec<Pl
 pub(super) async fn execute<C: ConnectionTrait>(ctx: &Ctx<C>, planned: Vec<Planned>) -> AppResult<()> {
     for write in planned {
         match write {
-            Planned::Update { statement, rows, checked } => {
+            Planned::Update { statement, rows, all } => {
                 let done = ctx.db.execute(statement).await?;
-                if checked && done.rows_affected() != rows as u64 {
+                if all && done.rows_affected() != rows as u64 {
                     return Err(AppError::conflict_on("SUBSCRIPTION_ID", "SUBSCRIPTION_ID: changed meanwhile"));
                 }
             }
