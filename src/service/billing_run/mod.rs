@@ -15,14 +15,15 @@ use futures::stream::FuturesUnordered;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
-use tokio::task::JoinHandle;
 
+mod ahead;
+
+use self::ahead::{bill_stepping_ahead, steps_ahead};
 use super::tx::{self, Outcome};
 use super::{AppState, TenantRef};
 pub use crate::billing::chunk::Summary;
-use crate::billing::chunk::{self, Claim, Prepared, Stepped};
+use crate::billing::chunk::{self, Claim, Stepped};
 use crate::db::Conn;
-use crate::db::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use entity::subscription::{Column, Entity};
 
@@ -90,36 +91,6 @@ where
     // older ones may have become overdue or reached a level.
     super::dunning::run_tenant(state, conn, tenant, now).await?;
     Ok(summary)
-}
-
-/// The due chunks of a run one after another, each stepped while the one
-/// before is written (see [`steps_ahead`]). Answers what was billed and the
-/// ids another transaction held.
-async fn bill_stepping_ahead<C: Conn>(
-    state: &AppState,
-    conn: &C,
-    tenant: TenantRef,
-    now: DateTime<Utc>,
-    due: &mut DuePages,
-    progress: &(dyn Fn(Summary) + Sync),
-    stop: &(dyn Fn() -> bool + Sync),
-) -> AppResult<(Summary, Vec<i64>)> {
-    let mut summary = Summary::default();
-    let mut skipped = Vec::new();
-    let mut ahead = due.next_chunk(&state.db.read).await?.map(|ids| Ahead::spawn(state, tenant, now, ids));
-    while let Some(chunk) = ahead.take() {
-        let prepared = chunk.prepared().await;
-        if !stop()
-            && let Some(ids) = due.next_chunk(&state.db.read).await?
-        {
-            ahead = Some(Ahead::spawn(state, tenant, now, ids));
-        }
-        let (done, held) = commit_chunk(state, conn, tenant, now, prepared).await;
-        summary.add(done);
-        skipped.extend(held);
-        progress(summary);
-    }
-    Ok((summary, skipped))
 }
 
 /// The due chunks of a run, up to [`chunks_in_flight`] at once, each stepped
@@ -201,71 +172,6 @@ fn chunks_in_flight<C: Conn>(state: &AppState, conn: &C) -> usize {
         state.settings.billing.chunks_in_flight.clamp(1, pool - 1)
     } else {
         1
-    }
-}
-
-/// Whether a run steps its next chunk while the one before is written: on
-/// SQLite's write pool, whose one writer would otherwise wait for every
-/// chunk's reads and computing. The step reads from the read pool, and the
-/// write transaction only checks and flushes (`billing::chunk::prepare`).
-fn steps_ahead<C: Conn>(conn: &C) -> bool {
-    conn.is_pool() && conn.get_database_backend() == DatabaseBackend::Sqlite
-}
-
-/// A chunk being stepped ahead, on a task of its own so that its reads and
-/// computing run beside the writer's flush of the chunk before.
-struct Ahead {
-    ids: Vec<i64>,
-    task: JoinHandle<AppResult<Prepared>>,
-}
-
-impl Ahead {
-    fn spawn(state: &AppState, tenant: TenantRef, now: DateTime<Utc>, ids: Vec<i64>) -> Ahead {
-        let ctx = Ctx::new(tenant, now, state.db.read.clone(), state.settings.clone());
-        let task_ids = ids.clone();
-        Ahead { ids, task: tokio::spawn(async move { chunk::prepare(&ctx, task_ids, now).await }) }
-    }
-
-    /// The stepped chunk, or its ids when stepping it failed.
-    async fn prepared(self) -> Result<Prepared, Vec<i64>> {
-        match self.task.await {
-            Ok(Ok(prepared)) => Ok(prepared),
-            Ok(Err(err)) => {
-                tracing::debug!(error = %err, "stepping a chunk ahead failed; stepping it in its transaction");
-                Err(self.ids)
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "the task stepping a chunk ahead ended abnormally");
-                Err(self.ids)
-            }
-        }
-    }
-}
-
-/// Writes a chunk stepped ahead in one transaction; if that fails (or the
-/// chunk could not be stepped ahead) it is billed as any other chunk.
-async fn commit_chunk<C: TransactionTrait>(
-    state: &AppState,
-    conn: &C,
-    tenant: TenantRef,
-    now: DateTime<Utc>,
-    prepared: Result<Prepared, Vec<i64>>,
-) -> (Summary, Vec<i64>) {
-    let prepared = match prepared {
-        Ok(prepared) => prepared,
-        Err(ids) => return bill_chunk(state, conn, tenant, now, &ids, Claim::SkipLocked).await,
-    };
-    let ids = prepared.ids().to_vec();
-    let committed = tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
-        Box::pin(async move { chunk::commit_prepared(ctx, prepared).await })
-    })
-    .await;
-    match committed {
-        Ok(stepped) => (stepped.summary, unclaimed(&ids, &stepped.claimed)),
-        Err(err) => {
-            tracing::debug!(error = %err, "writing a chunk stepped ahead failed; billing it again");
-            bill_chunk(state, conn, tenant, now, &ids, Claim::SkipLocked).await
-        }
     }
 }
 
