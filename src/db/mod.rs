@@ -148,6 +148,11 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
                 .foreign_keys(true)
                 .pragma("cache_size", cache.clone())
                 .pragma("wal_autocheckpoint", autocheckpoint.clone())
+                // A multi-row statement inside a transaction keeps a statement
+                // journal of the pages it changes, spilled to a temp file past
+                // 64 KiB: a billing chunk's or a usage group's INSERT wrote
+                // every page twice, once to the WAL and once to that file.
+                .pragma("temp_store", "memory")
         });
     with_statement_logging(&mut options, settings);
     options

@@ -163,6 +163,10 @@ async fn changing_seller_or_customer_later_changes_no_issued_document() {
     let (client, _, invoice) = shop(&app).await;
     let id = invoice["INVOICE_ID"].as_i64().expect("id");
     let before = fetch(link(&client, id, "xml").await["DOCUMENT_URL"].as_str().expect("url")).await.body;
+    let issued = String::from_utf8_lossy(&before);
+    for buyer in ["Beispiel AG", "Lindenallee 5", "80331", "München", "DE987654321"] {
+        assert!(issued.contains(buyer), "the buyer as at issue shows {buyer}: {issued}");
+    }
     client
         .ok("tenant.update", json!({"DATA": {"SELLER": {"NAME": "Renamed GmbH"}, "TIMEZONE": "Europe/Berlin"}}))
         .await;

@@ -33,7 +33,25 @@ pub(super) async fn insert<C: ConnectionTrait>(
     if invoices.is_empty() {
         return Ok(Vec::new());
     }
-    let mut next = allocate_numbers(ctx, &invoices).await?;
+    let next = allocate_numbers(ctx, &invoices).await?;
+    let issued = numbered(ctx, now, invoices, snapshots, next).await?;
+    insert_items(ctx, &issued).await?;
+    Ok(issued)
+}
+
+/// The invoice rows of [`insert`], with the numbers allocated already
+/// (`next`: the first number of each counter, from [`allocate_numbers`]);
+/// their lines are left to [`insert_items`].
+pub(super) async fn numbered<C: ConnectionTrait>(
+    ctx: &Ctx<C>,
+    now: DateTime<Utc>,
+    invoices: Vec<(Draft, Priced)>,
+    snapshots: &Snapshots,
+    mut next: HashMap<String, i64>,
+) -> AppResult<Vec<Issued>> {
+    if invoices.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut rows: Vec<invoice::Model> = Vec::with_capacity(invoices.len());
     for (draft, priced) in &invoices {
         let (name, pat) = counter_of(ctx, draft);
@@ -53,16 +71,20 @@ pub(super) async fn insert<C: ConnectionTrait>(
         }
     })?;
     let mut issued = Vec::with_capacity(rows.len());
-    let mut items: Vec<invoice_item::Model> = Vec::new();
     for ((mut row, id), (draft, priced)) in rows.into_iter().zip(ids).zip(&invoices) {
         row.id = id;
         let lines = item_rows(ctx, id, priced);
-        items.extend(lines.iter().cloned());
         mark_usage_invoiced(ctx, id, &draft.usage_ids).await?;
         issued.push(Issued { invoice: row, items: lines });
     }
-    insert_rows_without_ids::<invoice_item::Entity, _>(&ctx.db, &items).await?;
     Ok(issued)
+}
+
+/// The lines of invoices just inserted, in one multi-row insert.
+pub(super) async fn insert_items<C: ConnectionTrait>(ctx: &Ctx<C>, issued: &[Issued]) -> AppResult<()> {
+    let items: Vec<invoice_item::Model> = issued.iter().flat_map(|i| i.items.iter().cloned()).collect();
+    insert_rows_without_ids::<invoice_item::Entity, _>(&ctx.db, &items).await?;
+    Ok(())
 }
 
 /// The customer's DAYS_FOR_PAYMENT, or `billing.payment_term_days` (API.md 5.1).
@@ -89,7 +111,7 @@ fn counter_of<'a, C>(ctx: &'a Ctx<C>, draft: &Draft) -> (String, &'a str) {
 }
 
 /// Advances each counter once by the number of drafts it numbers; the first number of each.
-async fn allocate_numbers<C: ConnectionTrait>(
+pub(super) async fn allocate_numbers<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     invoices: &[(Draft, Priced)],
 ) -> AppResult<HashMap<String, i64>> {
