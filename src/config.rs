@@ -143,7 +143,7 @@ impl Default for BillingSettings {
             default_currency: "EUR".into(),
             schedule_seconds: 60,
             page_size: 1000,
-            chunk_size: 250,
+            chunk_size: 1000,
             chunks_in_flight: 2,
             dunning_days: vec![7, 14, 21],
             dunning_final_action: "none".into(),

@@ -222,7 +222,7 @@ impl Snapshots {
     /// [`Snapshots::load`] on SQLite: the tenant's settings and the customers
     /// as one row of JSON, in one statement. sqlx hands each result row from
     /// SQLite's thread to ours on its own, which cost more than the lookups
-    /// for a billing chunk's 250 customers (the same as `service::usage`'s
+    /// for a billing chunk's customers (the same as `service::usage`'s
     /// owners).
     async fn load_in_one_row<C: ConnectionTrait>(ctx: &Ctx<C>, customer_ids: &[i64]) -> AppResult<Snapshots> {
         const SQL: &str = "SELECT (SELECT settings FROM tenant WHERE id = ?) AS settings, \
