@@ -23,25 +23,9 @@ use crate::error::{AppError, AppResult, is_unique_violation};
 use entity::DecimalText;
 use entity::{invoice, invoice_item, usage_record};
 
-/// Numbers in queue order (gapless per counter), then all invoices and lines.
-pub(super) async fn insert<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    now: DateTime<Utc>,
-    invoices: Vec<(Draft, Priced)>,
-    snapshots: &Snapshots,
-) -> AppResult<Vec<Issued>> {
-    if invoices.is_empty() {
-        return Ok(Vec::new());
-    }
-    let next = allocate_numbers(ctx, &invoices).await?;
-    let issued = numbered(ctx, now, invoices, snapshots, next).await?;
-    insert_items(ctx, &issued).await?;
-    Ok(issued)
-}
-
-/// The invoice rows of [`insert`], with the numbers allocated already
-/// (`next`: the first number of each counter, from [`allocate_numbers`]);
-/// their lines are left to [`insert_items`].
+/// The invoice rows of `invoices`, numbered in queue order from `next` (the
+/// first number of each counter, from [`allocate_numbers`]); their lines are
+/// left to [`insert_items`].
 pub(super) async fn numbered<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     now: DateTime<Utc>,

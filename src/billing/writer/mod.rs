@@ -159,11 +159,7 @@ impl Writes {
             .collect();
         // The customers of the flush, read once for snapshots, payment terms, credit and mail.
         let customers = Snapshots::load(ctx, invoices.iter().map(|(d, _)| d.customer_id).collect()).await?;
-        let mut issued = if ctx.db.get_database_backend() == DbBackend::Sqlite {
-            rows_overlapped(ctx, now, planned, invoices, &customers, billed, events).await?
-        } else {
-            rows_in_turn(ctx, now, planned, invoices, &customers, billed, events).await?
-        };
+        let mut issued = write_rows(ctx, now, planned, invoices, &customers, billed, events).await?;
         // Customer credit is a prepayment: it settles what was just issued.
         super::balance::apply_customer_credit(ctx, &mut issued, &customers.with_credit()).await?;
         // Customers who get invoices by mail: queued here, sent after the commit.
@@ -185,11 +181,17 @@ impl Writes {
     }
 }
 
-/// The rows of a flush on SQLite. One writer, so nobody waits on the
-/// counter: numbers first. Then each statement's rows are built while
-/// SQLite's thread runs the statement before: the invoices during the
-/// subscriptions' UPDATE, the events during the lines' INSERT.
-async fn rows_overlapped<C: ConnectionTrait>(
+/// The subscription, invoice, line and event rows of a flush, and the
+/// consumptions its invoices bill.
+///
+/// On PostgreSQL one statement after another, and what needs no number
+/// first: from the counter's bump to the commit, other transactions of the
+/// tenant that issue invoices wait (a run's chunks in flight). SQLite has one
+/// writer, so nobody waits on the counter: numbers first, then each
+/// statement's rows are built while SQLite's thread runs the statement
+/// before (the invoices during the subscriptions' UPDATE, the events during
+/// the lines' INSERT).
+async fn write_rows<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     now: DateTime<Utc>,
     planned: Vec<subscriptions::Planned>,
@@ -198,37 +200,27 @@ async fn rows_overlapped<C: ConnectionTrait>(
     billed: consumptions::Billed,
     queued: Vec<NewEvent>,
 ) -> AppResult<Vec<Issued>> {
-    let next = invoices::allocate_numbers(ctx, &drafts).await?;
-    let (written, issued) =
-        futures::join!(subscriptions::execute(ctx, planned), invoices::numbered(ctx, now, drafts, customers, next));
-    written?;
-    let issued = issued?;
-    let (lines, logged) =
-        futures::join!(invoices::insert_items(ctx, &issued), events::insert(ctx, now, &issued, queued));
-    lines?;
-    logged?;
+    let issued = if ctx.db.get_database_backend() == DbBackend::Sqlite {
+        let next = invoices::allocate_numbers(ctx, &drafts).await?;
+        let (written, issued) =
+            futures::join!(subscriptions::execute(ctx, planned), invoices::numbered(ctx, now, drafts, customers, next));
+        written?;
+        let issued = issued?;
+        let (lines, logged) =
+            futures::join!(invoices::insert_items(ctx, &issued), events::insert(ctx, now, &issued, queued));
+        lines?;
+        logged?;
+        issued
+    } else {
+        subscriptions::execute(ctx, planned).await?;
+        let next = invoices::allocate_numbers(ctx, &drafts).await?;
+        let issued = invoices::numbered(ctx, now, drafts, customers, next).await?;
+        invoices::insert_items(ctx, &issued).await?;
+        events::insert(ctx, now, &issued, queued).await?;
+        issued
+    };
     // After the lines: a consumption is marked with the line that bills it.
     consumptions::mark_invoiced(ctx, &issued, billed).await?;
-    Ok(issued)
-}
-
-/// The rows of a flush on PostgreSQL, one statement after another. Before
-/// the numbers: from the counter's bump to the commit, other transactions of
-/// the tenant that issue invoices wait (a run's chunks in flight), so what
-/// needs no number is written first.
-async fn rows_in_turn<C: ConnectionTrait>(
-    ctx: &Ctx<C>,
-    now: DateTime<Utc>,
-    planned: Vec<subscriptions::Planned>,
-    drafts: Vec<(Draft, Priced)>,
-    customers: &Snapshots,
-    billed: consumptions::Billed,
-    queued: Vec<NewEvent>,
-) -> AppResult<Vec<Issued>> {
-    subscriptions::execute(ctx, planned).await?;
-    let issued = invoices::insert(ctx, now, drafts, customers).await?;
-    consumptions::mark_invoiced(ctx, &issued, billed).await?;
-    events::insert(ctx, now, &issued, queued).await?;
     Ok(issued)
 }
 
