@@ -23,7 +23,7 @@ pub fn rows_per_statement(columns: usize) -> usize {
 /// encoding and binding on both ends). A left-out column takes its default,
 /// so this holds only while no nullable column has a default other than NULL
 /// (none has; keep it so in migrations).
-fn columns_of<E: EntityTrait>(rows: &[E::Model]) -> Vec<E::Column> {
+pub fn columns_of<E: EntityTrait>(rows: &[E::Model]) -> Vec<E::Column> {
     E::Column::iter()
         .filter(|c| !E::PrimaryKey::iter().any(|k| k.into_column().as_str() == c.as_str()))
         .filter(|c| {

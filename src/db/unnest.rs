@@ -99,6 +99,16 @@ impl Unnest {
     /// `columns[c]` holds column `names[c]`'s values in row order. `None`
     /// when a column holds a kind of value without a text encoding here.
     pub fn new(names: &[&str], columns: &[Vec<Value>]) -> Option<Unnest> {
+        Self::build(names, columns, None)
+    }
+
+    /// The same with each row's position (1, 2, ...) as one more column,
+    /// `ordinal`: `unnest(...) WITH ORDINALITY AS v(names, ordinal)`.
+    pub fn with_ordinality(names: &[&str], columns: &[Vec<Value>], ordinal: &str) -> Option<Unnest> {
+        Self::build(names, columns, Some(ordinal))
+    }
+
+    fn build(names: &[&str], columns: &[Vec<Value>], ordinal: Option<&str>) -> Option<Unnest> {
         let mut arrays = Vec::with_capacity(columns.len());
         let mut values = Vec::with_capacity(columns.len());
         for (i, values_of) in columns.iter().enumerate() {
@@ -106,13 +116,18 @@ impl Unnest {
             arrays.push(format!("${}::{cast}", i + 1));
             values.push(Value::String(Some(Box::new(literal))));
         }
-        let from = format!("unnest({}) AS v({})", arrays.join(", "), quoted(names));
+        let from = match ordinal {
+            Some(ordinal) => {
+                format!("unnest({}) WITH ORDINALITY AS v({}, \"{ordinal}\")", arrays.join(", "), quoted(names))
+            }
+            None => format!("unnest({}) AS v({})", arrays.join(", "), quoted(names)),
+        };
         Some(Unnest { from, values })
     }
 }
 
 /// `"a", "b", ...`
-fn quoted(names: &[&str]) -> String {
+pub fn quoted(names: &[&str]) -> String {
     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
 

@@ -117,6 +117,41 @@ async fn grouped_creates_keep_batch_order_and_fail_one_by_one() {
     assert_eq!(listed["CUSTOMERS"][0]["LAST_NAME"], "A", "the first of two duplicates wins");
 }
 
+/// A grouped create numbers its customers and writes their events in one
+/// statement on PostgreSQL (`service::customer::numbered`): each customer
+/// gets one `customer.created` event carrying its own number, in batch order.
+#[tokio::test]
+async fn grouped_creates_write_one_event_per_customer_with_its_number() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let client = app.admin().await;
+    client.ok("customer.create", json!({"DATA": {"LAST_NAME": "first"}})).await;
+    let calls: Vec<Value> =
+        (1..=30).map(|i| request(i, "customer.create", json!({"DATA": {"LAST_NAME": format!("C{i:02}")}}))).collect();
+    let answer = client.batch(&calls).await;
+    let created: Vec<(i64, i64)> = (1..=30)
+        .map(|i| {
+            let r = &by_id(&answer, i)["result"];
+            (r["CUSTOMER_ID"].as_i64().expect("CUSTOMER_ID"), r["CUSTOMER_NUMBER"].as_i64().expect("CUSTOMER_NUMBER"))
+        })
+        .collect();
+    assert_eq!(created.iter().map(|c| c.1).collect::<Vec<_>>(), (2..=31).collect::<Vec<i64>>(), "{answer}");
+    let db = &app.state.db.read;
+    let sql = "SELECT subject_id, data FROM event WHERE event_type = 'customer.created' ORDER BY id";
+    let rows = db.query_all(Statement::from_string(db.get_database_backend(), sql)).await.expect("events");
+    let events: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|row| {
+            let data: Value = row.try_get("", "data").expect("data");
+            (row.try_get("", "subject_id").expect("subject_id"), data["CUSTOMER_NUMBER"].as_i64().expect("number"))
+        })
+        .skip(1)
+        .collect();
+    assert_eq!(events, created, "one event per customer, with its number, in batch order");
+    let listed = client.ok("customer.get", json!({"FILTER": {"CUSTOMER_NUMBER": 17}})).await;
+    assert_eq!(listed["CUSTOMERS"][0]["LAST_NAME"], "C16");
+}
+
 #[tokio::test]
 async fn grouped_usage_bookings_answer_each_entry() {
     let app = spawn_app().await;

@@ -1,6 +1,7 @@
 //! Customers: create, update, find, delete.
 
 mod find;
+mod numbered;
 pub mod profile;
 
 pub use find::{CustomerFilter, escape_like, find};
@@ -9,7 +10,7 @@ pub use profile::ProfilePatch;
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use super::{Ctx, WriteCtx, events};
@@ -127,6 +128,19 @@ pub async fn create_many<C: ConnectionTrait>(
     let valid = results.iter().filter(|r| r.is_ok()).count() as i64;
     if valid == 0 {
         return Ok(results);
+    }
+    if ctx.db.get_database_backend() == DbBackend::Postgres {
+        let rows: Vec<Model> = results.iter().flatten().cloned().collect();
+        if let Some(numbered) = numbered::insert(ctx, &rows)
+            .await
+            .or_conflict("CUSTOMER_EXT_UID", "a customer with this CUSTOMER_EXT_UID exists")?
+        {
+            for (model, (id, number)) in results.iter_mut().flatten().zip(numbered) {
+                model.id = id;
+                model.customer_number = number;
+            }
+            return Ok(results);
+        }
     }
     let mut number = counter::advance(&ctx.db, ctx.tenant.id, "customer", valid).await? - valid + 1;
     let mut rows = Vec::with_capacity(valid as usize);
