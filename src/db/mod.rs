@@ -141,6 +141,10 @@ fn sqlite_options(settings: &DatabaseSettings, connections: u32) -> ConnectOptio
         .max_connections(connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(60))
+        // The connections live in this process: the ping sqlx sends before
+        // handing one out would be one more round trip to its worker thread
+        // per transaction, and catches nothing the first statement would not.
+        .test_before_acquire(false)
         .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(synchronous)
