@@ -42,3 +42,16 @@ pub async fn advance<C: ConnectionTrait>(db: &C, tenant: TenantId, name: &str, b
         .ok_or_else(|| DbErr::Custom("counter upsert returned no row".into()))?;
     row.try_get_by_index::<i64>(0)
 }
+
+/// The bump of [`advance`] as the body of a PostgreSQL data-modifying CTE,
+/// for a statement that numbers its own rows: `$tenant`, `$name` and `$by`
+/// are the numbers of the statement's parameters holding them. Its one row
+/// has `base`, the value before the bump: the numbers `base + 1 ..= base +
+/// by` belong to the caller's transaction, as with [`advance`].
+pub fn advance_as_cte_pg(tenant: usize, name: usize, by: usize) -> String {
+    format!(
+        "INSERT INTO \"counter\" (\"tenant_id\", \"name\", \"value\") VALUES (${tenant}, ${name}, ${by}::bigint) \
+         ON CONFLICT (\"tenant_id\", \"name\") DO UPDATE SET \"value\" = \"counter\".\"value\" + EXCLUDED.\"value\" \
+         RETURNING \"value\" - ${by}::bigint AS base"
+    )
+}

@@ -43,26 +43,25 @@ fn statement<C: ConnectionTrait>(ctx: &Ctx<C>, rows: &[Model]) -> Option<Stateme
     let values: Vec<Vec<Value>> =
         columns.iter().map(|c| rows.iter().map(|row| sea_orm::ModelTrait::get(row, *c)).collect()).collect();
     let Unnest { from, mut values } = Unnest::with_ordinality(&names, &values, "ordinal")?;
-    let count = i64::try_from(rows.len()).ok()?;
-    values.push(ctx.tenant.id.get().into());
-    let tenant = values.len();
-    values.push(count.into());
-    let count = values.len();
-    values.push(ctx.now.into());
-    let now = values.len();
-    let customer = Entity.table_name();
+    let mut bind = |value: Value| {
+        values.push(value);
+        values.len()
+    };
+    let tenant = bind(ctx.tenant.id.get().into());
+    let counter = bind("customer".into());
+    let by = bind(i64::try_from(rows.len()).ok()?.into());
+    let now = bind(ctx.now.into());
+    let bump = crate::db::counter::advance_as_cte_pg(tenant, counter, by);
+    let (customer, event) = (Entity.table_name(), entity::event::Entity.table_name());
     let columns = quoted(&names);
     let sql = format!(
-        "WITH n AS (\
-            INSERT INTO \"counter\" (\"tenant_id\", \"name\", \"value\") VALUES (${tenant}, 'customer', ${count}::bigint) \
-            ON CONFLICT (\"tenant_id\", \"name\") DO UPDATE SET \"value\" = \"counter\".\"value\" + EXCLUDED.\"value\" \
-            RETURNING \"value\" - ${count}::bigint AS base), \
+        "WITH n AS ({bump}), \
          c AS (\
             INSERT INTO \"{customer}\" ({columns}, \"customer_number\") \
             SELECT {columns}, n.base + v.\"ordinal\" FROM n, {from} ORDER BY v.\"ordinal\" \
             RETURNING \"id\", \"customer_number\"), \
          e AS (\
-            INSERT INTO \"event\" (\"tenant_id\", \"subject\", \"subject_id\", \"event_type\", \"data\", \"created\") \
+            INSERT INTO \"{event}\" (\"tenant_id\", \"subject\", \"subject_id\", \"event_type\", \"data\", \"created\") \
             SELECT ${tenant}, 'customer', c.\"id\", 'customer.created', \
                    json_build_object('CUSTOMER_NUMBER', c.\"customer_number\"), ${now} \
             FROM c ORDER BY c.\"customer_number\") \
