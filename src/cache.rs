@@ -131,7 +131,7 @@ pub fn spawn_poller(
         return None;
     }
     Some(tokio::spawn(async move {
-        let statement = Statement::from_string(db.get_database_backend(), "SELECT MAX(id) FROM event");
+        let statement = Statement::from_string(db.get_database_backend(), crate::db::NEWEST_EVENT_ID);
         let mut seen: Option<i64> = None;
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

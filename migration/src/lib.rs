@@ -28,6 +28,7 @@ mod m20261210_000015_coupons;
 mod m20261210_000018_webhooks;
 mod m20261215_000020_consumption_line;
 mod m20261220_000021_webhook_pending_index;
+mod m20261222_000022_usage_bookings_are_events;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_customer_fastbill::Migration),
             Box::new(m20261215_000020_consumption_line::Migration),
             Box::new(m20261220_000021_webhook_pending_index::Migration),
+            Box::new(m20261222_000022_usage_bookings_are_events::Migration),
         ]
     }
 }

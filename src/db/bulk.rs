@@ -169,6 +169,22 @@ where
     Ok(())
 }
 
+/// Inserts `rows` with the ids they carry (ids the caller reserved), in as
+/// few statements as the value limit allows.
+pub async fn insert_rows_with_ids<E, C>(db: &C, rows: &[E::Model]) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    for piece in rows.chunks(rows_per_insert::<E>(backend)) {
+        let mut columns: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
+        columns.extend(columns_of::<E>(piece));
+        db.execute(insert_of::<E>(backend, piece, &columns, false)).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[path = "bulk_tests.rs"]
 mod tests;

@@ -104,6 +104,12 @@ impl Conn for DatabaseTransaction {
     }
 }
 
+/// The newest event id, as column `n` (0 when there is none): the `event`
+/// table's or a usage booking's, which draws its id from the same sequence
+/// (`service::event_feed`).
+pub const NEWEST_EVENT_ID: &str = "SELECT COALESCE(MAX(n), 0) AS n FROM (SELECT MAX(id) AS n FROM event \
+                                   UNION ALL SELECT MAX(id) AS n FROM usage_record) AS m";
+
 /// Begins a write transaction.
 ///
 /// On SQLite a plain `BEGIN` takes the write lock only at the first write; a

@@ -7,12 +7,12 @@ use super::Ctx;
 use crate::error::AppResult;
 
 /// The subject of a usage booking's event (`subscription.usage_recorded`),
-/// whose id is the booking's. Bookings land on random subscriptions, and an
-/// event filed under its subscription would write a random page of the
-/// subject index per booking; filed under the booking, whose ids only grow,
-/// it appends. The subscription's timeline finds these events through its
-/// bookings ([`list_subscription`]), and a delivery through the event's
-/// SUBSCRIPTION_ID ([`owner`]).
+/// whose id is the booking's: a booking is its own event
+/// (`service::event_feed`). Bookings land on random subscriptions; as the
+/// subject of their events, the booking (whose ids only grow) keeps the
+/// subscription's timeline from being written per booking. The timeline
+/// finds these events through its bookings ([`list_subscription`]), and a
+/// delivery through the event's SUBSCRIPTION_ID ([`owner`]).
 pub const USAGE: &str = "usage";
 
 /// Appends one event about `subject`/`subject_id` at the call's "now".
@@ -58,55 +58,50 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// A subscription's timeline, newest first: the events filed under it and
-/// those of its bookings (see [`USAGE`]), each source read up to
-/// `offset + limit` rows and merged by event id. The subscription's own
-/// events come straight off the subject index; its bookings' events are all
-/// visited and sorted by the database first (the index holds them in booking
-/// order, and only event ids order a timeline), so a page of a subscription
-/// with very many bookings costs a read of each booking's index entry.
+/// its bookings' (see [`USAGE`]), each source read up to `offset + limit`
+/// rows and merged by event id. Bookings are read through the subscription's
+/// index and sorted by id, so a page of a subscription with very many
+/// bookings costs a read of each booking's index entry. Bookings from before
+/// the feed read them (`event_feed.usage_after`) have event rows of their own.
 pub async fn list_subscription<C: ConnectionTrait>(
     ctx: &Ctx<C>,
     subscription_id: i64,
     limit: u64,
     offset: u64,
 ) -> AppResult<Vec<entity::event::Model>> {
+    use super::event_feed::{USAGE_AFTER, of_usage};
     use crate::db::scope::Scope;
     use entity::event::Column;
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+    use entity::usage_record::Column as Booking;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, sea_query::Expr};
     let wanted = limit.saturating_add(offset);
     let mut events = list(ctx, "subscription", subscription_id, wanted, 0).await?;
-    let bookings = ctx
+    let booked = ctx
+        .find::<entity::usage_record::Entity>()
+        .filter(Booking::SubscriptionId.eq(subscription_id))
+        .filter(Expr::cust(format!("id > {USAGE_AFTER}")))
+        .order_by_desc(Booking::Id)
+        .limit(wanted)
+        .all(&ctx.db)
+        .await?;
+    events.extend(booked.iter().map(of_usage));
+    let older_bookings = ctx
         .find::<entity::usage_record::Entity>()
         .select_only()
-        .column(entity::usage_record::Column::Id)
-        .filter(entity::usage_record::Column::SubscriptionId.eq(subscription_id))
+        .column(Booking::Id)
+        .filter(Booking::SubscriptionId.eq(subscription_id))
+        .filter(Expr::cust(format!("id <= {USAGE_AFTER}")))
         .into_query();
-    let booked = ctx
+    let older = ctx
         .find::<entity::event::Entity>()
         .filter(Column::Subject.eq(USAGE))
-        .filter(Column::SubjectId.in_subquery(bookings))
+        .filter(Column::SubjectId.in_subquery(older_bookings))
         .order_by_desc(Column::Id)
         .limit(wanted)
         .all(&ctx.db)
         .await?;
-    events.extend(booked);
+    events.extend(older);
     Ok(crate::service::page_by(events, |e| std::cmp::Reverse(e.id), limit, offset))
-}
-
-/// Files a booking's event under its subscription, before the booking is
-/// deleted: the timeline finds it through the booking no more.
-pub async fn refile_usage<C: ConnectionTrait>(ctx: &Ctx<C>, usage_id: i64, subscription_id: i64) -> AppResult<()> {
-    use crate::db::scope::Scope;
-    use entity::event::Column;
-    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
-    ctx.update_many::<entity::event::Entity>()
-        .col_expr(Column::Subject, Expr::value("subscription"))
-        .col_expr(Column::SubjectId, Expr::value(subscription_id))
-        .filter(Column::Subject.eq(USAGE))
-        .filter(Column::SubjectId.eq(usage_id))
-        .exec(&ctx.db)
-        .await?;
-    Ok(())
 }
 
 /// What an event is about, as a delivery names it: a booking's event is

@@ -11,6 +11,7 @@ pub mod customer;
 pub mod discount;
 pub mod documents;
 pub mod dunning;
+pub mod event_feed;
 pub mod events;
 pub mod idempotency;
 pub mod invoice;

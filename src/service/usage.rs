@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 use serde_json::json;
 
 use super::subscription::get_one as get_subscription;
-use super::{Ctx, WriteCtx, article, events};
+use super::{Ctx, WriteCtx, article, event_feed, events};
 use crate::db::scope::Scope;
 use crate::domain::lifecycle::{Action, Status, allows, refusal};
 use crate::error::{AppError, AppResult, OptionExt};
@@ -33,9 +33,10 @@ pub async fn record(ctx: &WriteCtx, input: NewUsage) -> AppResult<Model> {
 }
 
 /// Books several usages in the caller's transaction: one read for their
-/// subscriptions, one for their articles, one insert, one insert of events.
-/// An input that does not validate gets its own error; a database failure
-/// fails the whole call, for the caller to redo one by one.
+/// subscriptions, one for their articles, one insert. Each booking is its own
+/// `subscription.usage_recorded` event (`service::event_feed`): no event row
+/// is written beside it. An input that does not validate gets its own error;
+/// a database failure fails the whole call, for the caller to redo one by one.
 pub async fn record_many<C: ConnectionTrait>(ctx: &Ctx<C>, inputs: Vec<NewUsage>) -> AppResult<Vec<AppResult<Model>>> {
     let mut sub_ids: Vec<i64> = inputs.iter().map(|i| i.subscription_id).collect();
     sub_ids.sort_unstable();
@@ -48,27 +49,26 @@ pub async fn record_many<C: ConnectionTrait>(ctx: &Ctx<C>, inputs: Vec<NewUsage>
         article::find_numbers(ctx, numbers).await?.into_iter().map(|a| (a.article_number.clone(), a)).collect();
     let mut results: Vec<AppResult<Model>> =
         inputs.into_iter().map(|input| new_usage(ctx, input, &subs, &articles)).collect();
-    let rows: Vec<Model> = results.iter().flatten().cloned().collect();
-    if rows.is_empty() {
+    let count = results.iter().flatten().count();
+    if count == 0 {
         return Ok(results);
     }
-    let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows).await?;
-    let mut booked = Vec::with_capacity(ids.len());
-    for (row, id) in results.iter_mut().flatten().zip(ids) {
-        row.id = id;
-        booked.push((
-            events::USAGE,
-            id,
-            "subscription.usage_recorded",
-            json!({
-                "USAGEDATA_ID": id,
-                "SUBSCRIPTION_ID": row.subscription_id,
-                "ARTICLE_NUMBER": row.article_number,
-                "QUANTITY": row.quantity.0.to_string(),
-            }),
-        ));
+    match event_feed::reserve_ids(&ctx.db, count).await? {
+        Some(first) => {
+            for (row, id) in results.iter_mut().flatten().zip(first..) {
+                row.id = id;
+            }
+            let rows: Vec<Model> = results.iter().flatten().cloned().collect();
+            crate::db::bulk::insert_rows_with_ids::<Entity, _>(&ctx.db, &rows).await?;
+        }
+        None => {
+            let rows: Vec<Model> = results.iter().flatten().cloned().collect();
+            let ids = crate::db::bulk::insert_rows::<Entity, _>(&ctx.db, &rows).await?;
+            for (row, id) in results.iter_mut().flatten().zip(ids) {
+                row.id = id;
+            }
+        }
     }
-    events::append_many(ctx, booked).await?;
     Ok(results)
 }
 
@@ -203,7 +203,7 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
     if row.invoice_id.is_some() {
         return Err(AppError::conflict_on("USAGEDATA_ID", "this usage is invoiced already"));
     }
-    events::refile_usage(ctx, id, row.subscription_id).await?;
+    event_feed::refile_usage(ctx, &row).await?;
     ctx.delete_many::<Entity>().filter(Column::Id.eq(id)).filter(Column::InvoiceId.is_null()).exec(&ctx.db).await?;
     events::append(ctx, "subscription", row.subscription_id, "subscription.usage_deleted", json!({"USAGEDATA_ID": id}))
         .await?;

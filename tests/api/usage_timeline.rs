@@ -2,14 +2,15 @@
 //! (`service::events::USAGE`): the subscription's timeline still lists them
 //! among its own events, newest first and paged over both, keeps a deleted
 //! booking's event, shows no other subscription's; and a booking is still
-//! delivered as `subscription.changed` about its subscription.
+//! delivered as `subscription.changed` about its subscription, once, in one
+//! sequence of event ids with the other events.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::fixtures::{article, customer, subscribe};
-use crate::helpers::{Client, spawn_app};
+use crate::helpers::{Client, by_id, request, spawn_app};
 use crate::webhooks::{arrived, hooked, msg_id};
 
 async fn book(client: &Client, subscription: &Value, quantity: &str) -> i64 {
@@ -57,6 +58,7 @@ async fn a_subscriptions_timeline_merges_its_bookings_newest_first_pages_over_bo
         "the deleted booking's event stays: {all:?}"
     );
     assert_eq!(all[1]["DATA"]["QUANTITY"], "3");
+    assert_eq!(all[1]["EVENT_ID"], json!(third), "a booking is its own event: its id is the event's");
     assert_eq!(all[4..], before[..], "the subscription's own events follow, unchanged");
     assert!(!all.iter().any(|e| e["DATA"]["QUANTITY"] == "9"), "no booking of another subscription");
 
@@ -100,4 +102,66 @@ async fn a_booking_is_delivered_as_subscription_changed_about_its_subscription()
     assert_eq!(object["SUBSCRIPTION_ID"], sub, "the subscription as subscription.get answers it: {object}");
     assert_eq!(object["CUSTOMER_ID"], c);
     assert_eq!(object["ARTICLE_NUMBER"], "P");
+}
+
+/// Bookings take their ids from the event ids: grouped bookings and the
+/// customers created between them reach the endpoint once each, and their
+/// ids follow the order the calls were answered in (a batch's bookings
+/// before the customer created after it).
+#[tokio::test]
+async fn grouped_bookings_and_other_events_are_delivered_once_each_in_one_id_sequence() {
+    let test = "grouped_bookings_and_other_events_are_delivered_once_each_in_one_id_sequence";
+    let app = spawn_app().await;
+    let filter = json!({"EVENTS": ["subscription.changed", "customer.created"]});
+    let Some(h) = hooked(test, app, filter, &[]).await else { return };
+    article(&h.client, "P", "10", "19", json!({})).await;
+    article(&h.client, "CALL", "0.0125", "19", json!({})).await;
+    let c = customer(&h.client).await;
+    let sub = subscribe(&h.client, c, "P", json!({})).await["SUBSCRIPTION_ID"].clone();
+    let mut rounds: Vec<(Vec<i64>, i64)> = Vec::new();
+    for round in 0..3_i64 {
+        let entries: Vec<Value> = (0..25_i64)
+            .map(|n| {
+                let data = json!({"SUBSCRIPTION_ID": sub, "ARTICLE_NUMBER": "CALL", "QUANTITY": n + 1});
+                request(n, "subscription.setusagedata", json!({ "DATA": data }))
+            })
+            .collect();
+        let answer = h.client.batch(&entries).await;
+        let booked: Vec<i64> =
+            (0..25).map(|n| by_id(&answer, n)["result"]["USAGEDATA_ID"].as_i64().expect("USAGEDATA_ID")).collect();
+        let created = h.client.ok("customer.create", json!({"DATA": {"LAST_NAME": format!("K{round}")}})).await;
+        rounds.push((booked, created["CUSTOMER_ID"].as_i64().expect("CUSTOMER_ID")));
+    }
+    let body =
+        |r: &Value| -> Value { serde_json::from_str(r["body"].as_str().unwrap_or("null")).unwrap_or(Value::Null) };
+    let created_event = |got: &[Value], customer: i64| -> Option<i64> {
+        got.iter()
+            .find(|r| body(r)["type"] == "customer.created" && body(r)["data"]["object"]["CUSTOMER_ID"] == customer)
+            .and_then(|r| msg_id(r).strip_prefix("evt_").and_then(|id| id.parse().ok()))
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let got = loop {
+        let got = arrived(&h.receiver);
+        let bookings_in = rounds.iter().flat_map(|r| &r.0).all(|b| got.iter().any(|r| msg_id(r) == format!("evt_{b}")));
+        if bookings_in && rounds.iter().all(|r| created_event(&got, r.1).is_some()) {
+            break got;
+        }
+        assert!(Instant::now() < deadline, "not all arrived: {got:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let mut sequence: Vec<i64> = Vec::new();
+    for (booked, customer) in &rounds {
+        for b in booked {
+            let name = format!("evt_{b}");
+            let copies: Vec<&Value> = got.iter().filter(|r| msg_id(r) == name).collect();
+            assert_eq!(copies.len(), 1, "{name} delivered once");
+            assert_eq!(copies[0]["verified"], true);
+            assert_eq!(body(copies[0])["type"], "subscription.changed");
+        }
+        let mut booked = booked.clone();
+        booked.sort_unstable(); // one batch's calls are answered together, in no set order
+        sequence.extend(booked);
+        sequence.extend(created_event(&got, *customer));
+    }
+    assert!(sequence.windows(2).all(|w| w[0] < w[1]), "ids in the order the calls were answered: {sequence:?}");
 }

@@ -95,14 +95,7 @@ async fn start_after<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
         let lock = "SELECT position FROM webhook_outbox WHERE id = 1 FOR UPDATE";
         db.execute(stmt(sea_orm::DbBackend::Postgres, lock, vec![])).await?;
     }
-    newest_event(db).await
-}
-
-/// The newest event id (0 when there is none).
-async fn newest_event<C: ConnectionTrait>(db: &C) -> AppResult<i64> {
-    let sql = stmt(db.get_database_backend(), "SELECT COALESCE(MAX(id), 0) AS n FROM event", vec![]);
-    let row = db.query_one(sql).await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+    crate::service::event_feed::newest(db).await
 }
 
 /// This tenant's endpoint `id` (1004 when there is none).

@@ -1,4 +1,5 @@
-//! The outbox: the `event` table, written in the same transaction as every
+//! The outbox: the event feed (`event` and the usage bookings, see
+//! `service::event_feed`), written in the same transaction as every
 //! change, read after a cursor (`webhook_outbox.position`) and fanned out into
 //! one delivery per matching endpoint, its body built once per format.
 //!
@@ -18,6 +19,7 @@ use super::render::Rendered;
 use super::{Objects, endpoints, stmt};
 use crate::error::AppResult;
 use crate::service::AppState;
+use crate::service::event_feed::{self, After};
 use crate::webhook::{EventType, events};
 use entity::{event, tenant, webhook, webhook_delivery};
 
@@ -93,15 +95,7 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
         return pass_over(app, gaps, start, seen).await;
     }
     let hooked = hooked_tenants(read).await?;
-    let listed: Vec<(i64, i64)> = event::Entity::find()
-        .select_only()
-        .columns([event::Column::Id, event::Column::TenantId])
-        .filter(event::Column::Id.gt(start))
-        .order_by_asc(event::Column::Id)
-        .limit(LOOK_AHEAD)
-        .into_tuple()
-        .all(read)
-        .await?;
+    let After { listed, complete } = event_feed::ids_after(read, start, LOOK_AHEAD).await?;
     let ids: Vec<i64> = listed.iter().map(|(id, _)| *id).collect();
     let (taken, blocked) = settled_prefix(read, gaps, start, &ids).await?;
     // Up to BATCH events of hooked tenants; the cursor moves to the last id
@@ -124,11 +118,7 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
     let (rows, deliveries) = if wanted.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        let rows = event::Entity::find()
-            .filter(event::Column::Id.is_in(wanted))
-            .order_by_asc(event::Column::Id)
-            .all(read)
-            .await?;
+        let rows = event_feed::by_ids(read, &wanted).await?;
         let deliveries = plan(app, objects, &rows).await?;
         (rows, deliveries)
     };
@@ -144,7 +134,7 @@ pub async fn fan_out(app: &Arc<AppState>, objects: &dyn Objects, gaps: &mut Gaps
         total_us = planning.elapsed().as_micros(),
         "webhook fan-out round"
     );
-    let everything = looked == listed.len() && (listed.len() as u64) < LOOK_AHEAD;
+    let everything = looked == listed.len() && complete;
     Ok(Round { deliveries: written, caught_up: everything && !blocked, blocked })
 }
 
@@ -197,16 +187,8 @@ async fn endpoints<C: ConnectionTrait>(db: &C) -> AppResult<Endpoints> {
 /// hundred thousand; rendering nothing for them should cost nothing).
 async fn pass_over(app: &Arc<AppState>, gaps: &mut Gaps, start: i64, seen: Endpoints) -> AppResult<Round> {
     let read = &app.db.read;
-    let ids: Vec<i64> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Id)
-        .filter(event::Column::Id.gt(start))
-        .order_by_asc(event::Column::Id)
-        .limit(PASS_OVER_BATCH)
-        .into_tuple()
-        .all(read)
-        .await?;
-    let full = ids.len() as u64 == PASS_OVER_BATCH;
+    let After { listed, complete } = event_feed::ids_after(read, start, PASS_OVER_BATCH).await?;
+    let ids: Vec<i64> = listed.into_iter().map(|(id, _)| id).collect();
     let (taken, blocked) = settled_prefix(read, gaps, start, &ids).await?;
     let Some(&end) = taken.checked_sub(1).and_then(|last| ids.get(last)) else {
         return Ok(Round { caught_up: !blocked, deliveries: 0, blocked });
@@ -214,7 +196,7 @@ async fn pass_over(app: &Arc<AppState>, gaps: &mut Gaps, start: i64, seen: Endpo
     if !advance(app, start, end, Vec::new(), seen).await? {
         return Ok(Round::default());
     }
-    Ok(Round { deliveries: 0, caught_up: !full && !blocked, blocked })
+    Ok(Round { deliveries: 0, caught_up: complete && !blocked, blocked })
 }
 
 /// Writes `deliveries` and moves the cursor from `start` to `end`; `false`
