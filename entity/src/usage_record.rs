@@ -1,4 +1,8 @@
 //! Usage booked on a subscription, billed in arrears on its next invoice.
+//!
+//! A booking is also its own `subscription.usage_recorded` event, so its id
+//! is drawn from the event ids (`service::event_feed`): on SQLite whoever
+//! inserts bookings reserves their ids first (`event_feed::reserve_ids`).
 
 use sea_orm::entity::prelude::*;
 

@@ -1,7 +1,8 @@
 //! `raw-insert`: the database's own write limit for comparable rows, as the
 //! reference for the write scenarios. One writer on the gateway's write pool
 //! inserts usage rows with sea-orm's `insert_many`, 1000 rows per
-//! transaction, for the warm-up and the measured time; latency is per batch.
+//! transaction (their ids reserved from the event ids first, as a booking's
+//! are), for the warm-up and the measured time; latency is per batch.
 //!
 //! `raw-insert-spread` writes the same rows, each on a subscription picked
 //! from the main tenant's like `usage-batch` picks them: it shows what the
@@ -16,6 +17,7 @@ use super::load::pick;
 use super::{Bench, Measured};
 use crate::bench::seed;
 use crate::bench::{BenchResult, rss};
+use crate::service::event_feed;
 
 /// Rows per `insert_many` and per transaction.
 const ROWS_PER_BATCH: usize = 1000;
@@ -65,6 +67,12 @@ pub async fn run(bench: &Bench, spread: bool) -> BenchResult<Measured> {
             }
             let began = Instant::now();
             let txn = db.begin().await?;
+            // Bookings draw their ids from the event ids (`service::event_feed`).
+            if let Some(first) = event_feed::reserve_ids(&txn, rows.len()).await? {
+                for (row, id) in rows.iter_mut().zip(first..) {
+                    row.id = Set(id);
+                }
+            }
             entity::usage_record::Entity::insert_many(rows).exec_without_returning(&txn).await?;
             txn.commit().await?;
             let done = Instant::now();
