@@ -162,11 +162,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let backend = db.get_database_backend();
-    for piece in rows.chunks(rows_per_insert::<E>(backend)) {
-        db.execute(insert_of::<E>(backend, piece, &columns_of::<E>(piece), false)).await?;
-    }
-    Ok(())
+    insert_all::<E, C>(db, rows, false).await
 }
 
 /// Inserts `rows` with the ids they carry (ids the caller reserved), in as
@@ -176,9 +172,19 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    insert_all::<E, C>(db, rows, true).await
+}
+
+/// Inserts `rows` without RETURNING, their primary keys written or not.
+async fn insert_all<E, C>(db: &C, rows: &[E::Model], with_keys: bool) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
     let backend = db.get_database_backend();
     for piece in rows.chunks(rows_per_insert::<E>(backend)) {
-        let mut columns: Vec<E::Column> = E::PrimaryKey::iter().map(|k| k.into_column()).collect();
+        let mut columns: Vec<E::Column> =
+            if with_keys { E::PrimaryKey::iter().map(|k| k.into_column()).collect() } else { Vec::new() };
         columns.extend(columns_of::<E>(piece));
         db.execute(insert_of::<E>(backend, piece, &columns, false)).await?;
     }

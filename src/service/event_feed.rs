@@ -19,9 +19,7 @@ use super::webhook::stmt;
 use crate::error::{AppError, AppResult};
 use entity::{event, usage_record};
 
-/// The subject of a booking's event, whose id is the booking's
-/// (see [`crate::service::events::USAGE`]).
-pub use super::events::USAGE;
+use super::events::USAGE;
 
 /// The event type of a booking.
 pub const USAGE_RECORDED: &str = "subscription.usage_recorded";
@@ -47,22 +45,15 @@ pub fn of_usage(u: &usage_record::Model) -> event::Model {
     }
 }
 
-/// The booking columns as an event row, for one statement over both tables.
-fn usage_as_event(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => {
-            "SELECT id, tenant_id, 'usage' AS subject, id AS subject_id, \
-             'subscription.usage_recorded' AS event_type, json_build_object('USAGEDATA_ID', id, \
-             'SUBSCRIPTION_ID', subscription_id, 'ARTICLE_NUMBER', article_number, 'QUANTITY', quantity) AS data, \
-             created FROM usage_record"
-        }
-        _ => {
-            "SELECT id, tenant_id, 'usage' AS subject, id AS subject_id, \
-             'subscription.usage_recorded' AS event_type, json_object('USAGEDATA_ID', id, \
-             'SUBSCRIPTION_ID', subscription_id, 'ARTICLE_NUMBER', article_number, 'QUANTITY', quantity) AS data, \
-             created FROM usage_record"
-        }
-    }
+/// The booking columns as an event row (as [`of_usage`] builds it), for one
+/// statement over both tables.
+fn usage_as_event(backend: DbBackend) -> String {
+    let json_object = if backend == DbBackend::Postgres { "json_build_object" } else { "json_object" };
+    format!(
+        "SELECT id, tenant_id, '{USAGE}' AS subject, id AS subject_id, '{USAGE_RECORDED}' AS event_type, \
+         {json_object}('USAGEDATA_ID', id, 'SUBSCRIPTION_ID', subscription_id, 'ARTICLE_NUMBER', article_number, \
+         'QUANTITY', quantity) AS data, created FROM usage_record"
+    )
 }
 
 /// Ids after a position, with their tenants, ascending.

@@ -41,6 +41,16 @@ fn nothing_after_the_cursor_is_complete() {
     assert!(after.complete);
 }
 
+/// A booking row of tenant 1 on subscription 9.
+fn booking_sql(id: i64, quantity: &str) -> String {
+    let t = "'2024-01-01T00:00:00+00:00'";
+    format!(
+        "INSERT INTO usage_record (id, tenant_id, subscription_id, customer_id, article_number, description, \
+         quantity, unit_price, currency_code, vat_percent, usage_date, created) \
+         VALUES ({id}, 1, 9, 4, 'CALL', 'Call', '{quantity}', '1', 'EUR', '19', {t}, {t})"
+    )
+}
+
 /// A database that booked usage before bookings were events: those bookings
 /// keep their event rows and are not read as events a second time; the next
 /// booking's id comes after every id of both tables.
@@ -59,13 +69,7 @@ async fn bookings_from_before_the_migration_are_read_once_and_new_ids_follow_bot
     db.execute(sql("PRAGMA foreign_keys = OFF")).await.expect("no parents needed");
     let t = "'2024-01-01T00:00:00+00:00'";
     for (id, quantity) in [(1, "2"), (2, "3")] {
-        db.execute(sql(&format!(
-            "INSERT INTO usage_record (id, tenant_id, subscription_id, customer_id, article_number, description, \
-             quantity, unit_price, currency_code, vat_percent, usage_date, created) \
-             VALUES ({id}, 1, 9, 4, 'CALL', 'Call', '{quantity}', '1', 'EUR', '19', {t}, {t})"
-        )))
-        .await
-        .expect("old booking");
+        db.execute(sql(&booking_sql(id, quantity))).await.expect("old booking");
     }
     for (id, subject, subject_id, kind) in [
         (1, "subscription", 9, "subscription.created"),
@@ -86,13 +90,7 @@ async fn bookings_from_before_the_migration_are_read_once_and_new_ids_follow_bot
     assert!(listed.complete);
     let first = super::reserve_ids(&db, 2).await.expect("reserve").expect("SQLite reserves");
     assert_eq!(first, 4, "after event 3 and booking 2");
-    db.execute(sql(&format!(
-        "INSERT INTO usage_record (id, tenant_id, subscription_id, customer_id, article_number, description, \
-         quantity, unit_price, currency_code, vat_percent, usage_date, created) \
-         VALUES ({first}, 1, 9, 4, 'CALL', 'Call', '1.5', '1', 'EUR', '19', {t}, {t})"
-    )))
-    .await
-    .expect("new booking");
+    db.execute(sql(&booking_sql(first, "1.5"))).await.expect("new booking");
     db.execute(sql(&format!(
         "INSERT INTO event (tenant_id, subject, subject_id, event_type, data, created) \
          VALUES (1, 'subscription', 9, 'subscription.canceled', '{{}}', {t})"
