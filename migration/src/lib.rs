@@ -29,6 +29,7 @@ mod m20261210_000018_webhooks;
 mod m20261215_000020_consumption_line;
 mod m20261220_000021_webhook_pending_index;
 mod m20261222_000022_usage_bookings_are_events;
+mod m20261224_000023_billing_rows_without_parent_checks;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000020_consumption_line::Migration),
             Box::new(m20261220_000021_webhook_pending_index::Migration),
             Box::new(m20261222_000022_usage_bookings_are_events::Migration),
+            Box::new(m20261224_000023_billing_rows_without_parent_checks::Migration),
         ]
     }
 }
