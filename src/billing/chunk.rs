@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockBehavior, LockType};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
 
 use super::engine::{self, Preload};
 use super::writer::Writes;
@@ -65,6 +65,15 @@ pub async fn step_many<C: ConnectionTrait>(
     now: DateTime<Utc>,
     claim: Claim,
 ) -> AppResult<Stepped> {
+    if ctx.db.get_database_backend() == DbBackend::Postgres {
+        // Everything a chunk reads and writes it finds by primary key (its
+        // rows, their customers, usage and pauses by owner). Without fresh
+        // statistics (autovacuum off, or rows added moments ago) PostgreSQL
+        // misjudges a table's size and planned this claim and the rows'
+        // UPDATE as sequential scans of every subscription (22 and 44 ms a
+        // chunk at 110,000 rows, `auto_explain`; BENCHMARKS.md).
+        ctx.db.execute_unprepared("SET LOCAL enable_seqscan = off").await?;
+    }
     // By primary key only (see `db::scope`); ownership and dueness are checked here.
     let select = Entity::find().filter(Column::Id.is_in(ids.to_vec()));
     let select = match claim {

@@ -126,7 +126,10 @@ fn expected_version(q: &Queued) -> Value {
 /// a constant, PostgreSQL's first (custom) plans on a connection, made before
 /// the tables have statistics, read the tenant's whole index and hash-joined
 /// it with the rows (41 ms a statement) instead of looking each row up by
-/// its primary key.
+/// its primary key. Without statistics the join alone was still planned as a
+/// hash join over a sequential scan of every subscription (44 ms of a 63 ms
+/// statement at 110,000 rows, `auto_explain`); `id = ANY` of the id array
+/// (`$1`) makes it read the rows through the primary key.
 fn update_from_unnest(tenant: i64, columns: &[Column], rows: &[&Queued], checked: bool) -> Option<Statement> {
     let mut names: Vec<&str> = ["id", "tenant_id"].into_iter().chain(columns.iter().map(|c| c.as_str())).collect();
     let mut arrays: Vec<Vec<Value>> =
@@ -141,7 +144,8 @@ fn update_from_unnest(tenant: i64, columns: &[Column], rows: &[&Queued], checked
     let Unnest { from, values } = Unnest::new(&names, &arrays)?;
     let sets: Vec<String> = columns.iter().map(|c| format!("\"{0}\" = v.\"{0}\"", c.as_str())).collect();
     let sql = format!(
-        "UPDATE subscription SET {} FROM {from} WHERE subscription.id = v.\"id\" AND subscription.tenant_id = v.\"tenant_id\"{condition}",
+        "UPDATE subscription SET {} FROM {from} WHERE subscription.id = ANY($1::bigint[]) AND subscription.id = v.\"id\" \
+         AND subscription.tenant_id = v.\"tenant_id\"{condition}",
         sets.join(", ")
     );
     Some(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
