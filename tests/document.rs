@@ -1,13 +1,10 @@
-//! The renderings of `recur::document` judged by the real external checkers, run as processes:
-//! the Factur-X EN 16931 XSD and the extraction of the embedded XML (Python `factur-x`), the official
-//! EN 16931 schematron (`../shared/en16931-validation/validate.py`, Saxon via `saxonche`), and
-//! `pdftotext` (poppler-utils) for the PDF's text.
-//!
-//! A missing checker fails the test with how to install it (`.ci/install-document-tools`), unless
-//! `RECUR_SKIP_DOCUMENT_TOOLS=1`, which skips with a visible line instead.
+//! The renderings of `recur::document` judged by the real external checkers
+//! (`common/document_checkers.rs`): the Factur-X EN 16931 XSD, the extraction of the embedded XML,
+//! the official EN 16931 schematron and `pdftotext` for the PDF's text.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "common/document_checkers.rs"]
+mod document_checkers;
+
 use std::str::FromStr;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -15,6 +12,8 @@ use recur::document::{
     Buyer, DocumentKind, DocumentLine, InvoiceDocument, Language, LineKind, Seller, ServicePeriod, VatItem, pdf, xml,
 };
 use rust_decimal::Decimal;
+
+use self::document_checkers::{assert_shows, check_files, element, tools_ready};
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap_or_else(|_| panic!("decimal literal {s}"))
@@ -155,52 +154,9 @@ fn small_business() -> InvoiceDocument {
     InvoiceDocument { seller, vat_exemption_reason: Some(reason.into()), buyer: invoice().buyer, ..reverse_charge() }
 }
 
-const INSTALL: &str = "install the document checkers with `.ci/install-document-tools` \
-    (apt-get install poppler-utils; pip install factur-x saxonche), or set RECUR_SKIP_DOCUMENT_TOOLS=1 to skip";
-
-fn validate_py() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/en16931-validation/validate.py")
-}
-
-/// Whether the checkers are there; a missing one fails the test unless skipping was asked for.
-fn tools_ready(test: &str) -> bool {
-    let ok = |program: &str, args: &[&str]| Command::new(program).args(args).output().is_ok_and(|o| o.status.success());
-    let missing: Vec<&str> = [
-        ("pdftotext", ok("pdftotext", &["-v"])),
-        ("python3 with factur-x", ok("python3", &["-c", "import facturx"])),
-        ("python3 with saxonche", ok("python3", &["-c", "import saxonche"])),
-        ("../shared/en16931-validation/validate.py", validate_py().is_file()),
-    ]
-    .into_iter()
-    .filter_map(|(name, present)| (!present).then_some(name))
-    .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var("RECUR_SKIP_DOCUMENT_TOOLS").is_ok_and(|v| v == "1") {
-        // Written to the process's stderr directly, past libtest's capture, so `cargo test` shows it.
-        let line = format!("SKIPPED {test}: RECUR_SKIP_DOCUMENT_TOOLS=1 and missing: {}\n", missing.join(", "));
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
-        return false;
-    }
-    panic!("missing document checkers: {}; {INSTALL}", missing.join(", "));
-}
-
-/// Runs a command; panics with its output unless it exits 0.
-fn run(what: &str, command: &mut Command) -> String {
-    let output = command.output().unwrap_or_else(|e| panic!("{what}: cannot start: {e}; {INSTALL}"));
-    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "{what} failed ({}):\n{stdout}\n{stderr}", output.status);
-    stdout.into_owned()
-}
-
 /// The decimal in the first `<name ...>` element after `from`.
 fn amount(xml: &str, from: &str, name: &str) -> Decimal {
-    let start = xml.find(from).unwrap_or_else(|| panic!("no {from}"));
-    let open = xml[start..].find(&format!("<{name}")).map(|i| start + i).unwrap_or_else(|| panic!("no {name}"));
-    let text_start = xml[open..].find('>').map(|i| open + i + 1).unwrap_or_else(|| panic!("unclosed {name}"));
-    let text_end = xml[text_start..].find('<').map(|i| text_start + i).unwrap_or_else(|| panic!("no end of {name}"));
-    d(&xml[text_start..text_end])
+    d(element(xml, from, name))
 }
 
 /// The XML's summation and VAT breakdown equal the document's figures, positive, to the cent.
@@ -226,43 +182,17 @@ fn assert_totals(xml: &str, doc: &InvoiceDocument) {
     }
 }
 
-/// Renders `doc`, runs every checker on it, and answers the PDF's text.
+/// Renders `doc`, runs every checker on it, compares the XML's totals with the document's, and
+/// answers the PDF's text.
 fn check(test: &str, doc: &InvoiceDocument, type_code: &str) -> Option<String> {
     if !tools_ready(test) {
         return None;
     }
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let (xml_path, pdf_path, extracted) =
-        (dir.path().join("doc.xml"), dir.path().join("doc.pdf"), dir.path().join("x.xml"));
     let xml_bytes = xml(doc).unwrap_or_else(|e| panic!("xml: {e}"));
-    std::fs::write(&xml_path, &xml_bytes)
-        .and(std::fs::write(&pdf_path, pdf(doc).unwrap_or_else(|e| panic!("pdf: {e}"))))
-        .unwrap_or_else(|e| panic!("write: {e}"));
-
-    let script = "import sys, facturx\n\
-        facturx.xml_check_xsd(open(sys.argv[1], 'rb').read(), flavor='factur-x', level='en16931')\n\
-        name, xml = facturx.get_facturx_xml_from_pdf(open(sys.argv[2], 'rb').read(), check_xsd=False)\n\
-        assert name == 'factur-x.xml', name\n\
-        open(sys.argv[3], 'wb').write(xml)";
-    run(
-        "factur-x XSD check and extraction",
-        Command::new("python3").args(["-c", script]).args([&xml_path, &pdf_path, &extracted]),
-    );
-    let report =
-        run("EN 16931 schematron (validate.py)", Command::new("python3").arg(validate_py()).arg("-w").arg(&xml_path));
-    eprintln!("{test}: {}", report.trim());
-    assert_eq!(std::fs::read(&extracted).ok(), Some(xml_bytes.clone()), "the embedded XML is the xml() rendering");
-
-    let xml_text = String::from_utf8(xml_bytes).unwrap_or_else(|e| panic!("xml is not UTF-8: {e}"));
-    assert!(xml_text.contains(&format!("<ram:TypeCode>{type_code}</ram:TypeCode>")));
-    assert_totals(&xml_text, doc);
-    Some(run("pdftotext", Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf_path).arg("-")))
-}
-
-fn assert_shows(text: &str, expected: &[&str]) {
-    for needle in expected {
-        assert!(text.contains(needle), "the PDF text lacks {needle:?}:\n{text}");
-    }
+    let pdf_bytes = pdf(doc).unwrap_or_else(|e| panic!("pdf: {e}"));
+    let checked = check_files(test, &xml_bytes, &pdf_bytes, type_code);
+    assert_totals(&checked.xml, doc);
+    Some(checked.pdf_text)
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The integration suite: every test starts the real gateway on 127.0.0.1:0
 //! with a fresh database and calls it over HTTP by literal method names.
 
+#[path = "../common/document_checkers.rs"]
+mod document_checkers;
 mod fixtures;
 mod helpers;
 /// The exact money and calendar model shared with `tests/props`.
