@@ -38,44 +38,8 @@ impl Language {
     }
 }
 
-/// What a line is for (API.md 5.1 item `KIND`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LineKind {
-    Plan,
-    Addon,
-    Usage,
-    Setup,
-    Proration,
-    Discount,
-    Coupon,
-    Consumption,
-    Manual,
-    Credit,
-}
-
-impl LineKind {
-    /// Parses the stored text (`plan`, `coupon`, ...).
-    pub fn parse(text: &str) -> Option<LineKind> {
-        Some(match text {
-            "plan" => LineKind::Plan,
-            "addon" => LineKind::Addon,
-            "usage" => LineKind::Usage,
-            "setup" => LineKind::Setup,
-            "proration" => LineKind::Proration,
-            "discount" => LineKind::Discount,
-            "coupon" => LineKind::Coupon,
-            "consumption" => LineKind::Consumption,
-            "manual" => LineKind::Manual,
-            "credit" => LineKind::Credit,
-            _ => return None,
-        })
-    }
-
-    /// Discount and coupon lines: document-level allowances in the XML, not invoice lines.
-    pub fn is_allowance(self) -> bool {
-        matches!(self, LineKind::Discount | LineKind::Coupon)
-    }
-}
+/// What a line is for: the engine's own kinds, which the stored line's `KIND` names.
+pub use crate::domain::pricing::LineKind;
 
 /// The seller block, snapshotted from the tenant's SELLER at issue. Blank optional texts count as absent.
 #[derive(Clone, Debug, Default, PartialEq)]

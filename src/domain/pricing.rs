@@ -58,6 +58,12 @@ impl LineKind {
             _ => return None,
         })
     }
+
+    /// Discount and coupon lines: they lower the lines above them, so documents show them as
+    /// allowances (EN 16931 document-level allowances), not as invoice lines.
+    pub fn is_allowance(self) -> bool {
+        matches!(self, LineKind::Discount | LineKind::Coupon)
+    }
 }
 
 /// One line before pricing.
