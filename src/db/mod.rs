@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod checkpoint;
 pub mod counter;
 pub mod ctx;
+pub mod file_probe;
 pub mod scope;
 mod sqlite_memory;
 pub mod unnest;

@@ -114,14 +114,9 @@ where
 /// `SELECT 1`) has to read the database file itself.
 async fn database_answers(state: &AppState) -> bool {
     if let Some(path) = sqlite_file(&state.settings.database.url) {
-        // A connection may answer from its page cache for a while after the
-        // file was replaced; the file's own header tells at once.
-        let mut header = [0u8; 16];
-        let readable = match tokio::fs::File::open(path).await {
-            Ok(mut file) => tokio::io::AsyncReadExt::read_exact(&mut file, &mut header).await.is_ok(),
-            Err(_) => false,
-        };
-        if !readable || &header != b"SQLite format 3\0" {
+        // Not a plain open and read: closing the descriptor would drop this
+        // process's SQLite locks (`db::file_probe`).
+        if !crate::db::file_probe::holds_a_database(path) {
             tracing::error!(path, "health check failed: the SQLite file is not a database");
             return false;
         }

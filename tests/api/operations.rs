@@ -103,3 +103,50 @@ async fn three_processes_on_postgres_bill_once_and_see_each_others_writes() {
     let ping = r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#;
     assert_eq!(c.client(&key).post_raw("/rpc", ping, &[]).await.status, 401);
 }
+
+/// Another process's last connection deletes the WAL when it can take the database file's
+/// exclusive lock, which the connections of a serving process prevent by holding a shared one. A
+/// health probe that opened and closed the file dropped those locks (POSIX locks belong to the
+/// process: closing any descriptor of the file releases them all), so `recur tenant create` next
+/// to a probed `serve` deleted its WAL and the server's later commits went into a deleted file.
+#[tokio::test]
+async fn the_command_line_next_to_a_probed_sqlite_server_leaves_its_wal_alone() {
+    if on_postgres() {
+        return skip("the_command_line_next_to_a_probed_sqlite_server_leaves_its_wal_alone", "a SQLite file's locks");
+    }
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("recur.db");
+    let url = format!("sqlite://{}?mode=rwc", path.to_str().expect("utf-8"));
+    let made = recur(&url, &["tenant", "create", "shop"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let key = serde_json::from_slice::<serde_json::Value>(&made.stdout).expect("json")["API_KEY"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let served = Served::start_on(&url, &[]);
+    let client = served.client(&key);
+    let probe = crate::helpers::Client::for_url(served.url.clone(), "");
+    for _ in 0..3 {
+        assert_eq!(probe.get_raw("/health").await.status, 200);
+        assert_eq!(probe.get_raw("/ready").await.status, 200);
+    }
+    customer(&client).await;
+    let wal = dir.path().join("recur.db-wal");
+    let wal_before = std::fs::metadata(&wal).expect("the server's WAL").ino();
+
+    let other = recur(&url, &["tenant", "create", "other"]);
+    assert!(other.status.success(), "{}", String::from_utf8_lossy(&other.stderr));
+    let wal_after = std::fs::metadata(&wal).map(|m| m.ino()).ok();
+    assert_eq!(wal_after, Some(wal_before), "the serving process's WAL is still there, the same file");
+
+    // What the server commits now, a new connection (another process) reads.
+    customer(&client).await;
+    let reader = sea_orm::Database::connect(url.as_str()).await.expect("open");
+    let row = reader
+        .query_one(sea_orm::Statement::from_string(reader.get_database_backend(), "SELECT COUNT(*) FROM customer"))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(row.try_get_by_index::<i64>(0).expect("count"), 2);
+}

@@ -20,12 +20,17 @@ impl Served {
     /// Starts `recur serve` on `app`'s database with the test configuration
     /// and `env` (`RECUR__...` overrides); waits until it listens.
     pub fn start(app: &TestApp, env: &[(&str, &str)]) -> Served {
+        Served::start_on(&app.database_url, env)
+    }
+
+    /// Starts `recur serve` on the database at `database_url`, as [`Served::start`] does.
+    pub fn start_on(database_url: &str, env: &[(&str, &str)]) -> Served {
         let mut command = Command::new(env!("CARGO_BIN_EXE_recur"));
         command
             .arg("serve")
             .env("RECUR_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
             .env("RECUR_ENV", "test")
-            .env("RECUR__DATABASE__URL", &app.database_url)
+            .env("RECUR__DATABASE__URL", database_url)
             .env("RECUR__LOG__FORMAT", "json")
             .env("RECUR__LOG__LEVEL", "info")
             .env_remove("RUST_LOG")
