@@ -82,6 +82,12 @@ impl AppError {
         Self::Internal(cause.into())
     }
 
+    /// An internal error from a caught panic, with its message for the log.
+    pub fn panicked(panic: &(dyn std::any::Any + Send)) -> Self {
+        let text = panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+        Self::internal(format!("panicked: {}", text.unwrap_or("(no message)")))
+    }
+
     /// The JSON-RPC error code.
     pub fn code(&self) -> i32 {
         match self {

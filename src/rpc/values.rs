@@ -40,14 +40,26 @@ pub fn integer(value: &Json) -> Result<i64, String> {
     text.parse::<i64>().map_err(|_| format!("integer out of range: {text}"))
 }
 
+/// Decimal tags stay below 10^14 in magnitude (a hundred trillion): the
+/// product of two such, a quantity times a unit price, stays below 10^28,
+/// inside `Decimal`'s range (about 7.9e28). A larger value is refused where it
+/// comes in, naming its tag, rather than stored and then failing every later
+/// step of its subscription.
+pub const DECIMAL_LIMIT: Decimal = Decimal::from_parts(0x107A_4000, 0x5AF3, 0, false, 0);
+
 /// A decimal from a string or a JSON number, read exactly from its text
-/// (exponents only on JSON numbers); see `domain::format::parse_decimal`.
+/// (exponents only on JSON numbers), below [`DECIMAL_LIMIT`] in magnitude;
+/// see `domain::format::parse_decimal`.
 pub fn decimal(value: &Json) -> Result<Decimal, String> {
-    match value {
-        Json::Number(n) => format::parse_decimal(n, true),
-        Json::String(s) => format::parse_decimal(s.trim(), false),
-        other => Err(format!("expected a decimal, got {}", other.kind())),
+    let d = match value {
+        Json::Number(n) => format::parse_decimal(n, true)?,
+        Json::String(s) => format::parse_decimal(s.trim(), false)?,
+        other => return Err(format!("expected a decimal, got {}", other.kind())),
+    };
+    if d.abs() >= DECIMAL_LIMIT {
+        return Err(format!("out of range: must be less than {DECIMAL_LIMIT} in magnitude"));
     }
+    Ok(d)
 }
 
 /// A boolean: `true`/`false`, `1`/`0`, `"1"`/`"0"`, `"true"`/`"false"`.
@@ -84,6 +96,21 @@ mod tests {
     }
     fn st(s: &str) -> Json {
         Json::String(s.into())
+    }
+
+    #[test]
+    fn decimals_stop_below_a_hundred_trillion() {
+        assert_eq!(DECIMAL_LIMIT, Decimal::from(100_000_000_000_000_i64));
+        assert!(decimal(&st("99999999999999.9999")).is_ok());
+        assert!(decimal(&st("-99999999999999.9999")).is_ok());
+        for big in ["100000000000000", "-100000000000000", "9999999999999999999999999999"] {
+            let err = decimal(&st(big)).expect_err(big);
+            assert!(err.contains("out of range"), "{err}");
+        }
+        assert!(decimal(&num("1e14")).is_err());
+        // The largest product of two tags still fits.
+        let max = decimal(&st("99999999999999.9999")).expect("max");
+        assert!(max.checked_mul(max).is_some());
     }
 
     #[test]

@@ -74,7 +74,8 @@ pub async fn list_subscription<C: ConnectionTrait>(
     use entity::event::Column;
     use entity::usage_record::Column as Booking;
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, sea_query::Expr};
-    let wanted = limit.saturating_add(offset);
+    // Bound to what a bound LIMIT can carry (sea-query binds it as a signed 64-bit number).
+    let wanted = limit.saturating_add(offset).min(i64::MAX as u64);
     let mut events = list(ctx, "subscription", subscription_id, wanted, 0).await?;
     let booked = ctx
         .find::<entity::usage_record::Entity>()

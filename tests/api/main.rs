@@ -43,6 +43,7 @@ mod mail;
 mod mail_pdf;
 mod manual_invoices;
 mod operations;
+mod out_of_range;
 mod pauses;
 mod payments;
 mod processes;

@@ -127,6 +127,12 @@ async fn the_command_line_next_to_a_probed_sqlite_server_leaves_its_wal_alone() 
     let served = Served::start_on(&url, &[]);
     let client = served.client(&key);
     let probe = crate::helpers::Client::for_url(served.url.clone(), "");
+    // Ready once its workers run (it listens a moment before).
+    let started = Instant::now();
+    while probe.get_raw("/ready").await.status != 200 {
+        assert!(started.elapsed() < Duration::from_secs(30), "the server never became ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     for _ in 0..3 {
         assert_eq!(probe.get_raw("/health").await.status, 200);
         assert_eq!(probe.get_raw("/ready").await.status, 200);

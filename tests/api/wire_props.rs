@@ -45,7 +45,8 @@ fn price_of_string(sent: &str) -> Option<String> {
 /// The answered text of an exact price value, or a refusal.
 fn price_of(value: &BigRational) -> Option<String> {
     use num_traits::Signed;
-    if value.is_negative() {
+    // Decimal tags stay below 10^14 (`rpc::values::DECIMAL_LIMIT`).
+    if value.is_negative() || *value >= rat("100000000000000") {
         return None;
     }
     let scale = (0..=4u32).find(|s| round(value, *s) == *value)?;

@@ -67,7 +67,16 @@ pub async fn call(
 ) -> AppResult<Reply> {
     let started = Instant::now();
     let result = match admit(spec, params, &state, principal) {
-        Ok((tenant, envelope)) => (spec.handler)(state.clone(), tenant, envelope, meta.idempotency_key.clone()).await,
+        Ok((tenant, envelope)) => {
+            let handled = (spec.handler)(state.clone(), tenant, envelope, meta.idempotency_key.clone());
+            // A panic is a bug, but it must cost only its own call: answered
+            // -32603 (its transaction rolls back as it unwinds) rather than
+            // dropping the connection and every other answer of its batch.
+            std::panic::AssertUnwindSafe(handled)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Err(AppError::panicked(&*panic)))
+        }
         Err(err) => Err(err),
     };
     let elapsed = started.elapsed();

@@ -9,7 +9,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::Deserialize;
 use serde_json::Value;
 
-use super::de::decode_at;
+use super::de::{DecodeError, decode_at};
 use super::{Params, into_app_error};
 use crate::error::AppError;
 use crate::rpc::json::Json;
@@ -41,7 +41,11 @@ where
         };
         let (key, rest): (Vec<_>, Vec<_>) = members.into_iter().partition(|(k, _)| k.eq_ignore_ascii_case(K::TAG));
         let key = match key.into_iter().next() {
-            Some((_, value)) => decode_at::<K::Value>(value, K::TAG, what).map_err(into_app_error)?,
+            Some((_, value)) => decode_at::<K::Value>(value, K::TAG, what)
+                // The value's own error does not know the tag it came under.
+                .map_err(|err| {
+                    into_app_error(DecodeError { tag: err.tag.or_else(|| Some(K::TAG.to_owned())), ..err })
+                })?,
             None => return Err(AppError::invalid(K::TAG, "required")),
         };
         let rest = T::decode(what, Json::Object(rest))?;

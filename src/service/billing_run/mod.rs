@@ -8,10 +8,11 @@
 //! start) makes it impossible to bill a period twice whatever happens.
 
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
 use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
@@ -186,8 +187,8 @@ async fn loose_consumptions<C: TransactionTrait>(
 ) -> u64 {
     let billed = tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
         Box::pin(async move { crate::billing::consumptions::bill_loose(ctx, now).await })
-    })
-    .await;
+    });
+    let billed = AssertUnwindSafe(billed).catch_unwind().await.unwrap_or_else(|panic| Err(AppError::panicked(&*panic)));
     billed.unwrap_or_else(|err| {
         tracing::error!(tenant_id = tenant.id.get(), error = %err, cause = ?err, "billing consumptions failed");
         0
@@ -236,10 +237,14 @@ async fn in_transaction<C: TransactionTrait>(
     claim: Claim,
 ) -> AppResult<Stepped> {
     let ids = ids.to_vec();
-    tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
+    let stepped = tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
         Box::pin(async move { chunk::step_many(ctx, &ids, now, claim).await })
-    })
-    .await
+    });
+    // A step that panics (a bug, or stored figures past `Decimal`'s range)
+    // fails like a step that errs: its chunk is redone one subscription at a
+    // time and only that subscription is counted failed, so it cannot stop
+    // the run, the tenant's later runs or the scheduler.
+    AssertUnwindSafe(stepped).catch_unwind().await.unwrap_or_else(|panic| Err(AppError::panicked(&*panic)))
 }
 
 /// One subscription in its own transaction. Failures are logged and counted,
