@@ -3,7 +3,7 @@
 //! documents. Datetimes are `YYYY-MM-DD HH:MM:SS` UTC; decimals keep at least
 //! the currency's minor-unit digits.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rust_decimal::Decimal;
 
 use super::money::{format_decimal, minor_units};
@@ -65,6 +65,11 @@ pub fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
     }
     if at > latest() {
         return Err(format!("not a valid date: {text:?} (latest is 9999-12-31 23:59:59)"));
+    }
+    // Years before 1 have no four-digit form (`-0001`), and stored as text they
+    // would sort after every other date.
+    if at.year() < 1 {
+        return Err(format!("not a valid date: {text:?} (earliest is 0001-01-01)"));
     }
     Ok(at)
 }
@@ -141,6 +146,10 @@ mod tests {
             assert!(parse_datetime(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_datetime("9999-12-31 23:59:59"), Ok(latest()));
+        for before_year_one in ["-0001-01-01", "-0001-01-01 00:00:00", "0000-12-31 23:59:59"] {
+            assert!(parse_datetime(before_year_one).is_err(), "{before_year_one}");
+        }
+        assert!(parse_datetime("0001-01-01").is_ok());
     }
 
     #[test]

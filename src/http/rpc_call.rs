@@ -45,17 +45,9 @@ impl RpcCall {
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
             return Ok(response);
         }
-        let json_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
-        if !json_type {
-            return Ok(refusal(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                -32600,
-                "invalid request: Content-Type must be application/json",
-            ));
+        let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        if let Some(message) = content_type_refusal(content_type) {
+            return Ok(refusal(StatusCode::UNSUPPORTED_MEDIA_TYPE, -32600, message));
         }
         let (mut parts, body) = request.into_parts();
         let principal = match self.authenticate(&parts).await {
@@ -77,6 +69,8 @@ impl RpcCall {
         let header_key =
             parts.headers.get("idempotency-key").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         parts.headers.remove(header::CONTENT_LENGTH);
+        // Checked above; jsonrpsee knows only a few spellings of it.
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         parts.extensions.insert(principal);
         parts.extensions.insert(RequestMeta { request_id: self.request_id, idempotency_key: header_key });
         let request = HttpRequest::from_parts(parts, HttpBody::from(body));
@@ -136,4 +130,38 @@ pub(super) fn has_key_in_query(query: Option<&str>) -> bool {
                 || value.starts_with("rk_test_")
         })
     })
+}
+
+/// Why a request's `Content-Type` is refused: it must be `application/json`,
+/// in UTF-8 when it names a charset (JSON-RPC bodies are UTF-8; jsonrpsee
+/// would refuse another charset with a plain-text answer of its own).
+fn content_type_refusal(content_type: Option<&str>) -> Option<&'static str> {
+    let lower = content_type.unwrap_or_default().trim().to_ascii_lowercase();
+    let mut parts = lower.split(';').map(str::trim);
+    if parts.next() != Some("application/json") {
+        return Some("invalid request: Content-Type must be application/json");
+    }
+    let charset_ok =
+        parts.filter_map(|p| p.strip_prefix("charset=")).all(|c| matches!(c.trim_matches('"'), "utf-8" | "utf8"));
+    (!charset_ok).then_some("invalid request: the body must be UTF-8 (Content-Type charset=utf-8)")
+}
+
+#[cfg(test)]
+mod content_type_tests {
+    use super::content_type_refusal;
+
+    #[test]
+    fn json_in_utf8_passes_and_anything_else_is_refused() {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=UTF-8",
+            "application/json;charset=\"utf-8\"",
+            " application/json ",
+        ] {
+            assert_eq!(content_type_refusal(Some(ok)), None, "{ok}");
+        }
+        for bad in [None, Some("text/plain"), Some("application/jsonx"), Some("application/json; charset=latin1")] {
+            assert!(content_type_refusal(bad).is_some(), "{bad:?}");
+        }
+    }
 }

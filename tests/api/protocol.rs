@@ -75,8 +75,17 @@ async fn a_chunked_body_over_the_limit_answers_413_and_wrong_method_or_type_answ
     assert_eq!(response.json()["error"]["data"]["ERRORS"].as_array().map(Vec::len), Some(1));
     let get = client.get_raw("/rpc").await;
     assert_eq!((get.status, get.json()["error"]["code"].clone()), (405, json!(-32600)));
-    let text = client.post_raw("/rpc", "{}", &[("content-type", "text/plain")]).await;
-    assert_eq!((text.status, text.json()["error"]["code"].clone()), (415, json!(-32600)));
+    for refused in ["text/plain", "application/json; charset=latin1"] {
+        let text = client.post_raw("/rpc", "{}", &[("content-type", refused)]).await;
+        assert_eq!((text.status, text.json()["error"]["code"].clone()), (415, json!(-32600)), "{refused}");
+    }
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"system.ping"}"#;
+    for accepted in
+        ["application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\"", "application/json;charset=utf8"]
+    {
+        let answer = client.post_raw("/rpc", ping, &[("content-type", accepted)]).await;
+        assert_eq!((answer.status, answer.json()["result"]["STATUS"].clone()), (200, json!("success")), "{accepted}");
+    }
     assert_eq!(count_rows(&app, "customer").await, 0);
 }
 
