@@ -6,6 +6,7 @@ mod scoped;
 
 pub mod api_key;
 pub mod article;
+pub mod blacklist_entry;
 pub mod consumption;
 pub mod counter;
 pub mod coupon;
@@ -16,6 +17,7 @@ pub mod invoice;
 pub mod invoice_item;
 pub mod mail_outbox;
 pub mod payment;
+pub mod payment_method;
 pub mod subscription;
 pub mod subscription_discount;
 pub mod subscription_pause;

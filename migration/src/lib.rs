@@ -30,6 +30,8 @@ mod m20261215_000020_consumption_line;
 mod m20261220_000021_webhook_pending_index;
 mod m20261222_000022_usage_bookings_are_events;
 mod m20261224_000023_billing_rows_without_parent_checks;
+mod m20261226_000024_payment_methods;
+mod m20261226_000025_blacklist;
 
 /// Every migration of the schema.
 pub struct Migrator;
@@ -60,6 +62,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_000021_webhook_pending_index::Migration),
             Box::new(m20261222_000022_usage_bookings_are_events::Migration),
             Box::new(m20261224_000023_billing_rows_without_parent_checks::Migration),
+            Box::new(m20261226_000024_payment_methods::Migration),
+            Box::new(m20261226_000025_blacklist::Migration),
         ]
     }
 }

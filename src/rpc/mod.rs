@@ -21,6 +21,7 @@ pub mod wire;
 
 mod article;
 mod billing;
+mod blacklist;
 mod consumption;
 mod coupon;
 mod credit_note;
@@ -34,6 +35,7 @@ mod invoice_wire;
 mod key;
 mod mail;
 mod payment;
+mod payment_method;
 mod securelink;
 mod subscription;
 mod system;
@@ -68,6 +70,7 @@ pub enum Namespace {
     Invoice,
     InvoiceManual,
     Payment,
+    PaymentMethod,
     CreditNote,
     Consumption,
     Dunning,
@@ -77,11 +80,12 @@ pub enum Namespace {
     Tenant,
     Document,
     Webhook,
+    Blacklist,
 }
 
 impl Namespace {
     /// Every namespace.
-    pub const ALL: [Namespace; 24] = [
+    pub const ALL: [Namespace; 26] = [
         Namespace::System,
         Namespace::Customer,
         Namespace::Article,
@@ -97,6 +101,7 @@ impl Namespace {
         Namespace::Invoice,
         Namespace::InvoiceManual,
         Namespace::Payment,
+        Namespace::PaymentMethod,
         Namespace::CreditNote,
         Namespace::Consumption,
         Namespace::Dunning,
@@ -106,6 +111,7 @@ impl Namespace {
         Namespace::Tenant,
         Namespace::Document,
         Namespace::Webhook,
+        Namespace::Blacklist,
     ];
 
     /// The namespace's slice of the method table.
@@ -126,6 +132,7 @@ impl Namespace {
             Namespace::Invoice => invoice::METHODS,
             Namespace::InvoiceManual => invoice_manual::METHODS,
             Namespace::Payment => payment::METHODS,
+            Namespace::PaymentMethod => payment_method::METHODS,
             Namespace::CreditNote => credit_note::METHODS,
             Namespace::Consumption => consumption::METHODS,
             Namespace::Dunning => dunning::METHODS,
@@ -135,6 +142,7 @@ impl Namespace {
             Namespace::Tenant => tenant::METHODS,
             Namespace::Document => document::METHODS,
             Namespace::Webhook => webhook::METHODS,
+            Namespace::Blacklist => blacklist::METHODS,
         }
     }
 }

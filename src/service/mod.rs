@@ -4,6 +4,7 @@
 pub mod article;
 pub mod billed_credit;
 pub mod billing_run;
+pub mod blacklist;
 pub mod consumption;
 pub mod coupon;
 pub mod credit_note;
@@ -19,6 +20,7 @@ pub mod keys;
 pub mod links;
 pub mod mail;
 pub mod payment;
+pub mod payment_method;
 pub mod profile;
 pub mod quote;
 pub mod scheduler;

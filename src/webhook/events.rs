@@ -139,6 +139,12 @@ pub const TIMELINE_TYPES: &[(&str, Option<EventType>)] = {
         ("invoice.draft_deleted", None),
         // An endpoint disabled after a 410 or 5 days of failures: on the tenant's timeline.
         ("webhook.disabled", None),
+        // Payment methods and the blacklist are the tenant's own records.
+        ("paymentmethod.created", None),
+        ("paymentmethod.updated", None),
+        ("paymentmethod.deleted", None),
+        ("blacklist.set", None),
+        ("blacklist.deleted", None),
         // Articles are the tenant's catalogue, nothing a shop reacts to.
         ("article.created", None),
         ("article.updated", None),

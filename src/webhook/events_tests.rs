@@ -91,8 +91,19 @@ fn every_event_type_the_code_writes_is_mapped() {
 }
 
 fn collect_event_literals(dir: &std::path::Path, out: &mut BTreeSet<String>) {
-    const NAMESPACES: [&str; 9] =
-        ["customer", "subscription", "invoice", "creditnote", "payment", "consumption", "coupon", "article", "webhook"];
+    const NAMESPACES: [&str; 11] = [
+        "customer",
+        "subscription",
+        "invoice",
+        "creditnote",
+        "payment",
+        "paymentmethod",
+        "consumption",
+        "coupon",
+        "article",
+        "webhook",
+        "blacklist",
+    ];
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let path = entry.path();

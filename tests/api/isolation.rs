@@ -31,6 +31,7 @@ const TAKES_NO_ID: &[(&str, &str)] = &[
     ("tenant.update", "changes the caller's own tenant (the same test)"),
     ("template.get", "the same built-in template for every tenant"),
     ("webhook.create", "creates an endpoint of the caller's tenant"),
+    ("blacklist.set", "lists a key on the caller's blacklist (blacklist::one_tenants_blacklist_is_its_own)"),
 ];
 
 /// Every table a probe could touch, for "nothing changed" counts.
@@ -51,6 +52,8 @@ const TABLES: &[&str] = &[
     "coupon",
     "subscription_discount",
     "consumption",
+    "payment_method",
+    "blacklist_entry",
 ];
 
 /// The ids a probe names: another tenant's real ones, or ones that exist nowhere.
@@ -69,6 +72,7 @@ struct Ids {
     consumption: Value,
     draft: Value,
     draft_item: Value,
+    payment_method: Value,
 }
 
 const B_PLAN: &str = "B-PLAN";
@@ -77,6 +81,7 @@ const B_PAUSE: &str = "b-winter";
 const B_SUB_UID: &str = "b-sub";
 const B_INVOICE_NUMBER: &str = "RE-2025-00001";
 const B_COUPON: &str = "B-CODE";
+const B_BLACKLISTED: &str = "listed-by-b@example.com";
 const NOWHERE: i64 = 999_999_999;
 
 /// Tenant A's own objects, which some probes combine with a foreign id.
@@ -280,6 +285,21 @@ fn probes(own: &Own, w: &Ids) -> Vec<(&'static str, Value, Expect)> {
         ("webhook.test", data(json!({"WEBHOOK_ID": NOWHERE})), NotFound("WEBHOOK_ID")),
         ("webhook.getdeliveries", filter(json!({"WEBHOOK_ID": NOWHERE})), Empty("DELIVERIES")),
         ("webhook.redeliver", data(json!({"DELIVERY_ID": NOWHERE})), NotFound("DELIVERY_ID")),
+        (
+            "paymentmethod.create",
+            data(json!({"CUSTOMER_ID": w.customer, "TYPE": "card", "PROVIDER_REFERENCE": "tok"})),
+            NotFound("CUSTOMER_ID"),
+        ),
+        ("paymentmethod.get", filter(json!({"PAYMENTMETHOD_ID": w.payment_method})), Empty("PAYMENTMETHODS")),
+        ("paymentmethod.get", filter(json!({"CUSTOMER_ID": w.customer})), Empty("PAYMENTMETHODS")),
+        (
+            "paymentmethod.update",
+            data(json!({"PAYMENTMETHOD_ID": w.payment_method, "LABEL": "x"})),
+            NotFound("PAYMENTMETHOD_ID"),
+        ),
+        ("paymentmethod.delete", data(json!({"PAYMENTMETHOD_ID": w.payment_method})), NotFound("PAYMENTMETHOD_ID")),
+        ("blacklist.get", filter(json!({"EMAIL": B_BLACKLISTED})), Empty("ENTRIES")),
+        ("blacklist.delete", data(json!({"EMAIL": B_BLACKLISTED})), NotFound("EMAIL")),
     ]
 }
 
@@ -296,7 +316,8 @@ fn nowhere() -> Ids {
         discount: n.clone(),
         consumption: n.clone(),
         draft: n.clone(),
-        draft_item: n,
+        draft_item: n.clone(),
+        payment_method: n,
     }
 }
 
@@ -364,6 +385,13 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         .ok("invoice.create", data(json!({"CUSTOMER_ID": c["CUSTOMER_ID"], "ITEMS": [{"ARTICLE_NUMBER": B_PLAN}]})))
         .await;
     let items = b.ok("item.get", filter(json!({"INVOICE_ID": draft["INVOICE_ID"]}))).await;
+    let method = b
+        .ok(
+            "paymentmethod.create",
+            data(json!({"CUSTOMER_ID": c["CUSTOMER_ID"], "TYPE": "sepa", "PROVIDER_REFERENCE": "mandate-b"})),
+        )
+        .await;
+    b.ok("blacklist.set", data(json!({"EMAIL": B_BLACKLISTED}))).await;
     let ids = Ids {
         customer: c["CUSTOMER_ID"].clone(),
         subscription: sub,
@@ -376,6 +404,7 @@ async fn tenant_b(app: &TestApp) -> (Client, Ids) {
         consumption: consumption["CONSUMPTION_ID"].clone(),
         draft: draft["INVOICE_ID"].clone(),
         draft_item: items["ITEMS"][0]["INVOICE_ITEM_ID"].clone(),
+        payment_method: method["PAYMENTMETHOD_ID"].clone(),
     };
     assert!(ids.draft_item.is_i64(), "{items}");
     assert!(ids.pause.is_i64(), "a pause without an own id has a numeric PAUSE_ID");

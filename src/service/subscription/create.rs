@@ -54,6 +54,7 @@ struct Schedule {
 /// unless a trial or a future start applies).
 pub async fn create(ctx: &WriteCtx, input: NewSubscription) -> AppResult<Changed> {
     let customer = customer::get_one(ctx, input.customer_id).await?;
+    super::super::blacklist::refuse_listed(ctx, &customer).await?;
     let plan = article::get_one(ctx, &input.article_number).await?;
     if plan.is_addon {
         return Err(AppError::invalid(
