@@ -122,3 +122,38 @@ async fn under_a_coupon_the_unused_days_credit_gives_back_a_share_of_what_was_pa
     );
     assert_eq!(credit_balance(&client, c).await, "0.00");
 }
+
+#[tokio::test]
+async fn an_invoice_credited_in_full_gets_no_second_credit_at_termination() {
+    let app = spawn_app().await;
+    let (client, c, sub, inv) = shop(&app).await;
+    client.ok("invoice.setpaid", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    client.ok("invoice.credit", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    advance(&client, "2025-01-16").await;
+    client.ok("subscription.terminate", json!({"DATA": {"SUBSCRIPTION_ID": sub, "CREDIT_UNUSED": true}})).await;
+    let notes: Vec<Value> = invoices(&client, sub).await.into_iter().filter(|i| i["TYPE"] == "credit").collect();
+    assert_eq!(notes.len(), 1, "only the full credit: {notes:?}");
+    assert_eq!(invoice(&client, inv).await["CREDITED_TOTAL"], "119.00");
+    assert_eq!(credit_balance(&client, c).await, "119.00", "what was paid, once");
+}
+
+#[tokio::test]
+async fn after_an_upgrade_the_unused_days_credit_gives_back_the_new_plan_not_the_old_one_again() {
+    let app = spawn_app().await;
+    let (client, _, sub, inv) = shop(&app).await;
+    crate::fixtures::article(&client, "BIG", "310", "19", json!({})).await;
+    advance(&client, "2025-01-11").await;
+    let change = client
+        .ok("subscription.changearticle", json!({"DATA": {"SUBSCRIPTION_ID": sub, "ARTICLE_NUMBER": "BIG"}}))
+        .await;
+    let change_invoice = change["INVOICE_ID"].as_i64().expect("the upgrade's invoice");
+    advance(&client, "2025-01-21").await;
+    client.ok("subscription.terminate", json!({"DATA": {"SUBSCRIPTION_ID": sub, "CREDIT_UNUSED": true}})).await;
+    let all = invoices(&client, sub).await;
+    let notes: Vec<&Value> = all.iter().filter(|i| i["TYPE"] == "credit").collect();
+    assert_eq!(notes.len(), 1, "{all:?}");
+    // BIG was charged for the 21 days from Jan 11 (310.00 x 21 / 31 = 210.00); 11 are unused.
+    assert_eq!(notes[0]["RELATED_INVOICE_ID"], json!(change_invoice));
+    assert_eq!((notes[0]["SUB_TOTAL"].clone(), notes[0]["TOTAL"].clone()), (json!("-110.00"), json!("-130.90")));
+    assert_eq!(invoice(&client, inv).await["CREDITED_TOTAL"], "0.00", "P's unused days were credited by the upgrade");
+}
