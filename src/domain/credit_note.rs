@@ -124,6 +124,9 @@ fn resolve_part(original: &Original<'_>, left: &mut [Left], part: &Part) -> Resu
     let id = part.line_id;
     let index = original.lines.iter().position(|l| l.id == id).ok_or(CreditError::UnknownLine(id))?;
     let line = &original.lines[index].priced;
+    if line.net.is_sign_negative() && !line.net.is_zero() {
+        return Err(CreditError::Allowance(id));
+    }
     let rest = left[index];
     let resolved = match part.take {
         Take::Quantity(q) if q <= Decimal::ZERO => return Err(CreditError::NotPositive { line: id, tag: "QUANTITY" }),

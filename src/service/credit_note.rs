@@ -39,9 +39,10 @@ pub struct CreditInput {
 
 fn credit_error(err: CreditError) -> AppError {
     match err {
-        CreditError::UnknownLine(_) | CreditError::NotPositive { .. } | CreditError::AmountPrecision { .. } => {
-            AppError::invalid(err.tag(), err)
-        }
+        CreditError::UnknownLine(_)
+        | CreditError::Allowance(_)
+        | CreditError::NotPositive { .. }
+        | CreditError::AmountPrecision { .. } => AppError::invalid(err.tag(), err),
         _ => AppError::conflict_on(err.tag(), err.to_string()),
     }
 }

@@ -13,6 +13,8 @@ pub enum CreditError {
     EmptyRequest,
     /// No line of the invoice has this INVOICE_ITEM_ID.
     UnknownLine(i64),
+    /// A line that lowers the invoice (a discount or coupon): crediting it alone would charge.
+    Allowance(i64),
     /// QUANTITY or AMOUNT not above zero.
     NotPositive {
         line: i64,
@@ -49,7 +51,7 @@ impl CreditError {
     pub fn tag(&self) -> &'static str {
         match self {
             CreditError::NothingLeft | CreditError::EmptyRequest | CreditError::MissingVatItem(_) => "ITEMS",
-            CreditError::UnknownLine(_) => "INVOICE_ITEM_ID",
+            CreditError::UnknownLine(_) | CreditError::Allowance(_) => "INVOICE_ITEM_ID",
             CreditError::NotPositive { tag, .. } => tag,
             CreditError::QuantityExceeds { .. } | CreditError::NetExceeds { .. } => "QUANTITY",
             CreditError::AmountExceeds { .. } | CreditError::AmountPrecision { .. } => "AMOUNT",
@@ -63,6 +65,11 @@ impl fmt::Display for CreditError {
             CreditError::NothingLeft => f.write_str("the invoice is fully credited already"),
             CreditError::EmptyRequest => f.write_str("ITEMS is empty"),
             CreditError::UnknownLine(id) => write!(f, "INVOICE_ITEM_ID {id} is not a line of this invoice"),
+            CreditError::Allowance(id) => write!(
+                f,
+                "INVOICE_ITEM_ID {id} lowers the invoice (a discount or coupon line): credit the lines it reduced, \
+                 or the whole invoice"
+            ),
             CreditError::NotPositive { line, tag } => write!(f, "INVOICE_ITEM_ID {line}: {tag} must be greater than 0"),
             CreditError::QuantityExceeds { line, requested, left } => {
                 write!(f, "INVOICE_ITEM_ID {line}: QUANTITY {requested} is more than the {left} not yet credited")

@@ -60,6 +60,10 @@ proptest! {
                     notes.push(note);
                 }
                 Err(CreditError::NetExceeds { .. }) if !too_much => {} // a quantity worth more than an amount left
+                // A discount or coupon line alone is never credited; the whole invoice still takes it.
+                Err(CreditError::Allowance(id)) => {
+                    prop_assert!(originals.iter().any(|l| l.id == id && l.priced.net < Decimal::ZERO), "line {}", id);
+                }
                 Err(e) => prop_assert!(too_much, "refused: {}", e),
             }
         }

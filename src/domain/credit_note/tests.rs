@@ -206,3 +206,20 @@ fn after_an_amount_a_quantity_worth_more_than_the_rest_is_refused() {
     let rest = credit(&original, &taken, &Request::Parts(vec![quantity(2, "3")])).expect("rest");
     assert_eq!(rest.lines[0].priced.net.to_string(), "-2.85");
 }
+
+#[test]
+fn a_discount_or_coupon_line_alone_is_refused_the_whole_invoice_still_credits_it() {
+    let lines = vec![
+        line(1, LineKind::Plan, "1", "31.00", "19", "31.00"),
+        line(2, LineKind::Coupon, "1", "-15.50", "19", "-15.50"),
+    ];
+    let vats = vec![vat("19", "15.50", "2.95")];
+    let original = Original { currency: "EUR", lines: &lines, vat_items: &vats };
+    let taken = Taken::default();
+    for part in [amount(2, "5"), quantity(2, "1")] {
+        let err = credit(&original, &taken, &Request::Parts(vec![part])).expect_err("refused");
+        assert_eq!((err.clone(), err.tag()), (CreditError::Allowance(2), "INVOICE_ITEM_ID"));
+    }
+    let whole = credit(&original, &taken, &Request::Whole).expect("whole");
+    assert_eq!(whole.total, d("-18.45"));
+}
