@@ -151,17 +151,28 @@ pub struct Reversal {
 
 /// Reverses `payment` while the customer's balance is `credit_balance`.
 pub fn reverse(payment: &Payment, credit_balance: Decimal) -> Result<Reversal, BalanceError> {
+    reverse_within(payment, credit_balance, payment.allocated)
+}
+
+/// Reverses `payment` on an invoice whose OUTSTANDING_AMOUNT may grow back by at most `room`
+/// (TOTAL less the other payments and the credit notes, less what is outstanding now). What it
+/// allocated beyond that was covered by a credit note since, whose amount went to the customer's
+/// CREDIT_BALANCE because the invoice was paid: it comes back out of the balance, so the credit
+/// settles the invoice instead of the payment.
+pub fn reverse_within(payment: &Payment, credit_balance: Decimal, room: Decimal) -> Result<Reversal, BalanceError> {
     if payment.reversed {
         return Err(BalanceError::AlreadyReversed);
     }
+    let back = payment.allocated.min(room.max(Decimal::ZERO));
+    let covered = payment.allocated - back;
     if payment.from_credit_balance {
-        return Ok(Reversal { outstanding_back: payment.allocated, credit_balance_change: payment.amount });
+        return Ok(Reversal { outstanding_back: back, credit_balance_change: payment.amount - covered });
     }
-    let overflow = payment.amount - payment.allocated;
-    if credit_balance < overflow {
-        return Err(BalanceError::CreditBalanceTooLow { needed: overflow, balance: credit_balance });
+    let taken = payment.amount - payment.allocated + covered;
+    if credit_balance < taken {
+        return Err(BalanceError::CreditBalanceTooLow { needed: taken, balance: credit_balance });
     }
-    Ok(Reversal { outstanding_back: payment.allocated, credit_balance_change: -overflow })
+    Ok(Reversal { outstanding_back: back, credit_balance_change: -taken })
 }
 
 /// Where a credit note's total (gross, positive) goes.

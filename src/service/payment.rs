@@ -142,7 +142,20 @@ pub async fn reverse(ctx: &WriteCtx, payment_id: i64, reason: &str) -> AppResult
         from_credit_balance: row.method == "credit",
         reversed: row.status == "reversed",
     };
-    let reversal = balance::reverse(&domain, customer.credit_balance.0).map_err(amount_error)?;
+    // OUTSTANDING_AMOUNT = TOTAL - payments - credit notes (API.md section 10), never below 0.
+    let others: Decimal = ctx
+        .find::<payment::Entity>()
+        .filter(payment::Column::InvoiceId.eq(invoice.id))
+        .filter(payment::Column::Id.ne(row.id))
+        .filter(payment::Column::Status.ne("reversed"))
+        .all(&ctx.db)
+        .await?
+        .iter()
+        .map(|p| p.allocated.0)
+        .sum();
+    let owed = (invoice.total.0 - others - invoice.credited_total.0).max(Decimal::ZERO);
+    let room = owed - invoice.outstanding.0;
+    let reversal = balance::reverse_within(&domain, customer.credit_balance.0, room).map_err(amount_error)?;
     writes::change_credit_balance(ctx, row.customer_id, reversal.credit_balance_change, "PAYMENT_ID").await?;
     let outstanding = invoice.outstanding.0 + reversal.outstanding_back;
     writes::settle(ctx, invoice, outstanding, ctx.now).await?;

@@ -165,3 +165,35 @@ async fn bad_payments_name_the_tag_and_change_nothing() {
     assert_eq!(balance(&client, inv).await, (json!("119.00"), json!("unpaid"), Value::Null));
     assert_eq!(credit_balance(&client, c).await, "0.00");
 }
+
+#[tokio::test]
+async fn reversing_a_payment_after_a_full_credit_leaves_the_invoice_settled_by_the_credit() {
+    let app = spawn_app().await;
+    let (client, c, _, inv) = shop(&app).await;
+    let paid = client.ok("payment.create", json!({"DATA": {"INVOICE_ID": inv, "AMOUNT": "150.00"}})).await;
+    assert_eq!(credit_balance(&client, c).await, "31.00");
+    client.ok("invoice.credit", json!({"DATA": {"INVOICE_ID": inv}})).await;
+    assert_eq!(credit_balance(&client, c).await, "150.00", "the credit went to the balance: the invoice was paid");
+    client.ok("payment.reverse", json!({"DATA": {"PAYMENT_ID": paid["PAYMENT_ID"], "REASON": "refund"}})).await;
+    // TOTAL 119.00 - no payment - 119.00 credited = 0: the credit settles the invoice now.
+    let (outstanding, status, _) = balance(&client, inv).await;
+    assert_eq!((outstanding, status), (json!("0.00"), json!("paid")));
+    assert_eq!(credit_balance(&client, c).await, "0.00", "nothing was paid, nothing is left over");
+}
+
+#[tokio::test]
+async fn reversing_a_payment_after_a_partial_credit_brings_back_what_is_still_owed() {
+    let app = spawn_app().await;
+    let (client, c, _, inv) = shop(&app).await;
+    let paid = client.ok("payment.create", json!({"DATA": {"INVOICE_ID": inv, "AMOUNT": "119.00"}})).await;
+    let items = client.ok("item.get", json!({"FILTER": {"INVOICE_ID": inv}})).await;
+    let item = items["ITEMS"][0]["INVOICE_ITEM_ID"].clone();
+    let part = json!({"DATA": {"INVOICE_ID": inv, "ITEMS": [{"INVOICE_ITEM_ID": item, "AMOUNT": "30.00"}]}});
+    client.ok("invoice.credit", part).await;
+    assert_eq!(credit_balance(&client, c).await, "35.70");
+    client.ok("payment.reverse", json!({"DATA": {"PAYMENT_ID": paid["PAYMENT_ID"], "REASON": "chargeback"}})).await;
+    // 119.00 - 35.70 credited = 83.30 still owed; the credit settles the rest, not the balance.
+    let (outstanding, status, _) = balance(&client, inv).await;
+    assert_eq!((outstanding, status), (json!("83.30"), json!("unpaid")));
+    assert_eq!(credit_balance(&client, c).await, "0.00");
+}
