@@ -26,10 +26,52 @@ pub fn describe<M: Method>(generator: &mut SchemaGenerator) -> Schemas {
     let data = tags(generator, TypeId::of::<M::Data>(), |g| g.subschema_for::<M::Data>());
     let mut replies = settings(Contract::Serialize).into_generator();
     let reply = replies.subschema_for::<M::Reply>();
-    for (name, schema) in replies.take_definitions(true) {
-        generator.definitions_mut().entry(name).or_insert(schema);
-    }
+    let reply = merge_reply_definitions(generator, replies.take_definitions(true), reply);
     Schemas { filter, data, reply }
+}
+
+/// Adds a reply's definitions to the document's. Replies are generated one method at a time, so
+/// two reply types of one name (`coupon::CreateReply`, `customer::CreateReply`) would otherwise
+/// share the first one's schema: a name taken by a different schema gets a number, and the
+/// reply's references follow it.
+fn merge_reply_definitions(generator: &mut SchemaGenerator, definitions: Map<String, Value>, reply: Schema) -> Schema {
+    let mut renames: Vec<(String, String)> = Vec::new();
+    for (name, schema) in &definitions {
+        let taken = |candidate: &str| generator.definitions().get(candidate).map(|existing| existing != schema);
+        if taken(name) != Some(true) {
+            continue;
+        }
+        let free = (2..).map(|n| format!("{name}{n}")).find(|c| taken(c) != Some(true) && !definitions.contains_key(c));
+        if let Some(free) = free {
+            renames.push((name.clone(), free));
+        }
+    }
+    let rename = |mut value: Value| {
+        rewrite_refs(&mut value, &renames);
+        value
+    };
+    for (name, schema) in definitions {
+        let name = renames.iter().find(|(old, _)| *old == name).map_or(name, |(_, new)| new.clone());
+        generator.definitions_mut().entry(name).or_insert(rename(schema));
+    }
+    Schema::try_from(rename(reply.clone().to_value())).unwrap_or(reply)
+}
+
+/// Points `$ref`s to a renamed definition at its new name.
+fn rewrite_refs(value: &mut Value, renames: &[(String, String)]) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get_mut("$ref")
+                && let Some(name) = target.strip_prefix(&format!("#{COMPONENTS}/"))
+                && let Some((_, new)) = renames.iter().find(|(old, _)| old == name)
+            {
+                *target = format!("#{COMPONENTS}/{new}");
+            }
+            map.values_mut().for_each(|v| rewrite_refs(v, renames));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, renames)),
+        _ => {}
+    }
 }
 
 fn settings(contract: Contract) -> SchemaSettings {

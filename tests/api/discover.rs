@@ -97,3 +97,36 @@ async fn params_schemas_accept_real_calls_and_refuse_what_the_server_refuses() {
     assert!(filter.is_valid(&json!({"TERM": "muster", "COUNTRY_CODE": "de"})));
     assert!(!filter.is_valid(&json!({"TERMS": "muster"})));
 }
+
+#[tokio::test]
+async fn reply_types_of_one_name_keep_their_own_schemas() {
+    let app = spawn_app().await;
+    let client = app.admin().await;
+    let document = client.ok("rpc.discover", json!({})).await;
+    let methods = document["methods"].as_array().expect("methods");
+    let properties = |name: &str| -> Vec<String> {
+        let method = methods.iter().find(|m| m["name"] == name).unwrap_or_else(|| panic!("{name}"));
+        let schema = &method["result"]["schema"];
+        let resolved = match schema["$ref"].as_str() {
+            Some(target) => {
+                let component = target.rsplit('/').next().expect("name");
+                document["components"]["schemas"][component].clone()
+            }
+            None => schema.clone(),
+        };
+        resolved["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    };
+    // CreateReply in coupon, customer, key, consumption and webhook; SetReply in two modules.
+    for (method, tag) in [
+        ("coupon.create", "CODE"),
+        ("customer.create", "CUSTOMER_ID"),
+        ("key.create", "API_KEY"),
+        ("consumption.create", "CONSUMPTION_ID"),
+        ("webhook.create", "WEBHOOK_ID"),
+        ("paymentmethod.create", "PAYMENTMETHOD_ID"),
+        ("subscription.setdiscount", "DISCOUNT_ID"),
+        ("blacklist.set", "CREATED"),
+    ] {
+        assert!(properties(method).iter().any(|p| p == tag), "{method}: {:?}", properties(method));
+    }
+}
