@@ -88,7 +88,8 @@ pub struct Create;
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub struct CreateReply {
     status: Success,
-    paymentmethod_id: i64,
+    /// null on a dry run.
+    paymentmethod_id: Option<i64>,
 }
 
 impl Method for Create {
@@ -111,7 +112,7 @@ impl KeyTag for CustomerId {
 impl Write for Create {
     async fn run(cx: WriteCx<'_>, call: Call<NoTags, Keyed<CustomerId, MethodData>>) -> AppResult<CreateReply> {
         let row = service::create(&cx, call.data.key.0, call.data.rest.into_patch()).await?;
-        Ok(CreateReply { status: Success, paymentmethod_id: row.id })
+        Ok(CreateReply { status: Success, paymentmethod_id: (!cx.dry_run).then_some(row.id) })
     }
 }
 

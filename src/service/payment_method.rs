@@ -1,8 +1,10 @@
 //! Payment methods (API.md `paymentmethod.*`): a customer's references to a
 //! card, account or wallet held by a payment provider. recur stores the
-//! provider's token, never a card number: a PROVIDER_REFERENCE or LABEL that
-//! reads as one (13-19 digits passing the Luhn check) is refused. At most one
-//! method per customer is the default; a customer's first method is.
+//! provider's token, never a card number: a PROVIDER, PROVIDER_REFERENCE or
+//! LABEL that reads as one (13-19 digits, whatever separates them, passing the
+//! Luhn check) is refused. A customer with methods has exactly one default:
+//! the first method, until IS_DEFAULT moves it to another; deleting the
+//! default makes the oldest remaining method the default.
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter};
@@ -46,20 +48,24 @@ impl MethodPatch {
         if let Some(Some(label)) = &self.label {
             refuse_card_number("LABEL", label)?;
         }
+        if let Some(Some(provider)) = &self.provider {
+            refuse_card_number("PROVIDER", provider)?;
+        }
         Ok(())
     }
 }
 
 /// Refuses a text that carries a payment card number: a run of 13 to 19
-/// digits (spaces and dashes between them allowed) that passes the Luhn check.
+/// digits that passes the Luhn check, whatever separates them (only letters
+/// end a run), in ASCII or full-width digits.
 fn refuse_card_number(tag: &str, text: &str) -> AppResult<()> {
     let mut digits: Vec<u32> = Vec::new();
     let mut runs: Vec<Vec<u32>> = Vec::new();
     for c in text.chars() {
-        match c {
-            '0'..='9' => digits.push(c as u32 - '0' as u32),
-            ' ' | '-' if !digits.is_empty() => {}
-            _ => runs.push(std::mem::take(&mut digits)),
+        if let Some(d) = digit(c) {
+            digits.push(d);
+        } else if c.is_alphabetic() {
+            runs.push(std::mem::take(&mut digits));
         }
     }
     runs.push(digits);
@@ -70,6 +76,15 @@ fn refuse_card_number(tag: &str, text: &str) -> AppResult<()> {
         ));
     }
     Ok(())
+}
+
+/// The value of a decimal digit: ASCII, full-width, Arabic-Indic, extended Arabic-Indic or Devanagari.
+fn digit(c: char) -> Option<u32> {
+    let code = u32::from(c);
+    [0x30, 0xFF10, 0x0660, 0x06F0, 0x0966]
+        .into_iter()
+        .find(|zero| (*zero..zero + 10).contains(&code))
+        .map(|zero| code - zero)
 }
 
 fn luhn(digits: &[u32]) -> bool {
@@ -89,8 +104,9 @@ pub async fn create(ctx: &WriteCtx, customer_id: i64, patch: MethodPatch) -> App
     let method_type = patch.method_type.ok_or_else(|| AppError::invalid("TYPE", "required"))?;
     let provider_reference =
         patch.provider_reference.ok_or_else(|| AppError::invalid("PROVIDER_REFERENCE", "required"))?;
+    // A customer's first method is its default whatever IS_DEFAULT says: one always is.
     let first = of_customer(ctx, customer_id).await?.is_empty();
-    let is_default = patch.is_default.unwrap_or(first);
+    let is_default = first || patch.is_default == Some(true);
     if is_default {
         clear_default(ctx, customer_id).await?;
     }
@@ -130,11 +146,18 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: MethodPatch) -> AppResult<Mo
     if let Some(l) = patch.label {
         row.label = l;
     }
-    if let Some(d) = patch.is_default {
-        if d && !row.is_default {
+    match patch.is_default {
+        Some(true) if !row.is_default => {
             clear_default(ctx, row.customer_id).await?;
+            row.is_default = true;
         }
-        row.is_default = d;
+        Some(false) if row.is_default => {
+            return Err(AppError::conflict_on(
+                "IS_DEFAULT",
+                "a customer's default moves by setting IS_DEFAULT on another of its methods",
+            ));
+        }
+        _ => {}
     }
     row.updated = ctx.now;
     Entity::update(row.clone().into_active_model().reset_all())
@@ -152,6 +175,22 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
     ctx.delete_many::<Entity>().filter(Column::Id.eq(row.id)).exec(&ctx.db).await?;
     let data = json!({"CUSTOMER_ID": row.customer_id, "WAS_DEFAULT": row.is_default});
     events::append(ctx, "paymentmethod", row.id, "paymentmethod.deleted", data).await?;
+    if row.is_default
+        && let Some(oldest) = of_customer(ctx, row.customer_id).await?.into_iter().min_by_key(|m| m.id)
+    {
+        ctx.update_many::<Entity>()
+            .col_expr(Column::IsDefault, Expr::value(true))
+            .col_expr(Column::Updated, Expr::value(ctx.now))
+            .filter(Column::Id.eq(oldest.id))
+            .exec(&ctx.db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Removes every method of a customer that is being deleted.
+pub async fn delete_of_customer(ctx: &WriteCtx, customer_id: i64) -> AppResult<()> {
+    ctx.delete_many::<Entity>().filter(Column::CustomerId.eq(customer_id)).exec(&ctx.db).await?;
     Ok(())
 }
 
@@ -199,7 +238,18 @@ mod tests {
 
     #[test]
     fn card_numbers_are_refused_and_tokens_pass() {
-        for pan in ["4111111111111111", "4111 1111 1111 1111", "tok 5500-0000-0000-0004 x", "378282246310005"] {
+        for pan in [
+            "4111111111111111",
+            "4111 1111 1111 1111",
+            "tok 5500-0000-0000-0004 x",
+            "378282246310005",
+            "4242.4242.4242.4242",
+            "4242/4242/4242/4242",
+            "4242\t4242\t4242\t4242",
+            "4242\u{a0}4242\u{a0}4242\u{a0}4242",
+            "4242_4242_4242_4242",
+            "\u{ff14}\u{ff12}\u{ff14}\u{ff12}\u{ff14}\u{ff12}\u{ff14}\u{ff12}\u{ff14}\u{ff12}\u{ff14}\u{ff12}\u{ff14}\u{ff12}\u{ff14}\u{ff12}",
+        ] {
             assert!(refuse_card_number("PROVIDER_REFERENCE", pan).is_err(), "{pan}");
         }
         for token in ["pm_1NqZ2a2eZvKYlo2C", "4111111111111112", "cus_123456789", "DE02120300000000202051", ""] {

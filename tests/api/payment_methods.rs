@@ -48,9 +48,38 @@ async fn a_customers_methods_keep_one_default_and_change_and_go() {
     let one = client.ok("paymentmethod.get", json!({"FILTER": {"PAYMENTMETHOD_ID": second}})).await;
     assert_eq!(one["PAYMENTMETHODS"][0]["LABEL"], Value::Null, "an empty LABEL clears it");
 
+    // The default moves, it is never just switched off.
+    let err =
+        client.err("paymentmethod.update", json!({"DATA": {"PAYMENTMETHOD_ID": second, "IS_DEFAULT": false}})).await;
+    assert_eq!((err.code, err.tag()), (1009, Some("IS_DEFAULT")));
+    let third = json!({"DATA": {"CUSTOMER_ID": c, "TYPE": "other", "PROVIDER_REFERENCE": "x-3", "IS_DEFAULT": false}});
+    let third = client.ok("paymentmethod.create", third).await["PAYMENTMETHOD_ID"].as_i64().expect("id");
+    assert_eq!(defaults(&methods(&client, c).await), vec![(first, false), (second, true), (third, false)]);
+    // Deleting the default hands it to the oldest method left.
+    client.ok("paymentmethod.delete", json!({"DATA": {"PAYMENTMETHOD_ID": second}})).await;
+    assert_eq!(defaults(&methods(&client, c).await), vec![(first, true), (third, false)]);
     client.ok("paymentmethod.delete", json!({"DATA": {"PAYMENTMETHOD_ID": first}})).await;
-    assert_eq!(defaults(&methods(&client, c).await), vec![(second, true)]);
+    assert_eq!(defaults(&methods(&client, c).await), vec![(third, true)]);
     let err = client.err("paymentmethod.delete", json!({"DATA": {"PAYMENTMETHOD_ID": first}})).await;
+    assert_eq!((err.code, err.tag()), (1004, Some("PAYMENTMETHOD_ID")));
+}
+
+#[tokio::test]
+async fn a_first_method_is_the_default_a_dry_run_names_no_id_and_a_deleted_customer_takes_its_methods() {
+    let app = spawn_app().await;
+    let t = app.tenant("shop").await;
+    let client = app.client(&t.key);
+    let c = customer(&client).await;
+    let data = json!({"CUSTOMER_ID": c, "TYPE": "card", "PROVIDER_REFERENCE": "pm_1", "IS_DEFAULT": false});
+    let dry = client.ok("paymentmethod.create", json!({"DATA": data.clone(), "DRY_RUN": true})).await;
+    assert_eq!(dry["PAYMENTMETHOD_ID"], Value::Null);
+    assert_eq!(count_rows(&app, "payment_method").await, 0);
+    let id = client.ok("paymentmethod.create", json!({ "DATA": data })).await["PAYMENTMETHOD_ID"].as_i64().expect("id");
+    assert_eq!(defaults(&methods(&client, c).await), vec![(id, true)], "IS_DEFAULT false cannot leave none");
+    client.ok("customer.delete", json!({"DATA": {"CUSTOMER_ID": c}})).await;
+    let found = client.ok("paymentmethod.get", json!({"FILTER": {"PAYMENTMETHOD_ID": id}})).await;
+    assert_eq!(found["PAYMENTMETHODS"], json!([]));
+    let err = client.err("paymentmethod.update", json!({"DATA": {"PAYMENTMETHOD_ID": id, "LABEL": "x"}})).await;
     assert_eq!((err.code, err.tag()), (1004, Some("PAYMENTMETHOD_ID")));
 }
 
@@ -65,6 +94,11 @@ async fn card_numbers_and_bad_tags_are_refused_naming_the_tag_and_store_nothing(
         (
             json!({"CUSTOMER_ID": c, "TYPE": "card", "PROVIDER_REFERENCE": "tok", "LABEL": "5500-0000-0000-0004"}),
             "LABEL",
+        ),
+        (json!({"CUSTOMER_ID": c, "TYPE": "card", "PROVIDER_REFERENCE": "4242.4242.4242.4242"}), "PROVIDER_REFERENCE"),
+        (
+            json!({"CUSTOMER_ID": c, "TYPE": "card", "PROVIDER_REFERENCE": "t", "PROVIDER": "4242424242424242"}),
+            "PROVIDER",
         ),
         (json!({"CUSTOMER_ID": c, "TYPE": "cheque", "PROVIDER_REFERENCE": "tok"}), "TYPE"),
         (json!({"CUSTOMER_ID": c, "PROVIDER_REFERENCE": "tok"}), "TYPE"),

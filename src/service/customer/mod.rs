@@ -208,6 +208,8 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
         .filter(Column::Id.eq(id))
         .exec(&ctx.db)
         .await?;
+    // Its stored payment references go with it; nothing bills a deleted customer.
+    super::payment_method::delete_of_customer(ctx, id).await?;
     events::append(ctx, "customer", id, "customer.deleted", serde_json::json!({})).await?;
     Ok(())
 }
