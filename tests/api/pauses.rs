@@ -257,3 +257,17 @@ async fn a_pause_that_ended_before_the_run_invoicing_its_credit_cannot_be_delete
     let err = client.err("subscription.deletepause", json!({"DATA": {"PAUSE_ID": pause["PAUSE_ID"]}})).await;
     assert_eq!((err.code, err.tag()), (1009, Some("PAUSE_ID")));
 }
+
+#[tokio::test]
+async fn a_pause_of_one_cycle_from_the_start_of_a_billed_period_frees_that_period_only() {
+    let app = spawn_app().await;
+    let (client, id) = monthly(&app, "2025-01-01").await;
+    // January is billed at creation; the pause starts with it.
+    let answer = client.ok("subscription.pause", json!({"DATA": {"SUBSCRIPTION_ID": id, "CYCLES": 1}})).await;
+    assert_eq!(
+        (answer["START_DATE"].clone(), answer["END_DATE"].clone()),
+        (json!("2025-01-01 00:00:00"), json!("2025-02-01 00:00:00"))
+    );
+    advance(&client, "2025-02-01").await;
+    assert_eq!(starts(&invoices(&client, id).await), vec!["2025-01-01 00:00:00", "2025-02-01 00:00:00"]);
+}

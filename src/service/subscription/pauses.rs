@@ -150,7 +150,9 @@ fn end_after_cycles(sub: &entity::subscription::Model, start: DateTime<Utc>, cyc
     if cycles == 0 {
         return Err(AppError::invalid("CYCLES", "must be at least 1"));
     }
-    let mut n = sub.periods_since_anchor;
+    // From the current period: one that begins exactly at `start` (billed already, its days
+    // credited by the pause) is the first of the `cycles`, not a free one before them.
+    let mut n = (sub.periods_since_anchor - 1).max(0);
     while state::period_start(sub, n)? < start {
         n += 1;
     }
