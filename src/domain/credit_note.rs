@@ -120,6 +120,17 @@ fn fits(net: Decimal, left: Decimal) -> bool {
     net.is_zero() || (net.is_sign_negative() == left.is_sign_negative() && !left.is_zero() && net.abs() <= left.abs())
 }
 
+/// How a credited line reads: `quantity` x the original's unit price when that is its net; else
+/// (an earlier AMOUNT took part of the line) one unit of the net, so that QUANTITY x UNIT_PRICE is
+/// the line's net as EN 16931 requires.
+fn shown(quantity: Decimal, net: Decimal, unit_price: Decimal, currency: &str) -> (Decimal, Decimal) {
+    if round_money(quantity * unit_price, currency) == net {
+        (quantity, unit_price)
+    } else {
+        (Decimal::ONE, round_money(net, currency))
+    }
+}
+
 fn resolve_part(original: &Original<'_>, left: &mut [Left], part: &Part) -> Result<Resolved, CreditError> {
     let id = part.line_id;
     let index = original.lines.iter().position(|l| l.id == id).ok_or(CreditError::UnknownLine(id))?;
@@ -140,7 +151,8 @@ fn resolve_part(original: &Original<'_>, left: &mut [Left], part: &Part) -> Resu
             if !fits(net, rest.net) {
                 return Err(CreditError::NetExceeds { line: id, quantity: q, net, left: rest.net });
             }
-            Resolved { index, quantity: q, net, shown_quantity: q, shown_unit_price: line.line.unit_price }
+            let (shown_quantity, shown_unit_price) = shown(q, net, line.line.unit_price, original.currency);
+            Resolved { index, quantity: q, net, shown_quantity, shown_unit_price }
         }
         Take::Amount(a) if a.normalize().scale() > minor_units(original.currency) => {
             return Err(CreditError::AmountPrecision { line: id, amount: a });
@@ -167,13 +179,9 @@ fn resolve(original: &Original<'_>, left: &mut [Left], request: &Request) -> Res
             for (index, rest) in left.iter_mut().enumerate() {
                 if !rest.is_empty() {
                     let unit = original.lines[index].priced.line.unit_price;
-                    let r = Resolved {
-                        index,
-                        quantity: rest.quantity,
-                        net: rest.net,
-                        shown_quantity: rest.quantity,
-                        shown_unit_price: unit,
-                    };
+                    let (shown_quantity, shown_unit_price) = shown(rest.quantity, rest.net, unit, original.currency);
+                    let r =
+                        Resolved { index, quantity: rest.quantity, net: rest.net, shown_quantity, shown_unit_price };
                     *rest = Left { quantity: Decimal::ZERO, net: Decimal::ZERO };
                     out.push(r);
                 }

@@ -56,6 +56,11 @@ proptest! {
                     prop_assert!(!too_much, "more than what is left was credited: {:?}", part);
                     prop_assert_eq!(note.total, note.sub_total + note.vat_total);
                     prop_assert_eq!(note.sub_total, note.lines.iter().map(|l| l.priced.net).sum::<Decimal>());
+                    for l in &note.lines {
+                        // EN 16931: a line's net is its quantity times its price.
+                        let product = round_money(l.priced.line.quantity * l.priced.line.unit_price, cur);
+                        prop_assert_eq!(product, l.priced.net, "line of {}", l.original_id);
+                    }
                     taken.record(&note);
                     notes.push(note);
                 }
@@ -68,6 +73,9 @@ proptest! {
             }
         }
         if let Ok(rest) = credit(&original, &taken, &Request::Whole) {
+            for l in &rest.lines {
+                prop_assert_eq!(round_money(l.priced.line.quantity * l.priced.line.unit_price, cur), l.priced.net);
+            }
             taken.record(&rest);
             notes.push(rest);
         }

@@ -97,12 +97,13 @@ fn partial_notes_then_the_rest_add_up_to_the_negated_invoice() {
         ]
     );
     taken.record(&second);
-    // The rest: 19.99 of the plan (its quantity 1 still uncredited), 2 x 4.95 = 9.90;
+    // The rest: 19.99 of the plan (its quantity 1 still uncredited, shown as 1 x 19.99 so that
+    // quantity x price is the line's net), 2 x 4.95 = 9.90;
     // 19 % is now fully credited: VAT 8.52 - 0.94 - 1.90 = 5.68 (5.68 also = round(29.89 x 0.19 = 5.6791)).
     let rest = credit(&original, &taken, &Request::Whole).expect("rest");
     assert_eq!(
         shown(&rest),
-        vec!["plan#1 1 x -29.99 = -19.99", "addon#2 2 x -4.95 = -9.90", "19:-29.89:-5.68", "-29.89 + -5.68 = -35.57"]
+        vec!["plan#1 1 x -19.99 = -19.99", "addon#2 2 x -4.95 = -9.90", "19:-29.89:-5.68", "-29.89 + -5.68 = -35.57"]
     );
     taken.record(&rest);
     // 5.89 + 33.30 + 35.57 = 74.76.
