@@ -51,7 +51,7 @@ pub async fn set(ctx: &WriteCtx, request: DiscountRequest) -> AppResult<StoredDi
         return Err(AppError::invalid("PERIODS", "must be at least 1 (empty = forever)"));
     }
     if state::status(&sub)? == Status::Closed {
-        return Err(AppError::conflict("a closed subscription takes no discounts"));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", "a closed subscription takes no discounts"));
     }
     let mut list = discounts::discounts(&sub)?;
     let stored = match request.discount_id {

@@ -68,7 +68,7 @@ pub async fn purchase(ctx: &ReadCtx, request: QuoteRequest) -> AppResult<Priced>
 pub async fn next_invoice(ctx: &ReadCtx, id: i64) -> AppResult<(Priced, Option<DateTime<Utc>>)> {
     let mut sub = get_one(ctx, id).await?;
     if state::status(&sub)? == Status::Closed {
-        return Err(AppError::conflict("a closed subscription has no upcoming invoice"));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", "a closed subscription has no upcoming invoice"));
     }
     let next = sub.next_event;
     let ends_first = match (sub.cancellation_date, next) {

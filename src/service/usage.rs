@@ -135,7 +135,7 @@ fn new_usage<C>(
         .ok_or_else(|| AppError::not_found("SUBSCRIPTION_ID", "subscription not found"))?;
     let status = Status::parse(&sub.status).ok_or_else(|| AppError::internal("stored status is unreadable"))?;
     if !allows(status, Action::RecordUsage) {
-        return Err(AppError::conflict(refusal(status, Action::RecordUsage)));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", refusal(status, Action::RecordUsage)));
     }
     if let Some(currency) = &input.currency_code
         && *currency != sub.currency_code

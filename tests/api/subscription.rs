@@ -698,3 +698,21 @@ async fn subscription_hash_stays_while_hash_changes_with_every_change() {
         hashes.push(now["HASH"].clone());
     }
 }
+
+#[tokio::test]
+async fn refusals_for_the_subscriptions_state_name_subscription_id() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2025-01-01").await;
+    let client = app.client(&t.key);
+    article(&client, "P", "10", "19", json!({})).await;
+    let c = customer(&client).await;
+    let planned = subscribe(&client, c, "P", json!({"START_DATE": "2025-06-01"})).await;
+    let err = client.err("subscription.pause", json!({"DATA": {"SUBSCRIPTION_ID": planned["SUBSCRIPTION_ID"]}})).await;
+    assert_eq!((err.code, err.tag()), (1009, Some("SUBSCRIPTION_ID")), "{}", err.message);
+    let sub = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].clone();
+    client.ok("subscription.terminate", json!({"DATA": {"SUBSCRIPTION_ID": sub}})).await;
+    for method in ["subscription.terminate", "subscription.getupcomingamount"] {
+        let err = client.err(method, json!({"DATA": {"SUBSCRIPTION_ID": sub}})).await;
+        assert_eq!((err.code, err.tag()), (1009, Some("SUBSCRIPTION_ID")), "{method}: {}", err.message);
+    }
+}

@@ -49,7 +49,7 @@ pub(super) async fn numbered<C: ConnectionTrait>(
     }
     let ids = insert_rows::<invoice::Entity, _>(&ctx.db, &rows).await.map_err(|err| {
         if is_unique_violation(&err) {
-            AppError::conflict("this period is billed already")
+            AppError::conflict_on("SUBSCRIPTION_ID", "this period is billed already")
         } else {
             AppError::from(err)
         }

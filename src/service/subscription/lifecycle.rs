@@ -17,7 +17,11 @@ use entity::subscription::Model;
 
 fn check(sub: &Model, action: Action) -> AppResult<Status> {
     let status = state::status(sub)?;
-    if allows(status, action) { Ok(status) } else { Err(AppError::conflict(refusal(status, action))) }
+    if allows(status, action) {
+        Ok(status)
+    } else {
+        Err(AppError::conflict_on("SUBSCRIPTION_ID", refusal(status, action)))
+    }
 }
 
 /// The default end of a subscription canceled now: planned ones end at their
@@ -91,10 +95,10 @@ pub async fn reactivate(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
         return Ok(Changed { sub, invoices: Vec::new() });
     }
     if !allows(status, Action::Restart) {
-        return Err(AppError::conflict(format!(
-            "{}: it has no pending cancellation",
-            refusal(status, Action::Uncancel)
-        )));
+        return Err(AppError::conflict_on(
+            "SUBSCRIPTION_ID",
+            format!("{}: it has no pending cancellation", refusal(status, Action::Uncancel)),
+        ));
     }
     sub.status = Status::Active.as_str().to_owned();
     sub.close_reason = None;
@@ -157,7 +161,9 @@ pub fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 pub async fn postpone(ctx: &WriteCtx, id: i64, months: u32) -> AppResult<Model> {
     let mut sub = get_one(ctx, id).await?;
     check(&sub, Action::Postpone)?;
-    let next = sub.next_event.ok_or_else(|| AppError::conflict("the subscription has no next billing date"))?;
+    let next = sub
+        .next_event
+        .ok_or_else(|| AppError::conflict_on("SUBSCRIPTION_ID", "the subscription has no next billing date"))?;
     let moved = Interval { count: months, unit: Unit::Month }
         .after(next)
         .ok_or_else(|| AppError::invalid("MONTH", "date out of range"))?;
@@ -184,7 +190,7 @@ pub async fn renew(ctx: &WriteCtx, id: i64) -> AppResult<Changed> {
     match sub.next_event {
         Some(next) if next <= ctx.now => {}
         _ => {
-            return Err(AppError::conflict("nothing is due: NEXT_EVENT is in the future"));
+            return Err(AppError::conflict_on("SUBSCRIPTION_ID", "nothing is due: NEXT_EVENT is in the future"));
         }
     }
     let (sub, invoices, _) = engine::step_now(ctx, sub, ctx.now).await?;

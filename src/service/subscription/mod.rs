@@ -54,7 +54,7 @@ pub async fn update(ctx: &WriteCtx, id: i64, patch: SubscriptionPatch) -> AppRes
     let mut changed = Vec::new();
     if let Some(next) = patch.next_event {
         if !allows(status, Action::SetNextEvent) {
-            return Err(AppError::conflict(refusal(status, Action::SetNextEvent)));
+            return Err(AppError::conflict_on("SUBSCRIPTION_ID", refusal(status, Action::SetNextEvent)));
         }
         if next < ctx.now {
             return Err(AppError::invalid("NEXT_EVENT", "must not be in the past"));

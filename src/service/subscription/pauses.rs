@@ -38,7 +38,7 @@ pub async fn pause(ctx: &WriteCtx, input: NewPause) -> AppResult<pause::Model> {
     let sub = get_one(ctx, input.subscription_id).await?;
     let status = state::status(&sub)?;
     if !allows(status, Action::Pause) {
-        return Err(AppError::conflict(refusal(status, Action::Pause)));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", refusal(status, Action::Pause)));
     }
     let start = input.start.unwrap_or(ctx.now);
     if start < ctx.now {
@@ -52,7 +52,7 @@ pub async fn pause(ctx: &WriteCtx, input: NewPause) -> AppResult<pause::Model> {
         (None, None) => None,
     };
     if sub.cancellation_date.is_some_and(|c| c <= start) {
-        return Err(AppError::conflict("the subscription ends before this pause would start"));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", "the subscription ends before this pause would start"));
     }
     let existing = pauses::load(ctx, sub.id).await?;
     let replacing = input.ext_id.as_ref().and_then(|ext| existing.iter().find(|p| p.ext_id.as_ref() == Some(ext)));
@@ -91,11 +91,10 @@ fn check_free(
         p.start < end.unwrap_or(DateTime::<Utc>::MAX_UTC) && start < p.end.unwrap_or(DateTime::<Utc>::MAX_UTC)
     });
     match overlapping {
-        Some(other) => Err(AppError::conflict(format!(
-            "overlaps pause {} starting {}",
-            public_id(other),
-            format::datetime(other.start)
-        ))),
+        Some(other) => Err(AppError::conflict_on(
+            "START_DATE",
+            format!("overlaps pause {} starting {}", public_id(other), format::datetime(other.start)),
+        )),
         None => Ok(()),
     }
 }
@@ -173,11 +172,14 @@ pub async fn unpause(ctx: &WriteCtx, subscription_id: i64) -> AppResult<pause::M
     let mut sub = get_one(ctx, subscription_id).await?;
     let status = state::status(&sub)?;
     if status == Status::Closed {
-        return Err(AppError::conflict(refusal(status, Action::Unpause)));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", refusal(status, Action::Unpause)));
     }
     let all = pauses::load(ctx, sub.id).await?;
-    let mut running =
-        all.iter().find(|p| p.started && !p.ended).cloned().ok_or_else(|| AppError::conflict("no pause is running"))?;
+    let mut running = all
+        .iter()
+        .find(|p| p.started && !p.ended)
+        .cloned()
+        .ok_or_else(|| AppError::conflict_on("SUBSCRIPTION_ID", "no pause is running"))?;
     running.end = Some(ctx.now);
     running.cycles = None;
     if !running.skipped && !running.affected {

@@ -76,10 +76,10 @@ pub async fn apply(
     let mut sub = get_one(ctx, id).await?;
     let status = state::status(&sub)?;
     if !allows(status, Action::ChangePlan) {
-        return Err(AppError::conflict(refusal(status, Action::ChangePlan)));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", refusal(status, Action::ChangePlan)));
     }
     if sub.cancellation_date.is_some_and(|c| c <= ctx.now) {
-        return Err(AppError::conflict("the subscription has ended with its cancellation date"));
+        return Err(AppError::conflict_on("SUBSCRIPTION_ID", "the subscription has ended with its cancellation date"));
     }
     let before = PlanState::of(&sub)?;
     let mut after = before.clone();

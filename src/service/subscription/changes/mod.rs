@@ -44,7 +44,7 @@ pub async fn change_article(ctx: &WriteCtx, id: i64, change: ArticleChange) -> A
     let plan = article::get_one(ctx, &change.article_number).await?;
     if let Some(code) = &change.coupon {
         if !allows(state::status(&sub)?, Action::ChangePlan) {
-            return Err(AppError::conflict(refusal(state::status(&sub)?, Action::ChangePlan)));
+            return Err(AppError::conflict_on("SUBSCRIPTION_ID", refusal(state::status(&sub)?, Action::ChangePlan)));
         }
         let redeemed = coupon::redeem(ctx, code, &plan.article_number, &sub.currency_code).await?;
         discounts::set_coupon(&mut sub, &redeemed.held);
