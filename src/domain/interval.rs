@@ -74,12 +74,14 @@ impl Interval {
     /// (clamped to the month's length) and its time of day. `None` past year 9999.
     pub fn nth(&self, anchor: DateTime<Utc>, n: u32) -> Option<DateTime<Utc>> {
         let steps = i64::from(self.count) * i64::from(n);
-        match self.unit {
+        let at = match self.unit {
             Unit::Day => anchor.checked_add_signed(Duration::try_days(steps)?),
             Unit::Week => anchor.checked_add_signed(Duration::try_weeks(steps)?),
             Unit::Month => add_months(anchor, steps),
             Unit::Year => add_months(anchor, steps.checked_mul(12)?),
-        }
+        }?;
+        // Past what the wire can write (and what text columns sort right): no such date.
+        (at <= super::format::latest()).then_some(at)
     }
 
     /// The end of the interval that starts at `start` (one step, anchor = start).
@@ -144,6 +146,8 @@ mod tests {
         let start = at(2024, 2, 29);
         assert_eq!(year.nth(start, 1), Some(at(2025, 2, 28)));
         assert_eq!(year.nth(start, 4), Some(at(2028, 2, 29)));
+        assert_eq!(Interval::MONTH.nth(at(9999, 12, 15), 1), None, "past 9999-12-31");
+        assert_eq!(Interval::MONTH.nth(at(9999, 11, 15), 1), Some(at(9999, 12, 15)));
     }
 
     proptest! {

@@ -100,3 +100,21 @@ async fn a_bad_key_tag_is_named_and_a_huge_offset_answers_an_empty_page() {
         assert_eq!(found["EVENTS"], json!([]), "{offset}");
     }
 }
+
+#[tokio::test]
+async fn dates_past_9999_are_refused_where_they_would_be_computed() {
+    let app = spawn_app().await;
+    let t = app.test_tenant("shop", "2025-01-01").await;
+    let client = app.client(&t.key);
+    article(&client, "P", "10", "19", json!({})).await;
+    let c = customer(&client).await;
+    let sub = subscribe(&client, c, "P", json!({})).await["SUBSCRIPTION_ID"].clone();
+    client.ok("subscription.update", json!({"DATA": {"SUBSCRIPTION_ID": sub, "NEXT_EVENT": "9999-12-15"}})).await;
+    let err = client.err("subscription.postpone", json!({"DATA": {"SUBSCRIPTION_ID": sub, "MONTH": 1}})).await;
+    assert_eq!((err.code, err.tag()), (-32602, Some("MONTH")), "{}", err.message);
+    let pause = json!({"DATA": {"SUBSCRIPTION_ID": sub, "START_DATE": "9999-12-15", "CYCLES": 3}});
+    let err = client.err("subscription.pause", pause).await;
+    assert_eq!((err.code, err.tag()), (-32602, Some("CYCLES")), "{}", err.message);
+    let found = client.ok("subscription.get", json!({"FILTER": {"SUBSCRIPTION_ID": sub}})).await;
+    assert_eq!(found["SUBSCRIPTIONS"][0]["NEXT_EVENT"], "9999-12-15 00:00:00", "nothing changed");
+}

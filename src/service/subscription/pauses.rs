@@ -156,6 +156,7 @@ fn end_after_cycles(sub: &entity::subscription::Model, start: DateTime<Utc>, cyc
         n += 1;
     }
     state::period_start(sub, n + i32::try_from(cycles).unwrap_or(i32::MAX / 2))
+        .map_err(|_| AppError::invalid("CYCLES", "the pause would end after 9999-12-31"))
 }
 
 /// Re-derives when pauses matter next and lets the engine process what is due now.
