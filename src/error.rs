@@ -67,11 +67,6 @@ impl AppError {
         Self::NotFound { message: message.into(), tag: Some(tag.into()) }
     }
 
-    /// 1009: the state does not allow it.
-    pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict { message: message.into(), tag: None }
-    }
-
     /// 1009 naming the tag that caused it.
     pub fn conflict_on(tag: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Conflict { message: message.into(), tag: Some(tag.into()) }
@@ -83,7 +78,7 @@ impl AppError {
     }
 
     /// An internal error from a caught panic, with its message for the log.
-    pub fn panicked(panic: &(dyn std::any::Any + Send)) -> Self {
+    fn panicked(panic: &(dyn std::any::Any + Send)) -> Self {
         let text = panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
         Self::internal(format!("panicked: {}", text.unwrap_or("(no message)")))
     }
@@ -134,6 +129,14 @@ impl AppError {
             _ => None,
         }
     }
+}
+
+/// Runs `work`; a panic inside it becomes an internal error (its transaction
+/// rolls back as it unwinds), so a bug costs only that call or that chunk,
+/// not the connection, the batch or the billing run it is part of.
+pub async fn panics_as_errors<T>(work: impl std::future::Future<Output = AppResult<T>>) -> AppResult<T> {
+    use futures::FutureExt;
+    std::panic::AssertUnwindSafe(work).catch_unwind().await.unwrap_or_else(|panic| Err(AppError::panicked(&*panic)))
 }
 
 impl From<DbErr> for AppError {

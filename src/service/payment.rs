@@ -143,16 +143,9 @@ pub async fn reverse(ctx: &WriteCtx, payment_id: i64, reason: &str) -> AppResult
         reversed: row.status == "reversed",
     };
     // OUTSTANDING_AMOUNT = TOTAL - payments - credit notes (API.md section 10), never below 0.
-    let others: Decimal = ctx
-        .find::<payment::Entity>()
-        .filter(payment::Column::InvoiceId.eq(invoice.id))
-        .filter(payment::Column::Id.ne(row.id))
-        .filter(payment::Column::Status.ne("reversed"))
-        .all(&ctx.db)
-        .await?
-        .iter()
-        .map(|p| p.allocated.0)
-        .sum();
+    let payments = of_invoices(ctx, vec![invoice.id]).await?.remove(&invoice.id).unwrap_or_default();
+    let others: Decimal =
+        payments.iter().filter(|p| p.id != row.id && p.status != "reversed").map(|p| p.allocated.0).sum();
     let owed = (invoice.total.0 - others - invoice.credited_total.0).max(Decimal::ZERO);
     let room = owed - invoice.outstanding.0;
     let reversal = balance::reverse_within(&domain, customer.credit_balance.0, room).map_err(amount_error)?;

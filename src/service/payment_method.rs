@@ -105,7 +105,7 @@ pub async fn create(ctx: &WriteCtx, customer_id: i64, patch: MethodPatch) -> App
     let provider_reference =
         patch.provider_reference.ok_or_else(|| AppError::invalid("PROVIDER_REFERENCE", "required"))?;
     // A customer's first method is its default whatever IS_DEFAULT says: one always is.
-    let first = of_customer(ctx, customer_id).await?.is_empty();
+    let first = oldest_of_customer(ctx, customer_id).await?.is_none();
     let is_default = first || patch.is_default == Some(true);
     if is_default {
         clear_default(ctx, customer_id).await?;
@@ -176,7 +176,7 @@ pub async fn delete(ctx: &WriteCtx, id: i64) -> AppResult<()> {
     let data = json!({"CUSTOMER_ID": row.customer_id, "WAS_DEFAULT": row.is_default});
     events::append(ctx, "paymentmethod", row.id, "paymentmethod.deleted", data).await?;
     if row.is_default
-        && let Some(oldest) = of_customer(ctx, row.customer_id).await?.into_iter().min_by_key(|m| m.id)
+        && let Some(oldest) = oldest_of_customer(ctx, row.customer_id).await?
     {
         ctx.update_many::<Entity>()
             .col_expr(Column::IsDefault, Expr::value(true))
@@ -217,8 +217,9 @@ async fn get_one<C: ConnectionTrait>(ctx: &Ctx<C>, id: i64) -> AppResult<Model> 
     ctx.by_id::<Entity, _>(&ctx.db, id).await?.or_not_found("PAYMENTMETHOD_ID", "payment method")
 }
 
-async fn of_customer<C: ConnectionTrait>(ctx: &Ctx<C>, customer_id: i64) -> AppResult<Vec<Model>> {
-    Ok(ctx.find::<Entity>().filter(Column::CustomerId.eq(customer_id)).all(&ctx.db).await?)
+/// The customer's first method still stored, if any.
+async fn oldest_of_customer<C: ConnectionTrait>(ctx: &Ctx<C>, customer_id: i64) -> AppResult<Option<Model>> {
+    Ok(ctx.find::<Entity>().filter(Column::CustomerId.eq(customer_id)).order_by_asc(Column::Id).one(&ctx.db).await?)
 }
 
 async fn clear_default(ctx: &WriteCtx, customer_id: i64) -> AppResult<()> {

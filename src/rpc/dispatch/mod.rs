@@ -21,7 +21,7 @@ use super::table::{Action, Call, Cx, Grouped, Method, MethodSpec, Read, Scope, W
 use super::{Reply, wire};
 use crate::auth::Principal;
 use crate::db::ctx::TenantRef;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, panics_as_errors};
 use crate::service::tx::{self, Outcome};
 use crate::service::{AppState, idempotency, tenant};
 
@@ -67,15 +67,9 @@ pub async fn call(
 ) -> AppResult<Reply> {
     let started = Instant::now();
     let result = match admit(spec, params, &state, principal) {
+        // A panic answers -32603 instead of dropping the connection and its batch's other answers.
         Ok((tenant, envelope)) => {
-            let handled = (spec.handler)(state.clone(), tenant, envelope, meta.idempotency_key.clone());
-            // A panic is a bug, but it must cost only its own call: answered
-            // -32603 (its transaction rolls back as it unwinds) rather than
-            // dropping the connection and every other answer of its batch.
-            std::panic::AssertUnwindSafe(handled)
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|panic| Err(AppError::panicked(&*panic)))
+            panics_as_errors((spec.handler)(state.clone(), tenant, envelope, meta.idempotency_key.clone())).await
         }
         Err(err) => Err(err),
     };

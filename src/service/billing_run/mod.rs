@@ -8,11 +8,10 @@
 //! start) makes it impossible to bill a period twice whatever happens.
 
 use std::collections::VecDeque;
-use std::panic::AssertUnwindSafe;
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use futures::{FutureExt, StreamExt};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
@@ -25,7 +24,7 @@ use super::{AppState, TenantRef};
 pub use crate::billing::chunk::Summary;
 use crate::billing::chunk::{self, Claim, Stepped};
 use crate::db::Conn;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, panics_as_errors};
 use entity::subscription::{Column, Entity};
 
 /// Whether a run gives way to a shutdown.
@@ -185,10 +184,10 @@ async fn loose_consumptions<C: TransactionTrait>(
     tenant: TenantRef,
     now: DateTime<Utc>,
 ) -> u64 {
-    let billed = tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
+    let billed = panics_as_errors(tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
         Box::pin(async move { crate::billing::consumptions::bill_loose(ctx, now).await })
-    });
-    let billed = AssertUnwindSafe(billed).catch_unwind().await.unwrap_or_else(|panic| Err(AppError::panicked(&*panic)));
+    }))
+    .await;
     billed.unwrap_or_else(|err| {
         tracing::error!(tenant_id = tenant.id.get(), error = %err, cause = ?err, "billing consumptions failed");
         0
@@ -237,14 +236,14 @@ async fn in_transaction<C: TransactionTrait>(
     claim: Claim,
 ) -> AppResult<Stepped> {
     let ids = ids.to_vec();
-    let stepped = tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
-        Box::pin(async move { chunk::step_many(ctx, &ids, now, claim).await })
-    });
     // A step that panics (a bug, or stored figures past `Decimal`'s range)
     // fails like a step that errs: its chunk is redone one subscription at a
     // time and only that subscription is counted failed, so it cannot stop
     // the run, the tenant's later runs or the scheduler.
-    AssertUnwindSafe(stepped).catch_unwind().await.unwrap_or_else(|panic| Err(AppError::panicked(&*panic)))
+    panics_as_errors(tx::within(state, conn, tenant, now, Outcome::Commit, move |ctx| {
+        Box::pin(async move { chunk::step_many(ctx, &ids, now, claim).await })
+    }))
+    .await
 }
 
 /// One subscription in its own transaction. Failures are logged and counted,

@@ -34,14 +34,14 @@ pub async fn draft(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<Draft>> {
     }
     let share = Share { unused_days, total_days };
     let period_invoice = invoice::billed_period_invoice(ctx, sub.id, start).await?;
-    let (lines, related) = match (changed_within(ctx, sub.id, start).await?, period_invoice) {
+    let (lines, related) = match (change_within(ctx, sub.id, start).await?, period_invoice) {
         // The plan or quantities changed in this period: the period's invoice no longer says what
         // the remaining days are paid at; the change's invoice charged them from the change to
         // the period end, so its charges (and the discounts on them) are shared out over that span.
-        (Some(change), _) => {
+        (Some((change, charged)), _) => {
             let from = change.period_start.unwrap_or(change.invoice_date);
             let span = Share { unused_days, total_days: days_between(from, end).max(unused_days) };
-            (from_invoice(&change_lines(ctx, change.id).await?, span, &sub.currency_code), Some(change))
+            (from_invoice(&charged, span, &sub.currency_code), Some(change))
         }
         (None, Some(inv)) => (from_invoice(&billed_lines(ctx, inv.id).await?, share, &sub.currency_code), Some(inv)),
         // A period billed before invoices carried their period: the subscription's own lines.
@@ -63,13 +63,15 @@ pub async fn draft(ctx: &WriteCtx, sub: &Model) -> AppResult<Option<Draft>> {
     Ok(Some(Draft::for_subscription(sub, Kind::Credit, ctx.now, Some((ctx.now, end)), lines).related_to(related)))
 }
 
-/// The newest invoice of a plan or quantity change in the period from `start`: an invoice of the
-/// subscription that bills no period and charges a proration line.
-async fn changed_within(
+/// The newest invoice of a plan or quantity change in the period from `start` (an invoice of the
+/// subscription that bills no period and charges a proration line), with what it charged for
+/// the new plan or quantities: its positive proration lines and the discounts on them (its credit
+/// for the old plan's unused time is not paid for anything).
+async fn change_within(
     ctx: &WriteCtx,
     subscription_id: i64,
     start: DateTime<Utc>,
-) -> AppResult<Option<invoice_model::Model>> {
+) -> AppResult<Option<(invoice_model::Model, Vec<invoice_item::Model>)>> {
     let candidates = ctx
         .find::<invoice_model::Entity>()
         .filter(invoice_model::Column::SubscriptionId.eq(subscription_id))
@@ -80,31 +82,23 @@ async fn changed_within(
         .order_by_desc(invoice_model::Column::Id)
         .all(&ctx.db)
         .await?;
-    for candidate in candidates {
-        let charges = ctx
-            .find::<invoice_item::Entity>()
-            .filter(invoice_item::Column::InvoiceId.eq(candidate.id))
-            .filter(invoice_item::Column::Kind.eq("proration"))
-            .all(&ctx.db)
-            .await?;
-        if charges.iter().any(|i| i.complete_net.0 > Decimal::ZERO) {
-            return Ok(Some(candidate));
-        }
+    if candidates.is_empty() {
+        return Ok(None);
     }
-    Ok(None)
-}
-
-/// A change invoice's charges for the new plan or quantities (its positive proration lines) and
-/// the discounts on them; its credit for the old plan's unused time is not paid for anything.
-async fn change_lines(ctx: &WriteCtx, invoice_id: i64) -> AppResult<Vec<invoice_item::Model>> {
     let items = ctx
         .find::<invoice_item::Entity>()
-        .filter(invoice_item::Column::InvoiceId.eq(invoice_id))
+        .filter(invoice_item::Column::InvoiceId.is_in(candidates.iter().map(|c| c.id)))
         .filter(invoice_item::Column::Kind.is_in(["proration", "discount", "coupon"]))
         .order_by_asc(invoice_item::Column::Position)
         .all(&ctx.db)
         .await?;
-    Ok(items.into_iter().filter(|i| i.kind != "proration" || i.complete_net.0 > Decimal::ZERO).collect())
+    let charges = |item: &invoice_item::Model| item.kind == "proration" && item.complete_net.0 > Decimal::ZERO;
+    let Some(change) = candidates.into_iter().find(|c| items.iter().any(|i| i.invoice_id == c.id && charges(i))) else {
+        return Ok(None);
+    };
+    let charged =
+        items.into_iter().filter(|i| i.invoice_id == change.id && (i.kind != "proration" || charges(i))).collect();
+    Ok(Some((change, charged)))
 }
 
 /// Lowers the (negative) lines so that the note's total credits at most `left` (a gross amount):
